@@ -1,0 +1,199 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+
+
+class Province(models.TextChoices):
+    PUNJAB = "punjab", "Punjab"
+    SINDH = "sindh", "Sindh"
+    KHYBER_PAKHTUNKHWA = "kp", "Khyber Pakhtunkhwa"
+    BALOCHISTAN = "balochistan", "Balochistan"
+    GILGIT_BALTISTAN = "gb", "Gilgit-Baltistan"
+    AZAD_JAMMU_KASHMIR = "ajk", "Azad Jammu and Kashmir"
+    ISLAMABAD = "ict", "Islamabad Capital Territory"
+
+
+class Tier(models.TextChoices):
+    METRO = "metro", "Metro"
+    SECONDARY = "secondary", "Secondary"
+    TERTIARY = "tertiary", "Tertiary"
+
+
+class ParkStatus(models.TextChoices):
+    EXISTING = "existing", "Existing"
+    UPCOMING = "upcoming", "Upcoming"
+    PLANNED = "planned", "Planned"
+
+
+PARK_CODE_PATTERN = r"^[A-Z]{2,5}$"
+
+
+class Park(models.Model):
+    """A Software Technology Park (domain.md §2)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    code = models.CharField(
+        max_length=5,
+        unique=True,
+        validators=[RegexValidator(PARK_CODE_PATTERN, "2 to 5 capital letters, e.g. GUJ.")],
+        help_text="2–5 capital letters; used in statement numbers (GUJ-2026-27-00001).",
+    )
+    city = models.CharField(max_length=100, db_index=True)
+    province = models.CharField(max_length=20, choices=Province.choices)
+    tier = models.CharField(max_length=20, choices=Tier.choices)
+    status = models.CharField(max_length=20, choices=ParkStatus.choices, db_index=True)
+    opening_date = models.DateField(
+        null=True, blank=True, help_text="Actual opening date, or the expected one."
+    )
+    operator = models.CharField("operator / partner", max_length=200, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    latitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
+    )
+    longitude = models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
+    )
+    rent_per_sqft = models.DecimalField(
+        "rent per sq ft per month (PKR)",
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    description = models.TextField(blank=True)
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="ParkManagerAssignment",
+        related_name="managed_parks",
+        blank=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=PARK_CODE_PATTERN), name="park_code_format"
+            ),
+            models.CheckConstraint(condition=Q(rent_per_sqft__gt=0), name="park_rent_positive"),
+            models.CheckConstraint(
+                condition=Q(status=ParkStatus.PLANNED) | Q(opening_date__isnull=False),
+                name="park_opening_date_unless_planned",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="park_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="park_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ParkStatus.values), name="park_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(tier__in=Tier.values), name="park_tier_valid"),
+            models.CheckConstraint(
+                condition=Q(province__in=Province.values), name="park_province_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def accepts_applications(self) -> bool:
+        """domain.md §2: planned parks take no applications; upcoming ones do and wait."""
+        return self.status != ParkStatus.PLANNED
+
+
+class ParkManagerAssignment(models.Model):
+    """A park manager's assignment to one park; a manager may run several parks."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="park_assignments"
+    )
+    park = models.ForeignKey(Park, on_delete=models.CASCADE, related_name="manager_assignments")
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "park"], name="unique_manager_per_park"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} manages {self.park.code}"
+
+
+class UnitKind(models.TextChoices):
+    OFFICE = "office", "Private office"
+    DESK = "desk", "Coworking desk"
+
+
+class UnitStatus(models.TextChoices):
+    """Derived on a date from leases and the maintenance flag; never stored (domain.md §2)."""
+
+    VACANT = "vacant", "Vacant"
+    RESERVED = "reserved", "Reserved"
+    LEASED = "leased", "Leased"
+    MAINTENANCE = "maintenance", "Under maintenance"
+
+
+class Unit(models.Model):
+    """An office unit or a coworking desk in one park (domain.md §2)."""
+
+    park = models.ForeignKey(Park, on_delete=models.PROTECT, related_name="units")
+    code = models.CharField(max_length=20, help_text="Unique within the park, e.g. A-101.")
+    floor = models.CharField(max_length=20, blank=True, help_text="e.g. Ground, 1, 2.")
+    kind = models.CharField(max_length=10, choices=UnitKind.choices, default=UnitKind.OFFICE)
+    area_sqft = models.DecimalField(
+        "area (sq ft)",
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    seats = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    monthly_rent = models.DecimalField(
+        "monthly rent (PKR)",
+        max_digits=12,
+        decimal_places=2,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text="Defaults to area × the park's rate when left blank.",
+    )
+    internet_fee = models.DecimalField(
+        "internet package fee per month (PKR)",
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    under_maintenance = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["park", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["park", "code"], name="unique_unit_code_per_park"),
+            models.CheckConstraint(condition=Q(area_sqft__gt=0), name="unit_area_positive"),
+            models.CheckConstraint(condition=Q(seats__gt=0), name="unit_seats_positive"),
+            models.CheckConstraint(condition=Q(monthly_rent__gte=0), name="unit_rent_not_negative"),
+            models.CheckConstraint(
+                condition=Q(internet_fee__gte=0), name="unit_internet_fee_not_negative"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=UnitKind.values), name="unit_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.park.code} {self.code}"

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "parks"
+urlpatterns = [
+    path("", views.park_list, name="list"),
+    # Fixed paths first: "managed" would otherwise be read as a park code.
+    path("managed/", views.managed_parks, name="managed"),
+    path("<str:code>/", views.park_detail, name="detail"),
+    path("<str:code>/units/", views.unit_list, name="units"),
+    path("<str:code>/units/new/", views.unit_create, name="unit_create"),
+    path("<str:code>/units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
+    path("<str:code>/units/import/", views.unit_import, name="unit_import"),
+    path(
+        "<str:code>/units/import/template.csv",
+        views.unit_import_template,
+        name="unit_import_template",
+    ),
+    path("<str:code>/occupancy/", views.occupancy, name="occupancy"),
+]

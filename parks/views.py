@@ -1,0 +1,242 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import services
+from .domain import OccupancyPoint, units_csv_template
+from .filters import ParkFilter
+from .forms import UnitFilterForm, UnitForm, UnitImportForm
+from .models import Park, UnitKind, UnitStatus
+from .selectors import (
+    managed_parks_with_occupancy,
+    occupancy_ratio,
+    park_application_pipeline,
+    park_directory,
+    park_draft_applications_count,
+    park_occupancy,
+    park_units,
+    parks_managed_by,
+    with_unit_status,
+)
+
+
+@require_GET
+def park_list(request: HttpRequest) -> HttpResponse:
+    """The public directory: every park with status, city, tier and vacancies."""
+    park_filter = ParkFilter(request.GET, queryset=park_directory(request.user))
+    parks = park_filter.qs if park_filter.is_valid() else []
+    page = Paginator(parks, 30).get_page(request.GET.get("page"))
+    for park in page:
+        park.occupancy = occupancy_ratio(park.leased_area, park.leasable_area)
+    return render(
+        request,
+        "parks/park_list.html",
+        {"filter": park_filter, "page": page, "query": _without_page(request)},
+    )
+
+
+@require_GET
+def park_detail(request: HttpRequest, code: str) -> HttpResponse:
+    park = get_object_or_404(park_directory(request.user), code=code.upper())
+    park.occupancy = occupancy_ratio(park.leased_area, park.leasable_area)
+    units = list(with_unit_status(park.units.all()))
+    summary = [
+        {
+            "kind": kind.label,
+            "total": sum(1 for u in units if u.kind == kind),
+            "vacant": sum(1 for u in units if u.kind == kind and u.status == UnitStatus.VACANT),
+            "seats_vacant": sum(
+                u.seats for u in units if u.kind == kind and u.status == UnitStatus.VACANT
+            ),
+        }
+        for kind in UnitKind
+    ]
+    return render(request, "parks/park_detail.html", {"park": park, "summary": summary})
+
+
+def _without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- Park manager pages (issue 3) -------------------------------------------------------------
+UNITS_PER_PAGE = 50
+
+
+def _managed_park(request: HttpRequest, code: str) -> Park:
+    """The park, if this user manages it; otherwise 404, never 403 (domain.md §1)."""
+    return get_object_or_404(parks_managed_by(request.user), code=code.upper())
+
+
+@login_required
+@require_GET
+def managed_parks(request: HttpRequest) -> HttpResponse:
+    """My parks: each park the user manages (PSEB staff: all) with its occupancy now."""
+    if not (request.user.is_pseb_staff or request.user.is_park_manager):
+        raise Http404("Only park managers and PSEB staff manage parks.")
+    rows = managed_parks_with_occupancy(request.user)
+    return render(
+        request, "parks/managed_parks.html", {"rows": rows, "today": timezone.localdate()}
+    )
+
+
+@login_required
+@require_GET
+def unit_list(request: HttpRequest, code: str) -> HttpResponse:
+    """A park's units with their derived status today, filtered by kind and status."""
+    park = _managed_park(request, code)
+    filters = UnitFilterForm(request.GET)
+    if filters.is_valid():
+        units = park_units(park, **filters.cleaned_data)
+    else:
+        units = park_units(park).none()
+    page = Paginator(units, UNITS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "parks/unit_list.html",
+        {"park": park, "filters": filters, "page": page, "query": _without_page(request)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_create(request: HttpRequest, code: str) -> HttpResponse:
+    park = _managed_park(request, code)
+    form = UnitForm(request.POST or None, park=park)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_create(user=request.user, park=park, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Unit {unit.code} added to {park.name}.")
+            return redirect("parks:units", code=park.code)
+    return render(request, "parks/unit_form.html", {"park": park, "form": form, "unit": None})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    park = _managed_park(request, code)
+    unit = get_object_or_404(park.units.all(), pk=pk)
+    code_before = unit.code  # the form writes its input onto the unit while validating
+    form = UnitForm(request.POST or None, instance=unit, park=park)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_update(user=request.user, unit=unit, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Unit {unit.code} saved.")
+            return redirect("parks:units", code=park.code)
+    return render(
+        request,
+        "parks/unit_form.html",
+        {"park": park, "form": form, "unit": unit, "unit_code": code_before},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_import(request: HttpRequest, code: str) -> HttpResponse:
+    """Bulk import of units from CSV: all rows or none, with a per-row error report."""
+    park = _managed_park(request, code)
+    form = UnitImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = services.units_import_csv(
+            user=request.user, park=park, file=form.cleaned_data["file"]
+        )
+        if report.ok:
+            count = len(report.created)
+            messages.success(request, f"Imported {count} unit{'s' if count != 1 else ''}.")
+            return redirect("parks:units", code=park.code)
+        if report.problem:
+            messages.error(request, f"Nothing was imported. {report.problem}")
+        else:
+            rows = report.rows_with_errors
+            messages.error(
+                request,
+                f"Nothing was imported: {rows} row{'s' if rows != 1 else ''} "
+                "of the file have problems. Correct them and upload the file again.",
+            )
+    return render(request, "parks/unit_import.html", {"park": park, "form": form, "report": report})
+
+
+@login_required
+@require_GET
+def unit_import_template(request: HttpRequest, code: str) -> HttpResponse:
+    park = _managed_park(request, code)
+    response = HttpResponse(units_csv_template(), content_type="text/csv; charset=utf-8")
+    filename = f"units-{park.code}-template.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def occupancy(request: HttpRequest, code: str) -> HttpResponse:
+    """Occupancy now and over 12 months, vacant units and the pipeline (domain.md §7)."""
+    park = _managed_park(request, code)
+    data = park_occupancy(park)
+    return render(
+        request,
+        "parks/occupancy.html",
+        {
+            "park": park,
+            "occupancy": data,
+            "chart": _trend_chart(data.trend),
+            "pipeline": list(park_application_pipeline(request.user, park)),
+            "drafts": park_draft_applications_count(request.user, park),
+        },
+    )
+
+
+# The trend chart's geometry, in SVG user units (the SVG scales to its box in CSS).
+CHART_WIDTH, CHART_HEIGHT = 400, 216
+PLOT_TOP, PLOT_BOTTOM, PLOT_LEFT = 18, 190, 38
+
+
+def _trend_chart(trend: list[OccupancyPoint]) -> dict:
+    """Bars for the occupancy trend: one per month, height proportional to the percentage.
+
+    Drawn server-side as inline SVG (no chart library, nothing from a CDN); whole numbers so
+    no locale ever writes a decimal comma into the markup.
+    """
+    plot_height = PLOT_BOTTOM - PLOT_TOP
+    slot = (CHART_WIDTH - PLOT_LEFT) // max(len(trend), 1)
+    bar_width = slot * 2 // 3
+    bars = []
+    for index, point in enumerate(trend):
+        percent = point.percent
+        height = 0 if percent is None else int(percent * plot_height / 100)
+        x = PLOT_LEFT + index * slot + (slot - bar_width) // 2
+        bars.append(
+            {
+                "point": point,
+                "x": x,
+                "y": PLOT_BOTTOM - height,
+                "width": bar_width,
+                "height": height,
+                "label_x": x + bar_width // 2,
+                "value_y": PLOT_BOTTOM - height - 4,
+            }
+        )
+    gridlines = [
+        {"percent": p, "y": PLOT_BOTTOM - plot_height * p // 100} for p in (0, 25, 50, 75, 100)
+    ]
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "left": PLOT_LEFT,
+        "bottom": PLOT_BOTTOM,
+        "month_y": PLOT_BOTTOM + 18,
+        "bars": bars,
+        "gridlines": gridlines,
+    }

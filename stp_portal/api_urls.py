@@ -1,0 +1,38 @@
+"""/api/v1/ (api.md), the OpenAPI schema and the interactive docs (served from local files)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from accounts.apis import SignupApi, TokenApi
+from parks.apis import ParkViewSet, UnitViewSet
+from subsidies.apis import (
+    BillingRunViewSet,
+    ChargeViewSet,
+    StatementViewSet,
+    SubsidySchemeViewSet,
+)
+from tenants.apis import ApplicationViewSet, CompanyViewSet, LeaseViewSet
+
+router = SimpleRouter()
+router.register("parks", ParkViewSet, basename="park")
+router.register("units", UnitViewSet, basename="unit")
+router.register("companies", CompanyViewSet, basename="company")
+router.register("applications", ApplicationViewSet, basename="application")
+router.register("leases", LeaseViewSet, basename="lease")
+router.register("subsidy-schemes", SubsidySchemeViewSet, basename="subsidy-scheme")
+router.register("charges", ChargeViewSet, basename="charge")
+router.register("billing-runs", BillingRunViewSet, basename="billing-run")
+router.register("statements", StatementViewSet, basename="statement")
+
+v1 = [
+    path("auth/signup/", SignupApi.as_view(), name="signup"),
+    path("auth/token/", TokenApi.as_view(), name="token"),
+    *router.urls,
+]
+
+urlpatterns = [
+    path("v1/", include((v1, "api"), namespace="api")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

@@ -1,0 +1,799 @@
+"""Demo data: a believable country of parks, tenants, applications and leases.
+
+Idempotent: every row is looked up by its natural key first and only created when missing,
+so a second run changes nothing. Dates of leases and applications are relative to the day of
+the first run, so the demo always shows tenants inside and past their subsidy window.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from parks.domain import default_monthly_rent
+from parks.models import Park, ParkManagerAssignment, ParkStatus, Province, Tier, Unit, UnitKind
+from subsidies.calculation import add_months, quantize_money
+from subsidies.models import SubsidyScheme, WindowAnchor
+from tenants.models import (
+    Application,
+    ApplicationStatus,
+    ApplicationTransition,
+    Company,
+    CompanyKind,
+    Lease,
+    MemberRole,
+    Membership,
+)
+from tenants.services import lease_create
+
+DEMO_PASSWORD = "stp-demo-2026"  # noqa: S105 - printed for the demo; never used in production
+
+
+@dataclass(frozen=True)
+class ParkSpec:
+    code: str
+    name: str
+    city: str
+    province: str
+    tier: str
+    status: str
+    opening: date | None
+    rate: str
+    operator: str = ""
+    offices: int = 0
+    desks: int = 0
+    lat: str | None = None
+    lng: str | None = None
+    description: str = ""
+
+
+E, U, P = ParkStatus.EXISTING, ParkStatus.UPCOMING, ParkStatus.PLANNED
+PUN, SIN, KP, BAL, GB, AJK, ICT = (
+    Province.PUNJAB,
+    Province.SINDH,
+    Province.KHYBER_PAKHTUNKHWA,
+    Province.BALOCHISTAN,
+    Province.GILGIT_BALTISTAN,
+    Province.AZAD_JAMMU_KASHMIR,
+    Province.ISLAMABAD,
+)
+METRO, SEC, TER = Tier.METRO, Tier.SECONDARY, Tier.TERTIARY
+
+PARKS: list[ParkSpec] = [
+    # The five parks of the brochure, open today.
+    ParkSpec(
+        "GLT",
+        "SCO Software Technology Park Gilgit",
+        "Gilgit",
+        GB,
+        TER,
+        E,
+        date(2022, 11, 15),
+        "55.00",
+        "Special Communications Organization (SCO)",
+        8,
+        16,
+        "35.920800",
+        "74.308900",
+        "The first park of the programme in Gilgit-Baltistan, with the region's fastest "
+        "fibre link and backup power.",
+    ),
+    ParkSpec(
+        "QTA",
+        "UltraSoft STP Quetta",
+        "Quetta",
+        BAL,
+        SEC,
+        E,
+        date(2023, 8, 1),
+        "60.00",
+        "UltraSoft",
+        8,
+        12,
+        "30.183300",
+        "66.999400",
+        "IT-enabled office space for Quetta's 113 registered IT/ITeS companies.",
+    ),
+    ParkSpec(
+        "AMZ",
+        "Amazon Software Technology Park",
+        "Islamabad",
+        ICT,
+        METRO,
+        E,
+        date(2023, 3, 1),
+        "95.00",
+        "Amazon Mall",
+        10,
+        20,
+        "33.620500",
+        "72.953700",
+    ),
+    ParkSpec(
+        "GUJ",
+        "Gujranwala STP",
+        "Gujranwala",
+        PUN,
+        SEC,
+        E,
+        date(2023, 10, 2),
+        "65.00",
+        "PSEB",
+        10,
+        20,
+        "32.161200",
+        "74.188300",
+        "Offices and a coworking floor for Gujranwala's freelancers and software houses.",
+    ),
+    ParkSpec(
+        "JAM",
+        "Sapphire STP Jamshoro",
+        "Jamshoro",
+        SIN,
+        TER,
+        E,
+        date(2024, 1, 15),
+        "50.00",
+        "Sapphire",
+        6,
+        12,
+        "25.430000",
+        "68.280000",
+    ),
+    # Upcoming: applications accepted, leases start once they open.
+    ParkSpec(
+        "FSD",
+        "Faisalabad STP",
+        "Faisalabad",
+        PUN,
+        SEC,
+        U,
+        date(2027, 3, 1),
+        "60.00",
+        "PSEB",
+        6,
+        12,
+        description="For Faisalabad's 455 registered IT/ITeS companies.",
+    ),
+    ParkSpec("SKR", "Sukkur STP", "Sukkur", SIN, TER, U, date(2027, 1, 15), "45.00", "PSEB", 4, 8),
+    ParkSpec(
+        "PSH", "Peshawar STP", "Peshawar", KP, SEC, U, date(2027, 6, 1), "60.00", "PSEB", 4, 8
+    ),
+    ParkSpec("MUL", "Multan STP", "Multan", PUN, SEC, U, date(2027, 4, 1), "55.00", "PSEB", 4, 8),
+    ParkSpec("MZD", "Muzaffarabad STP", "Muzaffarabad", AJK, TER, U, date(2027, 9, 1), "45.00"),
+    ParkSpec("BWP", "Bahawalpur STP", "Bahawalpur", PUN, TER, U, date(2027, 8, 1), "45.00"),
+    ParkSpec("ABT", "Abbottabad STP", "Abbottabad", KP, TER, U, date(2027, 10, 1), "50.00"),
+    ParkSpec("HYD", "Hyderabad STP", "Hyderabad", SIN, SEC, U, date(2027, 5, 1), "55.00"),
+    # Planned, toward the 25-park plan: no applications yet.
+    ParkSpec(
+        "KIT",
+        "Karachi IT Park",
+        "Karachi",
+        SIN,
+        METRO,
+        P,
+        date(2028, 12, 1),
+        "120.00",
+        "PSEB",
+        description="A US$186m IT park for Karachi, the programme's largest.",
+    ),
+    ParkSpec("LHR", "Lahore STP", "Lahore", PUN, METRO, P, None, "110.00"),
+    ParkSpec("RWP", "Rawalpindi STP", "Rawalpindi", PUN, METRO, P, None, "95.00"),
+    ParkSpec("SKT", "Sialkot STP", "Sialkot", PUN, SEC, P, None, "60.00"),
+    ParkSpec("SGD", "Sargodha STP", "Sargodha", PUN, TER, P, None, "45.00"),
+    ParkSpec("SKD", "Skardu STP", "Skardu", GB, TER, P, None, "45.00"),
+    ParkSpec("GWD", "Gwadar STP", "Gwadar", BAL, TER, P, None, "45.00"),
+    ParkSpec("TRB", "Turbat STP", "Turbat", BAL, TER, P, None, "40.00"),
+    ParkSpec("MPR", "Mirpur STP", "Mirpur", AJK, TER, P, None, "45.00"),
+    ParkSpec("DIK", "Dera Ismail Khan STP", "Dera Ismail Khan", KP, TER, P, None, "40.00"),
+    ParkSpec("MRD", "Mardan STP", "Mardan", KP, TER, P, None, "40.00"),
+    ParkSpec("LRK", "Larkana STP", "Larkana", SIN, TER, P, None, "40.00"),
+]
+
+
+@dataclass(frozen=True)
+class CompanySpec:
+    slug: str
+    name: str
+    kind: str
+    city: str
+    headcount: int
+    women: int
+    export_usd: str
+    services: str
+    members: tuple[str, ...] = field(default=())
+
+
+C, F = CompanyKind.COMPANY, CompanyKind.FREELANCER
+COMPANIES: list[CompanySpec] = [
+    CompanySpec(
+        "karakoram",
+        "Karakoram Code Works (Pvt) Ltd",
+        C,
+        "Gilgit",
+        24,
+        9,
+        "310000.00",
+        "Web and mobile apps, QA",
+        ("member.karakoram",),
+    ),
+    CompanySpec(
+        "hunzadev",
+        "Hunza Women Developers (Pvt) Ltd",
+        C,
+        "Gilgit",
+        11,
+        10,
+        "95000.00",
+        "Android apps, UI design",
+    ),
+    CompanySpec(
+        "bolan",
+        "Bolan Data Systems (Pvt) Ltd",
+        C,
+        "Quetta",
+        32,
+        7,
+        "540000.00",
+        "Data engineering, BI dashboards",
+    ),
+    CompanySpec(
+        "chiltan",
+        "Chiltan Cloud Services",
+        C,
+        "Quetta",
+        14,
+        3,
+        "120000.00",
+        "Cloud operations, DevOps",
+    ),
+    CompanySpec(
+        "lyallpur",
+        "Lyallpur Software House (Pvt) Ltd",
+        C,
+        "Faisalabad",
+        45,
+        12,
+        "880000.00",
+        "E-commerce platforms, ERP for textile exporters",
+    ),
+    CompanySpec(
+        "chenab",
+        "Chenab Digital (Pvt) Ltd",
+        C,
+        "Gujranwala",
+        28,
+        8,
+        "410000.00",
+        "Shopify and WordPress development",
+    ),
+    CompanySpec(
+        "indus",
+        "Indus Valley AI (Pvt) Ltd",
+        C,
+        "Jamshoro",
+        16,
+        6,
+        "150000.00",
+        "Machine learning, data labelling",
+    ),
+    CompanySpec(
+        "sukkurbridge",
+        "Sukkur Bridge Technologies",
+        C,
+        "Sukkur",
+        9,
+        2,
+        "60000.00",
+        "Customer support (ITeS), BPO",
+    ),
+    CompanySpec(
+        "margalla",
+        "Margalla Systems (Pvt) Ltd",
+        C,
+        "Islamabad",
+        60,
+        18,
+        "1500000.00",
+        "Fintech software, security audits",
+    ),
+    CompanySpec(
+        "f.ayesha",
+        "Ayesha Siddiqa (freelancer)",
+        F,
+        "Gilgit",
+        1,
+        1,
+        "38000.00",
+        "Front-end React development",
+    ),
+    CompanySpec(
+        "f.bilal",
+        "Bilal Ahmed (freelancer)",
+        F,
+        "Gujranwala",
+        1,
+        0,
+        "21000.00",
+        "Video editing and motion graphics",
+    ),
+    CompanySpec(
+        "f.sana", "Sana Baloch (freelancer)", F, "Quetta", 1, 1, "17500.00", "Content writing, SEO"
+    ),
+    CompanySpec(
+        "f.faraz",
+        "Faraz Memon (freelancer)",
+        F,
+        "Sukkur",
+        1,
+        0,
+        "12000.00",
+        "Python automation, web scraping",
+    ),
+    CompanySpec(
+        "f.hira",
+        "Hira Qureshi (freelancer)",
+        F,
+        "Faisalabad",
+        1,
+        1,
+        "26000.00",
+        "Graphic design, branding",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class LeaseSpec:
+    company: str
+    park: str
+    units: tuple[str, ...]
+    start_months_ago: int
+    start_day: int
+    length_months: int | None = None  # None: open-ended
+    terminated: bool = False
+
+
+LEASES: list[LeaseSpec] = [
+    # Over a year ago: past the 12-month subsidy window.
+    LeaseSpec("karakoram", "GLT", ("A-101", "A-102"), 20, 1),
+    LeaseSpec("bolan", "QTA", ("A-101",), 26, 1),
+    LeaseSpec("margalla", "AMZ", ("A-101", "A-102", "A-103"), 30, 1, 36),
+    LeaseSpec("chenab", "GUJ", ("A-101",), 14, 15),
+    # Inside the subsidy window.
+    LeaseSpec("hunzadev", "GLT", ("A-103",), 4, 15),
+    LeaseSpec("chiltan", "QTA", ("A-102",), 7, 1, 24),
+    LeaseSpec("indus", "JAM", ("A-101",), 2, 10),
+    LeaseSpec("f.ayesha", "GLT", ("D-01",), 3, 1, 12),
+    LeaseSpec("f.bilal", "GUJ", ("D-01",), 5, 20, 12),
+    LeaseSpec("f.sana", "QTA", ("D-01",), 1, 5),
+    # Signed for 12 months, terminated after 8.
+    LeaseSpec("lyallpur", "GUJ", ("A-102",), 18, 1, 12, terminated=True),
+    # Starts next month: the unit shows as reserved.
+    LeaseSpec("lyallpur", "GUJ", ("A-103", "A-104"), -1, 1),
+]
+
+
+@dataclass(frozen=True)
+class ApplicationSpec:
+    company: str
+    park: str
+    status: str
+    unit_kind: str
+    seats: int
+    area: str
+    start_in_months: int
+    returned_once: bool = False
+    lease_units: tuple[str, ...] = ()
+
+
+S = ApplicationStatus
+APPLICATIONS: list[ApplicationSpec] = [
+    ApplicationSpec("f.faraz", "SKR", S.DRAFT, UnitKind.DESK, 1, "0", 2),
+    ApplicationSpec("sukkurbridge", "SKR", S.SUBMITTED, UnitKind.OFFICE, 9, "900", 3),
+    ApplicationSpec("lyallpur", "FSD", S.UNDER_REVIEW, UnitKind.OFFICE, 40, "3500", 4),
+    ApplicationSpec("f.hira", "FSD", S.SUBMITTED, UnitKind.DESK, 1, "0", 4),
+    ApplicationSpec("chenab", "JAM", S.REJECTED, UnitKind.OFFICE, 10, "1000", 1),
+    ApplicationSpec("margalla", "GUJ", S.WITHDRAWN, UnitKind.OFFICE, 15, "1500", 2),
+    ApplicationSpec("indus", "QTA", S.DRAFT, UnitKind.OFFICE, 6, "600", 2, returned_once=True),
+    ApplicationSpec(
+        "hunzadev", "GLT", S.APPROVED, UnitKind.OFFICE, 10, "800", -4, lease_units=("A-103",)
+    ),
+    ApplicationSpec("f.sana", "QTA", S.APPROVED, UnitKind.DESK, 1, "0", -1, lease_units=("D-01",)),
+]
+
+# The path an application took to reach each demo state: (action, from, to, comment).
+PATHS: dict[str, list[tuple[str, str, str, str]]] = {
+    S.DRAFT: [],
+    S.SUBMITTED: [("submit", S.DRAFT, S.SUBMITTED, "")],
+    S.UNDER_REVIEW: [
+        ("submit", S.DRAFT, S.SUBMITTED, ""),
+        ("review", S.SUBMITTED, S.UNDER_REVIEW, "Documents received; checking references."),
+    ],
+    S.APPROVED: [
+        ("submit", S.DRAFT, S.SUBMITTED, ""),
+        ("review", S.SUBMITTED, S.UNDER_REVIEW, ""),
+        ("approve", S.UNDER_REVIEW, S.APPROVED, "Units allocated."),
+    ],
+    S.REJECTED: [
+        ("submit", S.DRAFT, S.SUBMITTED, ""),
+        ("review", S.SUBMITTED, S.UNDER_REVIEW, ""),
+        (
+            "reject",
+            S.UNDER_REVIEW,
+            S.REJECTED,
+            "No office of the requested size is free at Jamshoro this year.",
+        ),
+    ],
+    S.WITHDRAWN: [
+        ("submit", S.DRAFT, S.SUBMITTED, ""),
+        ("withdraw", S.SUBMITTED, S.WITHDRAWN, "We found space closer to our team."),
+    ],
+}
+RETURNED = [
+    ("submit", S.DRAFT, S.SUBMITTED, ""),
+    ("review", S.SUBMITTED, S.UNDER_REVIEW, ""),
+    ("return", S.UNDER_REVIEW, S.DRAFT, "Please attach your PSEB registration certificate."),
+]
+
+
+@dataclass
+class SeedReport:
+    created: dict[str, int] = field(default_factory=dict)
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def count(self, what: str, was_created: bool) -> None:
+        self.created[what] = self.created.get(what, 0) + int(was_created)
+
+
+@transaction.atomic
+def seed_demo(today: date | None = None) -> SeedReport:
+    today = today or timezone.localdate()
+    report = SeedReport()
+
+    def ensure_user(username: str, role: str, label: str, **extra) -> User:
+        user = User.objects.filter(username=username).first()
+        created = user is None
+        if created:
+            user = User(username=username, role=role, email=f"{username}@example.pk", **extra)
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        report.count("users", created)
+        report.logins.append((label, username, DEMO_PASSWORD))
+        return user
+
+    pseb = ensure_user(
+        "pseb",
+        Role.PSEB,
+        "PSEB staff (and admin)",
+        is_staff=True,
+        is_superuser=True,
+        first_name="Programme",
+        last_name="Office",
+    )
+
+    parks: dict[str, Park] = {}
+    for spec in PARKS:
+        park, created = Park.objects.get_or_create(
+            code=spec.code,
+            defaults={
+                "name": spec.name,
+                "city": spec.city,
+                "province": spec.province,
+                "tier": spec.tier,
+                "status": spec.status,
+                "opening_date": spec.opening,
+                "rent_per_sqft": Decimal(spec.rate),
+                "operator": spec.operator,
+                "latitude": Decimal(spec.lat) if spec.lat else None,
+                "longitude": Decimal(spec.lng) if spec.lng else None,
+                "description": spec.description,
+                "address": f"{spec.name}, {spec.city}",
+            },
+        )
+        report.count("parks", created)
+        parks[spec.code] = park
+        _ensure_units(report, park, spec)
+
+    _scheme, created = SubsidyScheme.objects.get_or_create(
+        name="STP tenant subsidy 2022",
+        defaults={
+            "internet_pct": Decimal("100.00"),
+            "rent_pct": Decimal("25.00"),
+            "duration_months": 12,
+            "valid_from": date(2022, 7, 1),
+            "anchor": WindowAnchor.LEASE_START,
+        },
+    )
+    report.count("subsidy schemes", created)
+
+    for username, codes, label in [
+        ("manager.gilgit", ["GLT"], "Park manager (Gilgit)"),
+        ("manager.punjab", ["GUJ", "FSD"], "Park manager (Gujranwala, Faisalabad)"),
+    ]:
+        manager = ensure_user(username, Role.PARK_MANAGER, label)
+        for code in codes:
+            _, created = ParkManagerAssignment.objects.get_or_create(user=manager, park=parks[code])
+            report.count("manager assignments", created)
+
+    companies: dict[str, Company] = {}
+    owners: dict[str, User] = {}
+    for spec in COMPANIES:
+        company, created = Company.objects.get_or_create(
+            name=spec.name,
+            defaults={
+                "kind": spec.kind,
+                "city": spec.city,
+                "headcount": spec.headcount,
+                "women_headcount": spec.women,
+                "export_earnings_usd": Decimal(spec.export_usd),
+                "services": spec.services,
+                "pseb_registration": f"PSEB-{spec.slug.replace('.', '-').upper()}",
+                "ntn": f"{sum(map(ord, spec.slug)) * 1009 % 9_000_000 + 1_000_000}-"
+                f"{len(spec.slug) % 10}",
+                "secp_number": f"0{sum(map(ord, spec.slug)) * 37 % 900_000 + 100_000}"
+                if spec.kind == CompanyKind.COMPANY
+                else "",
+                "website": f"https://{spec.slug.replace('f.', '')}.example.pk"
+                if spec.kind == CompanyKind.COMPANY
+                else "",
+            },
+        )
+        report.count("companies", created)
+        companies[spec.slug] = company
+        prefix = "freelancer" if spec.kind == CompanyKind.FREELANCER else "owner"
+        name = spec.slug.removeprefix("f.")
+        owner = ensure_user(f"{prefix}.{name}", Role.COMPANY, f"Company owner: {spec.name}")
+        owners[spec.slug] = owner
+        _, created = Membership.objects.get_or_create(
+            user=owner, defaults={"company": company, "role": MemberRole.OWNER}
+        )
+        report.count("memberships", created)
+        for member_name in spec.members:
+            member = ensure_user(member_name, Role.COMPANY, f"Company member: {spec.name}")
+            _, created = Membership.objects.get_or_create(
+                user=member, defaults={"company": company, "role": MemberRole.MEMBER}
+            )
+            report.count("memberships", created)
+
+    leases: dict[tuple[str, str, str], Lease] = {}
+    for spec in LEASES:
+        lease = _ensure_lease(report, spec, today, companies[spec.company], parks[spec.park], pseb)
+        leases[(spec.company, spec.park, spec.units[0])] = lease
+
+    for spec in APPLICATIONS:
+        _ensure_application(
+            report,
+            spec,
+            today,
+            companies[spec.company],
+            parks[spec.park],
+            owners[spec.company],
+            pseb,
+            leases,
+        )
+
+    _ensure_billing(report, today, pseb)
+
+    # Only the logins worth showing in the README and at the end of the run.
+    shown = {
+        "pseb",
+        "manager.gilgit",
+        "manager.punjab",
+        "owner.karakoram",
+        "member.karakoram",
+        "freelancer.ayesha",
+        "owner.bolan",
+    }
+    report.logins = [row for row in report.logins if row[1] in shown]
+    return report
+
+
+def _ensure_units(report: SeedReport, park: Park, spec: ParkSpec) -> None:
+    existing = set(park.units.values_list("code", flat=True))
+    new_units = []
+    for i in range(spec.offices):
+        code = f"A-{101 + i}" if i < 5 else f"B-{201 + i - 5}"
+        if code in existing:
+            continue
+        area = Decimal(600 + (i % 5) * 350)
+        new_units.append(
+            Unit(
+                park=park,
+                code=code,
+                floor="1" if i < 5 else "2",
+                kind=UnitKind.OFFICE,
+                area_sqft=area,
+                seats=int(area // 80),
+                monthly_rent=default_monthly_rent(area, park.rent_per_sqft),
+                internet_fee=Decimal(5000 + (i % 3) * 2500),
+                under_maintenance=(i == spec.offices - 1 and park.status == ParkStatus.EXISTING),
+            )
+        )
+    for i in range(spec.desks):
+        code = f"D-{i + 1:02d}"
+        if code in existing:
+            continue
+        new_units.append(
+            Unit(
+                park=park,
+                code=code,
+                floor="Ground",
+                kind=UnitKind.DESK,
+                area_sqft=Decimal(45),
+                seats=1,
+                monthly_rent=Decimal(7500) if park.tier != Tier.METRO else Decimal(12000),
+                internet_fee=Decimal(1500),
+            )
+        )
+    Unit.objects.bulk_create(new_units)
+    report.created["units"] = report.created.get("units", 0) + len(new_units)
+
+
+def _ensure_lease(
+    report: SeedReport, spec: LeaseSpec, today: date, company: Company, park: Park, pseb: User
+) -> Lease:
+    lease = Lease.objects.filter(
+        company=company, park=park, lease_units__unit__code=spec.units[0]
+    ).first()
+    if lease is not None:
+        report.count("leases", False)
+        return lease
+    month_start = add_months(today.replace(day=1), -spec.start_months_ago)
+    start = month_start.replace(
+        day=min(spec.start_day, calendar.monthrange(month_start.year, month_start.month)[1])
+    )
+    start = max(start, park.opening_date)
+    end = None
+    if spec.length_months is not None:
+        end = add_months(start, spec.length_months) - timedelta(days=1)
+    units = list(park.units.filter(code__in=spec.units))
+    lease = lease_create(
+        company=company, park=park, units=units, start_date=start, end_date=end, created_by=pseb
+    )
+    if spec.terminated:
+        end = add_months(start, 8) - timedelta(days=1)
+        lease.end_date = end
+        lease.lease_units.update(end_date=end)
+        lease.terminated_at = timezone.make_aware(datetime.combine(end, time(17, 0)))
+        lease.termination_reason = "Company moved to a larger office in Faisalabad."
+        lease.save(update_fields=["end_date", "terminated_at", "termination_reason", "updated_at"])
+    report.count("leases", True)
+    return lease
+
+
+def _ensure_application(
+    report: SeedReport,
+    spec: ApplicationSpec,
+    today: date,
+    company: Company,
+    park: Park,
+    owner: User,
+    pseb: User,
+    leases: dict[tuple[str, str, str], Lease],
+) -> None:
+    if Application.objects.filter(company=company, park=park).exists():
+        report.count("applications", False)
+        return
+    start = add_months(today.replace(day=1), spec.start_in_months)
+    lease = leases.get((spec.company, spec.park, spec.lease_units[0])) if spec.lease_units else None
+    if lease is not None:
+        start = lease.start_date
+    elif park.opening_date and start < park.opening_date:
+        start = park.opening_date
+    application = Application.objects.create(
+        company=company,
+        park=park,
+        seats=spec.seats,
+        area_sqft=Decimal(spec.area),
+        unit_kind=spec.unit_kind,
+        desired_start=start,
+        duration_months=12,
+        business_plan=f"{company.name} will grow its {company.services.lower()} team in "
+        f"{park.city} and hire local graduates.",
+        status=spec.status,
+        lease=lease,
+        created_by=owner,
+    )
+    path = (RETURNED if spec.returned_once else []) + PATHS[spec.status]
+    now = timezone.now()
+    for action, from_status, to_status, comment in path:
+        actor = owner if action in ("submit", "withdraw") else pseb
+        ApplicationTransition.objects.create(
+            application=application,
+            actor=actor,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            comment=comment,
+        )
+        if action == "submit" and application.submitted_at is None:
+            application.submitted_at = now
+    if spec.status in (S.APPROVED, S.REJECTED):
+        application.decided_at = now
+    application.save(update_fields=["submitted_at", "decided_at"])
+    report.count("applications", True)
+
+
+BILLED_MONTHS = 3
+
+
+def _ensure_billing(report: SeedReport, today: date, pseb: User) -> None:
+    """Statements for the last three months that have ended, issued on the 1st after each,
+    with payments in every state: paid, partly paid, unpaid (overdue), and one credit note.
+
+    Done once, when the demo is first loaded: a second run changes nothing. The PDFs are
+    rendered by the ``seed_demo`` command (``render_demo_pdfs``), not here: tests seed often.
+    """
+    from subsidies import services as billing
+    from subsidies.calculation import Period
+    from subsidies.models import BillingRun, Statement
+
+    if BillingRun.objects.exists():
+        return  # billed when the demo was first loaded; a later day adds nothing
+    period = Period.of(today)
+    for months_back in range(BILLED_MONTHS, 0, -1):
+        month = period
+        for _ in range(months_back):
+            month = month.previous()
+        if BillingRun.objects.filter(period=month.first).exists():
+            continue
+        # Issued on the 1st after the month; the latest a few days ago, so it is not due yet.
+        issued_on = month.next().first
+        if months_back == 1:
+            issued_on = max(issued_on, today - timedelta(days=3))
+        run = billing.billing_run_start(user=pseb, period=month, today=issued_on, queue=False)
+        issued: list[int] = []
+        for chunk_id in billing.billing_run_plan(run.pk):
+            issued += billing.billing_chunk_bill(chunk_id, today=issued_on, render=False)
+        report.count("billing runs", True)
+        statements = list(Statement.objects.filter(pk__in=issued).order_by("park__code", "number"))
+        report.created["statements"] = report.created.get("statements", 0) + len(statements)
+        if months_back == 1:
+            continue  # the latest month: not paid yet
+        for index, statement in enumerate(statements):
+            paid_on = min(issued_on + timedelta(days=10), today)
+            if index % 4 == 0:
+                amount = statement.net_payable
+            elif index % 4 == 1:
+                amount = quantize_money(statement.net_payable / 2)
+            else:
+                continue  # unpaid: overdue once its due date has passed
+            if amount > 0:
+                billing.payment_record(
+                    user=pseb,
+                    statement=statement,
+                    amount=amount,
+                    paid_on=paid_on,
+                    reference=f"HBL-{statement.number}",
+                    today=today,
+                )
+        if months_back == BILLED_MONTHS and len(statements) > 6:
+            billing.credit_note_issue(
+                user=pseb,
+                statement=statements[6],
+                reason="Billed in error: the lease was entered twice.",
+                today=issued_on + timedelta(days=2),
+            )
+            billing.credit_note_issue(
+                user=pseb,
+                statement=statements[3],
+                reason="Internet outage of three days at the park; rent credited.",
+                amount=Decimal("1500.00"),
+                today=issued_on + timedelta(days=5),
+            )
+
+
+def render_demo_pdfs() -> int:
+    """Render the PDFs of demo statements that have none yet (no e-mails are sent)."""
+    from subsidies import services as billing
+    from subsidies.models import Statement
+
+    missing = list(Statement.objects.filter(pdf="").values_list("pk", flat=True))
+    return len(billing.statements_render(missing))

@@ -1,0 +1,13 @@
+"""Developer machine: the embedded default (SQLite, tasks in-process, console e-mail)."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)
+# runserver serves static files itself; no manifest needed before collectstatic.
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+# Serve static files straight from the app folders; collectstatic is for production.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health/", views.health, name="health"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("accounts/", include("accounts.urls")),
+    path("parks/", include("parks.urls")),
+    path("", include("tenants.urls")),
+    path("", include("subsidies.urls")),
+    path("api/", include("stp_portal.api_urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,80 @@
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from parks.models import ParkStatus
+from parks.selectors import park_directory, parks_managed_by
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    parks = list(park_directory(request.user))
+    open_parks = [p for p in parks if p.status == ParkStatus.EXISTING]
+    context = {
+        "open_parks": open_parks,
+        "counts": {
+            status.label: sum(1 for p in parks if p.status == status) for status in ParkStatus
+        },
+        "vacancies": sum(p.units_vacant for p in parks),
+        "cities": len({p.city for p in parks}),
+    }
+    return render(request, "home.html", context)
+
+
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers and docker compose: the database and the cache answer."""
+    checks = {"database": "ok", "cache": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        checks["database"] = "unavailable"
+    try:
+        cache.set("health:probe", "1", timeout=5)
+        if cache.get("health:probe") != "1":
+            checks["cache"] = "unavailable"
+    except Exception:  # any cache client error means the cache is down
+        checks["cache"] = "unavailable"
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503
+    )
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Each role's landing page after signing in."""
+    from tenants.models import ApplicationStatus
+    from tenants.selectors import applications_list, company_of, leases_list
+
+    user = request.user
+    context: dict = {"today": timezone.localdate()}
+    if user.is_company_user:
+        company = company_of(user)
+        if company is None:
+            return render(request, "dashboard.html", {"needs_company": True})
+        context |= {
+            "company": company,
+            "applications": applications_list(user)[:10],
+            "leases": leases_list(user),
+        }
+    else:
+        applications = applications_list(user)
+        counts = dict(applications.order_by().values_list("status").annotate(n=Count("pk")))
+        context |= {
+            "queue": [(s, counts.get(s.value, 0)) for s in ApplicationStatus],
+            "waiting": applications.filter(
+                status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
+            ).order_by("submitted_at")[:10],
+            "parks": list(park_directory(user).filter(pk__in=parks_managed_by(user))),
+        }
+    return render(request, "dashboard.html", context)

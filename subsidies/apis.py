@@ -1,0 +1,236 @@
+"""The API of subsidy schemes and billing (api.md). Thin: scoped selectors for reads (404 for
+anything outside the caller's scope), subsidies.services for writes; their errors map to
+400/403/409 in stp_portal.api."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse, Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from tenants.selectors import leases_visible_to
+
+from . import services
+from .filters import BillingRunApiFilter, ChargeApiFilter, StatementApiFilter
+from .permissions import ensure
+from .selectors import (
+    billing_runs_visible_to,
+    charges_visible_to,
+    schemes_visible_to,
+    statement_detail,
+)
+from .serializers import (
+    BillingRunInputSerializer,
+    BillingRunSerializer,
+    ChargeInputSerializer,
+    ChargeSerializer,
+    CreditNoteInputSerializer,
+    CreditNoteSerializer,
+    PaymentInputSerializer,
+    PaymentSerializer,
+    StatementSerializer,
+    SubsidySchemeSerializer,
+)
+
+
+# --- Subsidy schemes -----------------------------------------------------------------------------
+class ReadsSchemes(BasePermission):
+    message = "Subsidy schemes are for PSEB staff and park managers."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return user.is_authenticated and (user.is_pseb_staff or user.is_park_manager)
+
+
+class SubsidySchemeViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Subsidy schemes; PSEB writes them. A scheme applied to issued statements keeps what
+    decided their amounts: changing it answers 409 (make a new scheme instead)."""
+
+    serializer_class = SubsidySchemeSerializer
+    permission_classes = [ReadsSchemes]
+
+    def get_queryset(self):
+        return (
+            schemes_visible_to(self.request.user)
+            .prefetch_related("parks")
+            .order_by("-valid_from", "name")
+        )
+
+    def create(self, request: Request) -> Response:
+        data = SubsidySchemeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        scheme = services.scheme_create(user=request.user, **data.validated_data)
+        return Response(SubsidySchemeSerializer(scheme).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: SubsidySchemeSerializer, 409: OpenApiResponse()})
+    def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
+        scheme = self.get_object()
+        data = SubsidySchemeSerializer(scheme, data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        scheme = services.scheme_update(user=request.user, scheme=scheme, **data.validated_data)
+        return Response(SubsidySchemeSerializer(scheme).data)
+
+
+# --- Other charges -------------------------------------------------------------------------------
+class ChargeViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Other charges (power backup, parking, damages…) in the caller's scope; PSEB and the
+    park's managers record them for a lease and a month not yet billed."""
+
+    serializer_class = ChargeSerializer
+    filterset_class = ChargeApiFilter
+
+    def get_queryset(self):
+        return charges_visible_to(self.request.user).order_by("-period", "-pk")
+
+    @extend_schema(
+        request=ChargeInputSerializer,
+        responses={201: ChargeSerializer, 409: OpenApiResponse(description="Already billed.")},
+    )
+    def create(self, request: Request) -> Response:
+        data = ChargeInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        # A lease outside the caller's scope is no lease at all (404, as for a park out of
+        # scope when applying): its existence is not leaked.
+        lease = leases_visible_to(request.user).filter(pk=fields.pop("lease")).first()
+        if lease is None:
+            raise Http404
+        charge = services.charge_record(user=request.user, lease=lease, **fields)
+        return Response(ChargeSerializer(charge).data, status=status.HTTP_201_CREATED)
+
+
+# --- Billing runs --------------------------------------------------------------------------------
+class RunsBilling(BasePermission):
+    """Billing runs are PSEB's: others are refused the list and the call (403); a run's detail
+    is simply out of their scope (404, from the scoped queryset)."""
+
+    message = "Only PSEB staff run billing."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not user.is_authenticated:
+            return False
+        return view.action == "retrieve" or user.is_pseb_staff
+
+
+class BillingRunViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Requests to bill a month (for every park, or one); the worker does the work and the run
+    records its progress. Billing a month again adds only what is missing."""
+
+    serializer_class = BillingRunSerializer
+    filterset_class = BillingRunApiFilter
+    permission_classes = [RunsBilling]
+
+    def get_queryset(self):
+        return billing_runs_visible_to(self.request.user).select_related("park")
+
+    @extend_schema(request=BillingRunInputSerializer, responses={201: BillingRunSerializer})
+    def create(self, request: Request) -> Response:
+        data = BillingRunInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = services.billing_run_start(user=request.user, **data.validated_data)
+        run = self.get_queryset().get(pk=run.pk)
+        return Response(BillingRunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+
+# --- Statements ----------------------------------------------------------------------------------
+class PdfRenderer(BaseRenderer):
+    """Lets a client ask for ``Accept: application/pdf``; the file itself is streamed."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data: Any, accepted_media_type=None, renderer_context=None) -> bytes:
+        return data if isinstance(data, bytes) else b""
+
+
+class StatementViewSet(viewsets.ReadOnlyModelViewSet):
+    """Statements in the caller's scope, with their balance and derived status. Issued by
+    billing only, never changed: payments and credit notes are recorded against them."""
+
+    serializer_class = StatementSerializer
+    filterset_class = StatementApiFilter
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return statement_detail(self.request.user)
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(response=bytes, description="The PDF."),
+            404: OpenApiResponse(description="Out of scope, or the PDF is not rendered yet."),
+        }
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PdfRenderer])
+    def pdf(self, request: Request, pk: str) -> FileResponse:
+        statement = self.get_object()
+        if not statement.pdf:
+            raise Http404("The PDF of this statement is not ready yet.")
+        try:
+            handle = statement.pdf.open("rb")
+        except (FileNotFoundError, OSError) as exc:
+            raise Http404("The PDF of this statement is not ready yet.") from exc
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=f"{statement.number}.pdf",
+            content_type="application/pdf",
+        )
+
+    @extend_schema(
+        request=PaymentInputSerializer,
+        responses={201: PaymentSerializer, 409: OpenApiResponse(description="Nothing owed.")},
+    )
+    @action(detail=True, methods=["post"])
+    def payments(self, request: Request, pk: str) -> Response:
+        statement = self.get_object()
+        ensure("record_payment", request.user, statement)
+        data = PaymentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        payment = services.payment_record(
+            user=request.user, statement=statement, **data.validated_data
+        )
+        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=CreditNoteInputSerializer,
+        responses={
+            201: CreditNoteSerializer,
+            409: OpenApiResponse(description="Already fully credited."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="credit-note", url_name="credit-note")
+    def credit_note(self, request: Request, pk: str) -> Response:
+        statement = self.get_object()
+        ensure("issue_credit_note", request.user, statement)
+        data = CreditNoteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        credit_note = services.credit_note_issue(
+            user=request.user, statement=statement, **data.validated_data
+        )
+        return Response(CreditNoteSerializer(credit_note).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SubsidiesConfig(AppConfig):
+    name = "subsidies"
+    verbose_name = "Subsidy schemes and billing"

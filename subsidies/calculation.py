@@ -1,0 +1,369 @@
+"""The money rules of the programme, as plain Python (domain.md §5–6).
+
+No Django import: frozen dataclasses in, ``Decimal`` out, one rounding helper. Services load
+the data from the ORM, call these functions and save what they return; tests check the rules
+without a database.
+
+Vocabulary: a *let* is one unit of one lease, with the prices agreed at approval and the days
+it is let (start and end inclusive, end open when the lease has none). A *period* is a
+calendar month in Asia/Karachi. A *subsidy window* is the half-open range of days
+``[start, end)`` in which a company's lets in a park are subsidised.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+DUE_DAYS = 15
+FIRST_YEAR, LAST_YEAR = 1990, 2999  # the periods a person may ask for
+
+LEASE_START = "lease_start"
+PARK_OPENING = "park_opening"
+
+RENT = "rent"
+INTERNET = "internet"
+RENT_SUBSIDY = "rent_subsidy"
+INTERNET_SUBSIDY = "internet_subsidy"
+CHARGE = "charge"
+LINE_KINDS = (RENT, INTERNET, RENT_SUBSIDY, INTERNET_SUBSIDY, CHARGE)
+CHARGED = (RENT, INTERNET, CHARGE)
+SUBSIDIES = (RENT_SUBSIDY, INTERNET_SUBSIDY)
+
+
+def quantize_money(amount: Decimal) -> Decimal:
+    """Round to the paisa, half up (domain.md §6: each line from its unrounded base)."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# --- Calendar ------------------------------------------------------------------------------------
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by calendar months, the day clipped to the month's end (§5 rule 1)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A billing period: one calendar month (api.md writes it ``YYYY-MM``)."""
+
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12 or not 1 <= self.year <= 9998:
+            raise ValueError(f"No such month: {self.year}-{self.month}.")
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", (text or "").strip())
+        if not match:
+            raise ValueError("Write the period as YYYY-MM, e.g. 2026-03.")
+        if not 1 <= int(match[2]) <= 12:
+            raise ValueError(
+                f"There is no month {match[2]}: write the period as YYYY-MM, e.g. 2026-03."
+            )
+        if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
+            raise ValueError(f"Write a month between {FIRST_YEAR}-01 and {LAST_YEAR}-12.")
+        return cls(int(match[1]), int(match[2]))
+
+    @classmethod
+    def of(cls, day: date) -> Period:
+        return cls(day.year, day.month)
+
+    @property
+    def first(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last(self) -> date:
+        return date(self.year, self.month, self.days)
+
+    @property
+    def days(self) -> int:
+        return calendar.monthrange(self.year, self.month)[1]
+
+    def next(self) -> Period:
+        return Period.of(self.last + timedelta(days=1))
+
+    def previous(self) -> Period:
+        return Period.of(self.first - timedelta(days=1))
+
+    def has_ended(self, today: date) -> bool:
+        """A month can be billed only once it is over (§6: in arrears)."""
+        return today > self.last
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def overlap_days(start: date, end: date | None, first: date, last: date) -> int:
+    """Days of ``[start, end]`` (end inclusive, None = open) inside ``[first, last]``."""
+    lo = max(start, first)
+    hi = last if end is None else min(end, last)
+    return max(0, (hi - lo).days + 1)
+
+
+# --- Fiscal year and numbers ---------------------------------------------------------------------
+def fiscal_year(day: date) -> str:
+    """Pakistan's fiscal year (1 July – 30 June) of ``day``, written ``2026-27``."""
+    start = day.year if day.month >= 7 else day.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def document_number(park_code: str, fiscal_year_label: str, sequence: int, prefix: str = "") -> str:
+    """``CODE-FY-NNNNN`` (§6), e.g. ``GUJ-2026-27-00001``; credit notes carry a prefix."""
+    if sequence < 1:
+        raise ValueError("Numbers start at 1.")
+    series = f"{prefix}-" if prefix else ""
+    return f"{park_code}-{series}{fiscal_year_label}-{sequence:05d}"
+
+
+def due_date(issue_date: date) -> date:
+    """A statement is due 15 days after it is issued (§6)."""
+    return issue_date + timedelta(days=DUE_DAYS)
+
+
+# --- Schemes and the subsidy window ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Scheme:
+    """A subsidy scheme as the rules need it. ``park_ids`` empty means every park."""
+
+    id: int
+    name: str
+    internet_pct: Decimal
+    rent_pct: Decimal
+    duration_months: int
+    valid_from: date
+    valid_to: date | None = None
+    park_ids: frozenset[int] = frozenset()
+    anchor: str = LEASE_START
+
+    def covers(self, park_id: int) -> bool:
+        return not self.park_ids or park_id in self.park_ids
+
+    def valid_on(self, day: date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A company's subsidy window in a park: ``[start, end)`` under ``scheme`` (§5)."""
+
+    start: date
+    end: date  # exclusive
+    scheme: Scheme
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    def days_within(self, start: date, end: date | None, first: date, last: date) -> int:
+        """Days of a let ``[start, end]`` inside both ``[first, last]`` and the window."""
+        return overlap_days(max(start, self.start), end, first, min(last, self.last_day))
+
+
+def window_start(scheme: Scheme, *, first_lease_start: date, park_opening: date | None) -> date:
+    """The day the window opens under ``scheme``'s anchor (§5 rules 1 and 4)."""
+    if scheme.anchor == PARK_OPENING and park_opening is not None:
+        return park_opening
+    return first_lease_start
+
+
+def subsidy_window(
+    schemes: Iterable[Scheme],
+    *,
+    park_id: int,
+    first_lease_start: date,
+    park_opening: date | None = None,
+) -> Window | None:
+    """The window of a company in a park, or None when no scheme applies (§5 rules 1–4).
+
+    The scheme is one covering the park and valid on the window's start date (the first
+    lease's start, or the park's opening with the ``park_opening`` anchor). A scheme naming
+    the park wins over one for every park; then the latest ``valid_from``; then the highest
+    id, so the choice never depends on the order schemes are read in. Later leases and later
+    schemes never move it: it depends only on the *first* lease (rule 3, grandfathering).
+    """
+    candidates = []
+    for scheme in schemes:
+        if not scheme.covers(park_id):
+            continue
+        start = window_start(scheme, first_lease_start=first_lease_start, park_opening=park_opening)
+        if scheme.valid_on(start):
+            candidates.append((bool(scheme.park_ids), scheme.valid_from, scheme.id, start, scheme))
+    if not candidates:
+        return None
+    *_, start, scheme = max(candidates, key=lambda c: c[:3])
+    return Window(start=start, end=add_months(start, scheme.duration_months), scheme=scheme)
+
+
+# --- Statements ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Let:
+    """One unit of one lease, at its agreed prices, let from ``start`` to ``end`` inclusive."""
+
+    lease_unit_id: int
+    unit_code: str
+    monthly_rent: Decimal
+    internet_fee: Decimal
+    start: date
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class OtherCharge:
+    """A charge a park manager records for a lease and month; never subsidised (§5 rule 5)."""
+
+    charge_id: int
+    description: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Line:
+    kind: str
+    description: str
+    amount: Decimal
+    unit_code: str = ""
+    lease_unit_id: int | None = None
+    charge_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What one company owes for one park and month, before it has a number."""
+
+    period: Period
+    lines: tuple[Line, ...]
+    window: Window | None = None
+    gross: Decimal = field(init=False)
+    subsidy_total: Decimal = field(init=False)
+    net_payable: Decimal = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Totals are sums of rounded lines (§6); subsidy_total is negative or zero.
+        gross = sum((ln.amount for ln in self.lines if ln.kind in CHARGED), Decimal("0.00"))
+        subsidy = sum((ln.amount for ln in self.lines if ln.kind in SUBSIDIES), Decimal("0.00"))
+        object.__setattr__(self, "gross", gross)
+        object.__setattr__(self, "subsidy_total", subsidy)
+        object.__setattr__(self, "net_payable", gross + subsidy)
+
+    @property
+    def scheme(self) -> Scheme | None:
+        return self.window.scheme if self.window else None
+
+
+def _pct(value: Decimal) -> str:
+    return f"{value.normalize():f}%"
+
+
+def _days(n: int, of: int) -> str:
+    return f"{n} of {of} day{'s' if of != 1 else ''}"
+
+
+def let_lines(let: Let, period: Period, window: Window | None) -> list[Line]:
+    """Rent and internet of one let for one month, and their subsidies (§6).
+
+    Charge = monthly price × days let in the month ÷ days in the month; subsidy = percentage
+    × monthly price × days both let and in the window ÷ days in the month. Each rounded half
+    up to the paisa from its unrounded base; subsidies are negative lines.
+    """
+    days = period.days
+    leased = overlap_days(let.start, let.end, period.first, period.last)
+    if leased == 0:
+        return []
+    subsidised = window.days_within(let.start, let.end, period.first, period.last) if window else 0
+    ref = {"unit_code": let.unit_code, "lease_unit_id": let.lease_unit_id}
+    lines = [
+        Line(
+            RENT,
+            f"Rent of {let.unit_code}, {_days(leased, days)}",
+            quantize_money(let.monthly_rent * leased / days),
+            **ref,
+        ),
+        Line(
+            INTERNET,
+            f"Internet of {let.unit_code}, {_days(leased, days)}",
+            quantize_money(let.internet_fee * leased / days),
+            **ref,
+        ),
+    ]
+    if window is None or subsidised == 0:
+        return lines
+    scheme = window.scheme
+    explained = (
+        f"{scheme.name}, window {window.start:%d %b %Y} to {window.last_day:%d %b %Y}, "
+        f"{_days(subsidised, days)}"
+    )
+    for kind, label, pct, price in (
+        (RENT_SUBSIDY, "Rent subsidy", scheme.rent_pct, let.monthly_rent),
+        (INTERNET_SUBSIDY, "Internet subsidy", scheme.internet_pct, let.internet_fee),
+    ):
+        if pct > 0 and price > 0:
+            amount = quantize_money(pct / HUNDRED * price * subsidised / days)
+            lines.append(
+                Line(kind, f"{label} {_pct(pct)} of {let.unit_code} ({explained})", -amount, **ref)
+            )
+    return lines
+
+
+def compute_statement(
+    period: Period,
+    lets: Sequence[Let],
+    window: Window | None,
+    charges: Sequence[OtherCharge] = (),
+) -> Statement | None:
+    """One company's statement for one park and month, or None when nothing was charged.
+
+    Lines come per let in a stable order (unit, then start), rent, internet and their
+    subsidies together, then the other charges (never subsidised).
+    """
+    lines: list[Line] = []
+    for let in sorted(lets, key=lambda x: (x.unit_code, x.start, x.lease_unit_id)):
+        lines.extend(let_lines(let, period, window))
+    for charge in sorted(charges, key=lambda c: c.charge_id):
+        lines.append(
+            Line(
+                CHARGE,
+                charge.description,
+                quantize_money(charge.amount),
+                charge_id=charge.charge_id,
+            )
+        )
+    if not lines:
+        return None
+    # The scheme is shown as applied only when it subsidised something this month.
+    applied = window if any(ln.kind in SUBSIDIES for ln in lines) else None
+    return Statement(period=period, lines=tuple(lines), window=applied)
+
+
+def line_key(line: Line) -> tuple[str, int | None, int | None]:
+    """What a line bills: its kind, for one let or one other charge."""
+    return (line.kind, line.lease_unit_id, line.charge_id)
+
+
+def supplement(
+    statement: Statement, billed: Iterable[tuple[str, int | None, int | None]]
+) -> Statement | None:
+    """The supplementary statement for a month already billed: the lines of ``statement``
+    (the month computed again) that no issued statement has billed yet, e.g. a unit of a
+    lease entered late (§6). None when nothing is missing.
+
+    Lines already billed are never billed again, even if their amount would now differ
+    (an earlier end of a lease): such corrections are credit notes.
+    """
+    done = set(billed)
+    missing = tuple(line for line in statement.lines if line_key(line) not in done)
+    if not missing:
+        return None
+    applied = statement.window if any(ln.kind in SUBSIDIES for ln in missing) else None
+    return Statement(period=statement.period, lines=missing, window=applied)

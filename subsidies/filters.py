@@ -1,0 +1,95 @@
+import django_filters
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_field
+
+from parks.models import Park
+from tenants.filters import IdFilter, filter_park_reference
+
+from .forms import PeriodField
+from .models import BillingRun, Charge, Statement, StatementStatus
+
+
+# --- Page filters (statements list and its CSV export) -------------------------------------------
+@extend_schema_field(
+    {"type": "string", "pattern": r"^\d{4}-\d{2}$", "description": "Month, as YYYY-MM."}
+)
+class PeriodFilter(django_filters.Filter):
+    """A month written YYYY-MM, matched against a period stored as its first day (pages and
+    API; a bad month is a form error, so a 400 in the API)."""
+
+    field_class = PeriodField
+
+    def filter(self, qs: QuerySet, value) -> QuerySet:
+        if value in (None, ""):
+            return qs
+        return qs.filter(**{self.field_name: value.first})
+
+
+class StatementFilter(django_filters.FilterSet):
+    """Filters of the statements page, applied to a queryset already scoped to the user.
+
+    ``status`` is the derived status annotated by ``selectors.with_balance``; the park and
+    company choices offered come from the user's own statements, so they leak nothing.
+    """
+
+    period = PeriodFilter(field_name="period", label="Period (YYYY-MM)")
+    park = django_filters.ModelChoiceFilter(
+        queryset=Park.objects.none(), to_field_name="code", empty_label="Any park", label="Park"
+    )
+    company = django_filters.CharFilter(
+        field_name="company__name", lookup_expr="icontains", label="Company"
+    )
+    status = django_filters.ChoiceFilter(
+        field_name="status",
+        choices=StatementStatus.choices,
+        empty_label="Any status",
+        label="Status",
+    )
+
+    class Meta:
+        model = Statement
+        fields = ["period", "park", "company", "status"]
+
+    def __init__(self, *args, user=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        scoped = self.queryset
+        self.filters["park"].queryset = Park.objects.filter(
+            pk__in=scoped.order_by().values("park")
+        ).order_by("name")
+        if user is not None and user.is_company_user:
+            # A company sees its own statements only: naming a company filters nothing.
+            del self.filters["company"]
+
+
+# --- API filters (api.md): parks by id or code, companies and leases by id -----------------------
+
+
+class ChargeApiFilter(django_filters.FilterSet):
+    lease = IdFilter(field_name="lease_id")
+    period = PeriodFilter(field_name="period")
+
+    class Meta:
+        model = Charge
+        fields = ["lease", "period"]
+
+
+class BillingRunApiFilter(django_filters.FilterSet):
+    period = PeriodFilter(field_name="period")
+    park = django_filters.CharFilter(method=filter_park_reference, help_text="Park id or code.")
+
+    class Meta:
+        model = BillingRun
+        fields = ["period", "park"]
+
+
+class StatementApiFilter(django_filters.FilterSet):
+    """``status`` is the derived status annotated by ``selectors.with_balance``."""
+
+    period = PeriodFilter(field_name="period")
+    park = django_filters.CharFilter(method=filter_park_reference, help_text="Park id or code.")
+    company = IdFilter(field_name="company_id")
+    status = django_filters.ChoiceFilter(field_name="status", choices=StatementStatus.choices)
+
+    class Meta:
+        model = Statement
+        fields = ["period", "park", "company", "status"]

@@ -1,0 +1,140 @@
+"""Forms of the billing pages. They check the shape of the input; the services check the rules
+(a month not ended, more paid than owed, a scheme already applied) and report onto them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from parks.models import Park
+from stp_portal.forms import DateInput
+
+from .calculation import Period
+from .models import SubsidyScheme
+
+MONEY_FIELD = {"max_digits": 14, "decimal_places": 2}
+
+
+class MonthInput(forms.TextInput):
+    """``<input type="month">``: a month picker on phones, a YYYY-MM box elsewhere."""
+
+    input_type = "month"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(
+            attrs={"placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}", **(attrs or {})}
+        )
+
+
+class PeriodField(forms.Field):
+    """A billing period written ``YYYY-MM``; cleans to a ``Period``."""
+
+    widget = MonthInput
+    default_error_messages = {"invalid": "Write the period as YYYY-MM, e.g. 2026-03."}
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("help_text", "Month, as YYYY-MM.")
+        super().__init__(**kwargs)
+
+    def to_python(self, value: str | None) -> Period | None:
+        text = (value or "").strip()
+        if not text:
+            return None
+        if len(text) > 7:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            return Period.parse(text)
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="invalid") from exc
+
+    def prepare_value(self, value):
+        return str(value) if isinstance(value, Period) else value
+
+
+def _money(**kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        min_value=Decimal("0.01"),
+        localize=False,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        **MONEY_FIELD,
+        **kwargs,
+    )
+
+
+# --- Statements ----------------------------------------------------------------------------------
+class PaymentForm(forms.Form):
+    amount = _money(label="Amount (PKR)")
+    paid_on = forms.DateField(widget=DateInput(), initial=timezone.localdate, label="Paid on")
+    reference = forms.CharField(
+        max_length=100, help_text="Bank transfer, cheque or receipt reference."
+    )
+
+
+class CreditNoteForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text="The company sees it on the credit note.",
+    )
+    amount = _money(
+        label="Amount (PKR)",
+        required=False,
+        help_text="Leave blank to credit all that is left (the statement becomes void).",
+    )
+
+
+# --- Billing runs --------------------------------------------------------------------------------
+class BillingRunForm(forms.Form):
+    period = PeriodField(help_text="The month to bill, as YYYY-MM; it must have ended.")
+    park = forms.ModelChoiceField(
+        queryset=Park.objects.order_by("name"),
+        required=False,
+        empty_label="All parks",
+        help_text="Leave as all parks to bill every park.",
+    )
+
+
+# --- Subsidy schemes -----------------------------------------------------------------------------
+class SchemeForm(forms.ModelForm):
+    parks = forms.ModelMultipleChoiceField(
+        queryset=Park.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Parks this scheme covers; none ticked means all parks.",
+    )
+
+    class Meta:
+        model = SubsidyScheme
+        fields = (
+            "name",
+            "internet_pct",
+            "rent_pct",
+            "duration_months",
+            "valid_from",
+            "valid_to",
+            "anchor",
+            "parks",
+        )
+        widgets = {"valid_from": DateInput(), "valid_to": DateInput()}
+        help_texts = {
+            "internet_pct": "0 to 100.",
+            "rent_pct": "0 to 100.",
+            "duration_months": "Length of the subsidy window, 1 to 120 months.",
+            "valid_from": "Windows opening from this day use this scheme.",
+        }
+
+    def _post_clean(self) -> None:
+        # Model validation is the service's job; it reports onto this form.
+        pass
+
+
+# --- Other charges -------------------------------------------------------------------------------
+class ChargeForm(forms.Form):
+    period = PeriodField(help_text="The month it belongs to, as YYYY-MM (not yet billed).")
+    description = forms.CharField(
+        max_length=200, help_text="What it is for: power backup, parking, damages…"
+    )
+    amount = _money(label="Amount (PKR)")

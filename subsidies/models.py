@@ -1,0 +1,416 @@
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Round
+from django.urls import reverse
+
+
+class WindowAnchor(models.TextChoices):
+    LEASE_START = "lease_start", "First lease start in the park"
+    PARK_OPENING = "park_opening", "Park opening date"
+
+
+class SubsidyScheme(models.Model):
+    """A subsidy scheme (domain.md §5): changeable by PSEB without a code change.
+
+    The default programme: 100% of internet and 25% of rent for the first 12 months.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    internet_pct = models.DecimalField(
+        "internet subsidy (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    rent_pct = models.DecimalField(
+        "rent subsidy (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+    )
+    duration_months = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True, help_text="Leave blank for open-ended.")
+    parks = models.ManyToManyField(
+        "parks.Park",
+        blank=True,
+        related_name="subsidy_schemes",
+        help_text="Parks this scheme covers; none selected means all parks.",
+    )
+    anchor = models.CharField(
+        "window anchor",
+        max_length=20,
+        choices=WindowAnchor.choices,
+        default=WindowAnchor.LEASE_START,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-valid_from", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(internet_pct__gte=0, internet_pct__lte=100),
+                name="scheme_internet_pct_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(rent_pct__gte=0, rent_pct__lte=100), name="scheme_rent_pct_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_months__gte=1, duration_months__lte=120),
+                name="scheme_duration_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="scheme_valid_to_after_from",
+            ),
+            models.CheckConstraint(
+                condition=Q(anchor__in=WindowAnchor.values), name="scheme_anchor_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubsidyWindow(models.Model):
+    """A company's subsidy window in a park, fixed when first billed (domain.md §5).
+
+    The window's scheme, start and end are decided once, from the first lease in the park
+    and the schemes valid on the window's start; a later scheme, a backdated one, or a change
+    of the park's opening date never moves a window already open (grandfathering).
+    """
+
+    company = models.ForeignKey(
+        "tenants.Company", on_delete=models.PROTECT, related_name="subsidy_windows"
+    )
+    park = models.ForeignKey("parks.Park", on_delete=models.PROTECT, related_name="+")
+    scheme = models.ForeignKey(SubsidyScheme, on_delete=models.PROTECT, related_name="windows")
+    start = models.DateField()
+    end = models.DateField("end (exclusive)")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["park", "company"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "park"], name="one_window_per_company_park"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="window_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} at {self.park_id}: {self.start} to {self.end} ({self.scheme_id})"
+
+
+# --- Billing (domain.md §6) --------------------------------------------------------------------
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class LineKind(models.TextChoices):
+    RENT = "rent", "Rent"
+    INTERNET = "internet", "Internet"
+    RENT_SUBSIDY = "rent_subsidy", "Rent subsidy"
+    INTERNET_SUBSIDY = "internet_subsidy", "Internet subsidy"
+    CHARGE = "charge", "Other charge"
+
+
+class StatementStatus(models.TextChoices):
+    """Derived from payments, credit notes and the due date; never stored (selectors)."""
+
+    ISSUED = "issued", "Issued"
+    PARTIALLY_PAID = "partially_paid", "Partially paid"
+    PAID = "paid", "Paid"
+    OVERDUE = "overdue", "Overdue"
+    VOID = "void", "Void"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Done with errors"
+
+
+class BillingRun(models.Model):
+    """One request to bill a month, for every park or one; records its progress and errors.
+
+    Many runs of one month may exist (a re-run adds only what is missing); statements are
+    unique per company, park and month whatever the runs do.
+    """
+
+    period = models.DateField(help_text="The first day of the month billed.")
+    park = models.ForeignKey(
+        "parks.Park", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    total = models.PositiveIntegerField(default=0, help_text="Company-park pairs to bill.")
+    done = models.PositiveIntegerField(default=0, help_text="Pairs billed or already billed.")
+    issued = models.PositiveIntegerField(default=0, help_text="Statements this run issued.")
+    errors = models.JSONField(default=list, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(period__day=1), name="billing_run_period_first"),
+            models.CheckConstraint(
+                condition=Q(done__lte=F("total")), name="billing_run_done_within_total"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.park.code if self.park_id else "all parks"
+        return f"Billing run #{self.pk}: {self.period:%Y-%m}, {where}"
+
+
+class BillingChunk(models.Model):
+    """A slice of a run: some companies of one park, billed in one transaction by one task.
+
+    ``finished_at`` is set in the same transaction as the chunk's statements, so a task run
+    twice (a retry, a redelivery after a worker died) bills and counts the chunk once.
+    """
+
+    run = models.ForeignKey(BillingRun, on_delete=models.CASCADE, related_name="chunks")
+    park = models.ForeignKey("parks.Park", on_delete=models.PROTECT, related_name="+")
+    company_ids = models.JSONField()
+    size = models.PositiveIntegerField()
+    issued = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "pk"]
+
+    def __str__(self) -> str:
+        return f"Chunk #{self.pk} of run #{self.run_id}: {self.size} companies"
+
+
+class DocumentCounter(models.Model):
+    """The last number used per park, fiscal year and series: gapless numbering (§6).
+
+    A row, not a database sequence: it is locked and moved in the same transaction as the
+    documents it numbers, so a rolled-back transaction leaves no gap.
+    """
+
+    class Series(models.TextChoices):
+        STATEMENT = "statement", "Statement"
+        CREDIT_NOTE = "credit_note", "Credit note"
+
+    park = models.ForeignKey("parks.Park", on_delete=models.PROTECT, related_name="+")
+    fiscal_year = models.CharField(max_length=7, help_text="e.g. 2026-27")
+    series = models.CharField(max_length=12, choices=Series.choices)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["park", "fiscal_year", "series"], name="one_counter_per_series"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.park_id} {self.fiscal_year} {self.series}: {self.last_number}"
+
+
+def statement_pdf_path(instance: "Statement", filename: str) -> str:
+    return f"private/statements/{instance.park_id}/{instance.number}-{uuid.uuid4().hex[:8]}.pdf"
+
+
+class Statement(models.Model):
+    """A company's monthly statement for one park (§6). Immutable once issued.
+
+    Payments and credit notes refer to it; its status is derived from them and the due date.
+    The PDF is rendered once, right after issue, and never replaced.
+    """
+
+    number = models.CharField(max_length=40, unique=True)
+    company = models.ForeignKey(
+        "tenants.Company", on_delete=models.PROTECT, related_name="statements"
+    )
+    park = models.ForeignKey("parks.Park", on_delete=models.PROTECT, related_name="statements")
+    period = models.DateField(help_text="The first day of the month billed.")
+    issue_date = models.DateField()
+    due_date = models.DateField()
+    scheme = models.ForeignKey(
+        SubsidyScheme, on_delete=models.PROTECT, null=True, blank=True, related_name="statements"
+    )
+    window_start = models.DateField(null=True, blank=True)
+    window_end = models.DateField("window end (exclusive)", null=True, blank=True)
+    gross = models.DecimalField(**MONEY)
+    subsidy_total = models.DecimalField(**MONEY)
+    net_payable = models.DecimalField(**MONEY)
+    billing_run = models.ForeignKey(
+        BillingRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="statements"
+    )
+    supplements = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supplementary_statements",
+        help_text="For a supplementary statement: the month's statement it adds to.",
+    )
+    verification_token = models.CharField(max_length=64, unique=True)
+    pdf = models.FileField(upload_to=statement_pdf_path, max_length=255, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "park", "period"],
+                condition=Q(supplements__isnull=True),
+                name="one_statement_per_company_park_month",
+                violation_error_message="This company already has a statement for this park "
+                "and month.",
+            ),
+            models.CheckConstraint(condition=Q(period__day=1), name="statement_period_first"),
+            models.CheckConstraint(condition=Q(gross__gte=0), name="statement_gross_not_negative"),
+            models.CheckConstraint(
+                condition=Q(subsidy_total__lte=0), name="statement_subsidy_not_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(net_payable__gte=0), name="statement_net_not_negative"
+            ),
+            models.CheckConstraint(
+                # Rounded: SQLite adds these as floats (PostgreSQL's numeric is exact anyway).
+                condition=Q(net_payable=Round(F("gross") + F("subsidy_total"), 2)),
+                name="statement_net_is_gross_less_subsidy",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=F("issue_date")), name="statement_due_after_issue"
+            ),
+        ]
+        indexes = [models.Index(fields=["park", "period"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def window_last_day(self) -> date | None:
+        """The last subsidised day of the window applied (its end is exclusive)."""
+        if self.scheme_id is None or self.window_end is None:
+            return None
+        return self.window_end - timedelta(days=1)
+
+    @property
+    def verification_url(self) -> str:
+        """The public page the PDF's QR code opens (number, company, period and net only)."""
+        path = reverse("subsidies:statement_verify", kwargs={"token": self.verification_token})
+        return f"{settings.SITE_URL}{path}"
+
+
+class StatementLine(models.Model):
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20, choices=LineKind.choices)
+    unit_code = models.CharField(max_length=20, blank=True, default="")
+    lease_unit = models.ForeignKey(
+        "tenants.LeaseUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    charge = models.ForeignKey(
+        "subsidies.Charge", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    description = models.CharField(max_length=300)
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["statement", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "position"], name="line_position_unique"),
+            models.CheckConstraint(
+                condition=Q(kind__in=LineKind.values), name="statement_line_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["rent_subsidy", "internet_subsidy"], amount__lte=0)
+                    | Q(kind__in=["rent", "internet", "charge"], amount__gte=0)
+                ),
+                name="statement_line_sign",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.amount}"
+
+
+class Charge(models.Model):
+    """An other charge (power backup, parking, damages…) a park manager records for a lease
+    and month before it is billed; never subsidised (§5 rule 5)."""
+
+    lease = models.ForeignKey("tenants.Lease", on_delete=models.PROTECT, related_name="charges")
+    period = models.DateField(help_text="The first day of the month it belongs to.")
+    description = models.CharField(max_length=200)
+    amount = models.DecimalField(**MONEY)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="charge_amount_positive"),
+            models.CheckConstraint(condition=Q(period__day=1), name="charge_period_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description} ({self.amount}) on lease #{self.lease_id}, {self.period:%Y-%m}"
+
+
+class Payment(models.Model):
+    """Money received against a statement."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="payments")
+    amount = models.DecimalField(**MONEY)
+    paid_on = models.DateField()
+    reference = models.CharField(max_length=100)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["paid_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} against {self.statement_id} on {self.paid_on}"
+
+
+class CreditNote(models.Model):
+    """A correction of an issued statement, with its own number and a reference to it (§6)."""
+
+    number = models.CharField(max_length=40, unique=True)
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="credit_notes")
+    issue_date = models.DateField()
+    amount = models.DecimalField(**MONEY)
+    reason = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["issue_date", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="credit_note_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

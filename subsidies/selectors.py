@@ -1,0 +1,146 @@
+"""Reads of subsidy schemes and billing, scoped to the user asking (conventions.md).
+
+One function per model says what a user may see: PSEB staff everything; a park manager their
+parks; a company user their company; the public nothing. Pages, API, exports and tasks all
+read through them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    DecimalField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import (
+    BillingRun,
+    Charge,
+    CreditNote,
+    Payment,
+    Statement,
+    StatementStatus,
+    SubsidyScheme,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def schemes_visible_to(user: User | AnonymousUser) -> QuerySet[SubsidyScheme]:
+    """PSEB staff and park managers read the schemes (api.md); nobody else."""
+    if user.is_authenticated and (user.is_pseb_staff or user.is_park_manager):
+        return SubsidyScheme.objects.all()
+    return SubsidyScheme.objects.none()
+
+
+def statements_visible_to(user: User | AnonymousUser) -> QuerySet[Statement]:
+    if not user.is_authenticated:
+        return Statement.objects.none()
+    if user.is_pseb_staff:
+        return Statement.objects.all()
+    if user.is_park_manager:
+        return Statement.objects.filter(park__manager_assignments__user=user)
+    return Statement.objects.filter(company__memberships__user=user)
+
+
+def charges_visible_to(user: User | AnonymousUser) -> QuerySet[Charge]:
+    if not user.is_authenticated:
+        return Charge.objects.none()
+    if user.is_pseb_staff:
+        return Charge.objects.all()
+    if user.is_park_manager:
+        return Charge.objects.filter(lease__park__manager_assignments__user=user)
+    return Charge.objects.filter(lease__company__memberships__user=user)
+
+
+def billing_runs_visible_to(user: User | AnonymousUser) -> QuerySet[BillingRun]:
+    """Billing runs are PSEB's work (api.md)."""
+    if user.is_authenticated and user.is_pseb_staff:
+        return BillingRun.objects.all()
+    return BillingRun.objects.none()
+
+
+def with_balance(statements: QuerySet[Statement], today: date | None = None) -> QuerySet:
+    """Statements annotated with ``paid``, ``credited``, ``balance`` and ``status``.
+
+    The status is derived, never stored (domain.md §6): ``void`` when credit notes cancel the
+    whole net; ``paid`` when payments cover what is left; ``partially_paid`` when some was
+    paid; ``overdue`` when nothing was paid and the due date has passed; else ``issued``.
+    """
+    today = today or timezone.localdate()
+    paid = (
+        Payment.objects.filter(statement=OuterRef("pk"))
+        .order_by()
+        .values("statement")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    credited = (
+        CreditNote.objects.filter(statement=OuterRef("pk"))
+        .order_by()
+        .values("statement")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return statements.annotate(
+        paid=Coalesce(Subquery(paid, output_field=money), ZERO),
+        credited=Coalesce(Subquery(credited, output_field=money), ZERO),
+    ).annotate(
+        balance=F("net_payable") - F("credited") - F("paid"),
+        status=Case(
+            When(
+                Q(credited__gte=F("net_payable")) & Q(net_payable__gt=0),
+                then=Value(StatementStatus.VOID),
+            ),
+            When(balance__lte=0, then=Value(StatementStatus.PAID)),
+            When(paid__gt=0, then=Value(StatementStatus.PARTIALLY_PAID)),
+            When(due_date__lt=today, then=Value(StatementStatus.OVERDUE)),
+            default=Value(StatementStatus.ISSUED),
+            output_field=CharField(),
+        ),
+    )
+
+
+def statements_list(user: User | AnonymousUser) -> QuerySet:
+    """Scoped statements with their balance and status, in a constant number of queries."""
+    return with_balance(
+        statements_visible_to(user).select_related("company", "park", "scheme", "supplements")
+    ).order_by("-period", "park__code", "number")
+
+
+def statement_detail(user: User | AnonymousUser) -> QuerySet:
+    return statements_list(user).prefetch_related("lines", "payments", "credit_notes")
+
+
+def statement_by_verification_token(token: str) -> Any:
+    """The public's one way to a statement: its printed verification code (the QR code).
+
+    Anyone holding the paper may confirm it is genuine; the page shows four facts only.
+    """
+    if not token or len(token) > 64:
+        return None
+    return (
+        with_balance(Statement.objects.select_related("company"))
+        .filter(verification_token=token)
+        .first()
+    )

@@ -1,0 +1,283 @@
+"""API shapes of subsidy schemes and billing (api.md). Outputs, and the small inputs of the
+billing calls; writes go through subsidies.services.
+
+Money is a string with two decimals ("32903.23"); a billing period is written ``YYYY-MM``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from parks.models import Park
+from tenants.filters import MAX_ID
+
+from .calculation import Period
+from .models import (
+    MONEY,
+    BillingRun,
+    Charge,
+    CreditNote,
+    Payment,
+    Statement,
+    StatementLine,
+    StatementStatus,
+    SubsidyScheme,
+)
+
+# The route of the public page that checks a statement by its token (the QR code on the PDF).
+# Months anyone could mean; far-off years are typing errors (and the calendar maths of a period
+# near year 9999 would overflow).
+MIN_YEAR, MAX_YEAR = 1990, 2999
+PERIOD_SCHEMA = {
+    "type": "string",
+    "pattern": r"^\d{4}-\d{2}$",
+    "example": "2026-03",
+    "description": "A billing period: one calendar month, YYYY-MM.",
+}
+
+
+def money(**kwargs: Any) -> serializers.DecimalField:
+    """A money field of the models' size: PKR with paisa, rendered as a string."""
+    return serializers.DecimalField(**MONEY, **kwargs)
+
+
+def money_input(**kwargs: Any) -> serializers.DecimalField:
+    """An amount someone types: more than zero, at most 2 decimals, fits the column."""
+    return money(min_value=Decimal("0.01"), **kwargs)
+
+
+@extend_schema_field(PERIOD_SCHEMA)
+class PeriodField(serializers.Field):
+    """A month written ``YYYY-MM``; in: a ``Period``; out: the stored first day as YYYY-MM."""
+
+    default_error_messages = {
+        "invalid": "Write the period as YYYY-MM, e.g. 2026-03.",
+        "range": f"A billing period is a month from {MIN_YEAR}-01 to {MAX_YEAR}-12.",
+    }
+
+    def to_internal_value(self, data: Any) -> Period:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            period = Period.parse(data)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+        if not MIN_YEAR <= period.year <= MAX_YEAR:
+            self.fail("range")
+        return period
+
+    def to_representation(self, value: date | Period) -> str:
+        return str(value if isinstance(value, Period) else Period.of(value))
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string"}],
+        "description": "Park id or code; leave out for every park.",
+    }
+)
+class ParkReferenceField(serializers.Field):
+    """A park named by its id or its code (parks are public: an unknown one is a 400)."""
+
+    default_error_messages = {"unknown": "No such park."}
+
+    def to_internal_value(self, data: Any) -> Park:
+        text = str(data).strip().lstrip("#") if isinstance(data, str | int) else ""
+        # No park has a longer code; and PostgreSQL refuses a NUL in a query.
+        if isinstance(data, bool) or not 0 < len(text) <= 20 or "\x00" in text:
+            self.fail("unknown")
+        if text.isdigit() and len(text) <= 19 and 0 < int(text) <= MAX_ID:
+            park = Park.objects.filter(pk=int(text)).first()
+        else:
+            park = Park.objects.filter(code__iexact=text).first()
+        if park is None:
+            self.fail("unknown")
+        return park
+
+    def to_representation(self, value: Park) -> int:
+        return value.pk
+
+
+# --- Subsidy schemes -----------------------------------------------------------------------------
+class SubsidySchemeSerializer(serializers.ModelSerializer):
+    parks = serializers.PrimaryKeyRelatedField(
+        queryset=Park.objects.all(),
+        many=True,
+        required=False,
+        help_text="Parks covered; empty means every park.",
+    )
+
+    class Meta:
+        model = SubsidyScheme
+        fields = (
+            "id",
+            "name",
+            "internet_pct",
+            "rent_pct",
+            "duration_months",
+            "valid_from",
+            "valid_to",
+            "parks",
+            "anchor",
+        )
+        read_only_fields = ("id",)
+
+
+# --- Charges -------------------------------------------------------------------------------------
+class ChargeSerializer(serializers.ModelSerializer):
+    period = PeriodField(read_only=True)
+    amount = money(read_only=True)
+
+    class Meta:
+        model = Charge
+        fields = ("id", "lease", "period", "description", "amount", "created_at")
+
+
+class ChargeInputSerializer(serializers.Serializer):
+    lease = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="A lease you manage.")
+    period = PeriodField()
+    description = serializers.CharField(max_length=200)
+    amount = money_input()
+
+
+# --- Billing runs --------------------------------------------------------------------------------
+class BillingRunSerializer(serializers.ModelSerializer):
+    period = PeriodField(read_only=True)
+    park_code = serializers.CharField(
+        source="park.code", read_only=True, allow_null=True, default=None
+    )
+    errors = serializers.ListField(child=serializers.DictField(), read_only=True)
+
+    class Meta:
+        model = BillingRun
+        fields = (
+            "id",
+            "period",
+            "park",
+            "park_code",
+            "status",
+            "total",
+            "done",
+            "issued",
+            "errors",
+            "created_at",
+            "started_at",
+            "finished_at",
+        )
+
+
+class BillingRunInputSerializer(serializers.Serializer):
+    period = PeriodField(help_text="The month to bill; it must have ended.")
+    park = ParkReferenceField(required=False, allow_null=True, default=None)
+
+
+# --- Statements ----------------------------------------------------------------------------------
+class StatementLineSerializer(serializers.ModelSerializer):
+    unit = serializers.CharField(source="unit_code", help_text="Unit code; blank for a charge.")
+    amount = money(help_text="Negative for a subsidy.")
+
+    class Meta:
+        model = StatementLine
+        fields = ("kind", "unit", "description", "amount")
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    amount = money()
+
+    class Meta:
+        model = Payment
+        fields = ("id", "statement", "amount", "paid_on", "reference")
+
+
+class PaymentInputSerializer(serializers.Serializer):
+    amount = money_input()
+    paid_on = serializers.DateField()
+    reference = serializers.CharField(
+        max_length=100, allow_blank=True, help_text="The bank or receipt reference."
+    )
+
+
+class CreditNoteSerializer(serializers.ModelSerializer):
+    amount = money()
+
+    class Meta:
+        model = CreditNote
+        fields = ("id", "number", "statement", "issue_date", "amount", "reason")
+
+
+class CreditNoteInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True)
+    amount = money_input(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Leave out to credit everything not yet credited (the statement is void).",
+    )
+
+
+class StatementSerializer(serializers.ModelSerializer):
+    """A statement with its lines, payments and credit notes, and its derived balance.
+
+    Read from ``selectors.statement_detail`` (annotated and prefetched): a constant number of
+    queries per page whatever its length.
+    """
+
+    company_name = serializers.CharField(source="company.name", read_only=True)
+    park_code = serializers.CharField(source="park.code", read_only=True)
+    period = PeriodField(read_only=True)
+    lines = StatementLineSerializer(many=True, read_only=True)
+    gross = money(read_only=True)
+    subsidy_total = money(read_only=True)
+    net_payable = money(read_only=True)
+    paid = money(read_only=True)
+    credited = money(read_only=True)
+    balance = money(read_only=True)
+    status = serializers.ChoiceField(choices=StatementStatus.choices, read_only=True)
+    payments = PaymentSerializer(many=True, read_only=True)
+    credit_notes = CreditNoteSerializer(many=True, read_only=True)
+    verification_url = serializers.SerializerMethodField(
+        help_text="The public page that confirms this statement is genuine."
+    )
+    supplements = serializers.SlugRelatedField(
+        slug_field="number",
+        read_only=True,
+        allow_null=True,
+        help_text="For a supplementary statement: the number of the month's statement it adds to.",
+    )
+
+    class Meta:
+        model = Statement
+        fields = (
+            "id",
+            "number",
+            "company",
+            "company_name",
+            "park",
+            "park_code",
+            "period",
+            "issue_date",
+            "due_date",
+            "lines",
+            "gross",
+            "subsidy_total",
+            "net_payable",
+            "paid",
+            "credited",
+            "balance",
+            "status",
+            "scheme",
+            "supplements",
+            "payments",
+            "credit_notes",
+            "verification_url",
+        )
+
+    @extend_schema_field(serializers.URLField())
+    def get_verification_url(self, statement: Statement) -> str:
+        # The address printed (and QR-coded) on the PDF: the public site, not the caller's host.
+        return statement.verification_url

@@ -1,0 +1,258 @@
+"""The API of companies, applications and leases (api.md). Thin: scoped selectors for reads,
+tenants.services for writes; errors map to 400/403/404/409 in stp_portal.api."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from parks.models import Park, UnitKind
+from parks.selectors import parks_visible_to
+
+from . import services
+from .filters import ApplicationApiFilter, LeaseApiFilter
+from .models import Company
+from .selectors import (
+    application_detail,
+    applications_list,
+    companies_visible_to,
+    company_of,
+    leases_list,
+)
+from .serializers import (
+    ApplicationDetailSerializer,
+    ApplicationSerializer,
+    CompanySerializer,
+    DocumentSerializer,
+    LeaseSerializer,
+)
+
+
+class CompanyViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Companies in the caller's scope. A company user creates theirs and becomes owner."""
+
+    serializer_class = CompanySerializer
+
+    def get_queryset(self):
+        return companies_visible_to(self.request.user).order_by("name")
+
+    def create(self, request: Request) -> Response:
+        data = CompanySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        company = services.company_create(user=request.user, **data.validated_data)
+        return Response(CompanySerializer(company).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
+        company = self.get_object()
+        data = CompanySerializer(company, data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        company = services.company_update(user=request.user, company=company, **data.validated_data)
+        return Response(CompanySerializer(company).data)
+
+
+class ApplicationInputSerializer(serializers.Serializer):
+    company = serializers.IntegerField(
+        required=False, help_text="Your company; the only one you may use."
+    )
+    park = serializers.PrimaryKeyRelatedField(queryset=Park.objects.all())
+    seats = serializers.IntegerField(min_value=0, max_value=10_000, default=0)
+    area_sqft = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=0, default=0)
+    unit_kind = serializers.ChoiceField(choices=UnitKind.choices)
+    desired_start = serializers.DateField()
+    duration_months = serializers.IntegerField(min_value=1, max_value=120)
+    business_plan = serializers.CharField(max_length=5000)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class ApproveSerializer(serializers.Serializer):
+    units = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=500
+    )
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True, default=None)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class ApplicationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Applications in the caller's scope, and their workflow actions (api.md)."""
+
+    filterset_class = ApplicationApiFilter
+
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return application_detail(self.request.user)
+        return applications_list(self.request.user).order_by("-created_at")
+
+    def get_serializer_class(self):
+        return ApplicationDetailSerializer if self.action == "retrieve" else ApplicationSerializer
+
+    def _own_company(self, request: Request, wanted: int | None) -> Company:
+        company = company_of(request.user)
+        if company is None:
+            if request.user.is_company_user:
+                raise serializers.ValidationError(
+                    {"company": ["Create your company profile first."]}
+                )
+            raise PermissionDenied("Only company users apply for space.")
+        if wanted is not None and wanted != company.pk:
+            raise serializers.ValidationError(
+                {"company": ["You can only apply for your own company."]}
+            )
+        return company
+
+    @extend_schema(request=ApplicationInputSerializer, responses={201: ApplicationSerializer})
+    def create(self, request: Request) -> Response:
+        data = ApplicationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        company = self._own_company(request, fields.pop("company", None))
+        if not parks_visible_to(request.user).filter(pk=fields["park"].pk).exists():
+            raise Http404
+        application = services.application_create(user=request.user, company=company, **fields)
+        return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ApplicationInputSerializer, responses={200: ApplicationSerializer})
+    def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
+        application = self.get_object()
+        data = ApplicationInputSerializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fields.pop("company", None)
+        application = services.application_update(
+            user=request.user, application=application, **fields
+        )
+        return Response(ApplicationSerializer(application).data)
+
+    def _transition(self, request: Request, name: str) -> Response:
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        application = services.application_transition(
+            user=request.user,
+            application=self.get_object(),
+            action=name,
+            reason=data.validated_data["reason"],
+        )
+        return Response(ApplicationSerializer(application).data)
+
+    @extend_schema(request=None, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str) -> Response:
+        return self._transition(request, "submit")
+
+    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str) -> Response:
+        return self._transition(request, "withdraw")
+
+    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: str) -> Response:
+        return self._transition(request, "review")
+
+    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str) -> Response:
+        return self._transition(request, "reject")
+
+    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_(self, request: Request, pk: str) -> Response:
+        return self._transition(request, "return")
+
+    @extend_schema(request=ApproveSerializer, responses={201: LeaseSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str) -> Response:
+        application = self.get_object()
+        data = ApproveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lease = services.application_approve(
+            user=request.user,
+            application=application,
+            unit_ids=data.validated_data["units"],
+            start_date=data.validated_data["start_date"],
+            end_date=data.validated_data["end_date"],
+            comment=data.validated_data["comment"],
+        )
+        lease = leases_list(request.user).get(pk=lease.pk)
+        return Response(LeaseSerializer(lease).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={"multipart/form-data": DocumentUploadSerializer},
+        responses={201: DocumentSerializer},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def documents(self, request: Request, pk: str) -> Response:
+        application = self.get_object()
+        data = DocumentUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = services.document_add(
+            user=request.user, application=application, upload=data.validated_data["file"]
+        )
+        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"], url_path=r"documents/(?P<document_pk>\d+)")
+    def document(self, request: Request, pk: str, document_pk: str) -> FileResponse:
+        application = self.get_object()
+        document = application.documents.filter(pk=document_pk).first()
+        if document is None:
+            raise Http404
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404 from exc
+        return FileResponse(
+            handle,
+            as_attachment=True,
+            filename=document.original_name,
+            content_type="application/pdf",
+        )
+
+
+class TerminateSerializer(serializers.Serializer):
+    end_date = serializers.DateField()
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class LeaseViewSet(viewsets.ReadOnlyModelViewSet):
+    """Leases in the caller's scope; they are created by approval (api.md)."""
+
+    serializer_class = LeaseSerializer
+    filterset_class = LeaseApiFilter
+
+    def get_queryset(self):
+        return leases_list(self.request.user)
+
+    @extend_schema(request=TerminateSerializer, responses=LeaseSerializer)
+    @action(detail=True, methods=["post"])
+    def terminate(self, request: Request, pk: str) -> Response:
+        lease = self.get_object()
+        data = TerminateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.lease_terminate(user=request.user, lease=lease, **data.validated_data)
+        return Response(LeaseSerializer(self.get_queryset().get(pk=lease.pk)).data)

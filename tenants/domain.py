@@ -1,0 +1,113 @@
+"""Pure rules about applications and leases (no Django import)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+PDF_MAGIC = b"%PDF-"
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+def lease_status_on(day: date, *, start: date, end: date | None, terminated: bool) -> str:
+    """domain.md §4: scheduled before the start, active while it runs, then ended — or
+    terminated when PSEB ended it early with a termination."""
+    if day < start:
+        return "scheduled"
+    if end is None or day <= end:
+        return "active"
+    return "terminated" if terminated else "ended"
+
+
+def pdf_problem(head: bytes, size: int, *, limit: int = MAX_DOCUMENT_BYTES) -> str | None:
+    """Why a supporting document is refused, or None: PDFs only, judged by their content
+    (the %PDF- signature), never by their name, and no larger than ``limit`` bytes."""
+    if size == 0:
+        return "The file is empty."
+    if size > limit:
+        return f"The file is {size / 1_048_576:.1f} MB; the limit is {limit // 1_048_576} MB."
+    if not head.startswith(PDF_MAGIC):
+        return "Only PDF documents are accepted; this file is not a PDF."
+    return None
+
+
+# --- Application workflow (domain.md §3) ------------------------------------------------------
+DRAFT, SUBMITTED, UNDER_REVIEW = "draft", "submitted", "under_review"
+APPROVED, REJECTED, WITHDRAWN = "approved", "rejected", "withdrawn"
+COMPANY, PSEB = "company", "pseb"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str
+    actor: str  # which side may take it: the applying company or PSEB staff
+    needs_reason: bool = False
+    label: str = ""
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in (
+        Transition("submit", frozenset({DRAFT}), SUBMITTED, COMPANY, label="Submit"),
+        Transition(
+            "withdraw",
+            frozenset({DRAFT, SUBMITTED, UNDER_REVIEW}),
+            WITHDRAWN,
+            COMPANY,
+            label="Withdraw",
+        ),
+        Transition("review", frozenset({SUBMITTED}), UNDER_REVIEW, PSEB, label="Start review"),
+        Transition("approve", frozenset({UNDER_REVIEW}), APPROVED, PSEB, label="Approve"),
+        Transition("reject", frozenset({UNDER_REVIEW}), REJECTED, PSEB, True, label="Reject"),
+        Transition(
+            "return", frozenset({UNDER_REVIEW}), DRAFT, PSEB, True, label="Return for changes"
+        ),
+    )
+}
+STATUS_LABELS = {
+    DRAFT: "Draft",
+    SUBMITTED: "Submitted",
+    UNDER_REVIEW: "Under review",
+    APPROVED: "Approved",
+    REJECTED: "Rejected",
+    WITHDRAWN: "Withdrawn",
+}
+
+
+def transition_problem(action: str, status: str, reason: str = "") -> str | None:
+    """Why ``action`` cannot be taken on an application in ``status``, or None.
+
+    domain.md §3: draft → submitted → under_review → approved or rejected; a reviewer may
+    return it to draft; the company may withdraw it before a decision; rejecting and
+    returning need a reason.
+    """
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        return f"Unknown action {action!r}."
+    if status not in transition.sources:
+        allowed = " or ".join(sorted(STATUS_LABELS[s].lower() for s in transition.sources))
+        return (
+            f"An application that is {STATUS_LABELS.get(status, status).lower()} cannot be "
+            f"{_past(action)}; only one that is {allowed} can."
+        )
+    if transition.needs_reason and not reason.strip():
+        return "Give a reason: the company sees it."
+    return None
+
+
+def actions_from(status: str) -> list[str]:
+    """The actions the workflow allows from ``status``, in a stable order."""
+    return [a for a, t in TRANSITIONS.items() if status in t.sources]
+
+
+def _past(action: str) -> str:
+    return {
+        "submit": "submitted",
+        "withdraw": "withdrawn",
+        "review": "put under review",
+        "approve": "approved",
+        "reject": "rejected",
+        "return": "returned",
+    }[action]

@@ -1,0 +1,93 @@
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+
+from parks.models import Park
+
+from .models import Application, ApplicationStatus, Lease
+
+MAX_ID = 2**63 - 1  # the database's bigint: larger numbers are no id at all
+
+
+def as_id(value: str) -> int | None:
+    """A row id written in a filter or search box, or None when it cannot be one."""
+    value = value.strip().lstrip("#")
+    if value.isdigit() and len(value) <= 19 and 0 < int(value) <= MAX_ID:
+        return int(value)
+    return None
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An id filter: a whole number within the database's range, else a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class ApplicationFilter(django_filters.FilterSet):
+    """The review queue's filters, shared by the page and the API."""
+
+    q = django_filters.CharFilter(method="search", label="Search")
+    park = django_filters.ModelChoiceFilter(
+        queryset=Park.objects.all(), to_field_name="code", empty_label="Any park"
+    )
+    status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices, empty_label="Any")
+    city = django_filters.CharFilter(
+        field_name="park__city", lookup_expr="iexact", label="Park city"
+    )
+    submitted_after = django_filters.DateFilter(
+        field_name="submitted_at", lookup_expr="date__gte", label="Submitted from"
+    )
+    submitted_before = django_filters.DateFilter(
+        field_name="submitted_at", lookup_expr="date__lte", label="Submitted until"
+    )
+
+    class Meta:
+        model = Application
+        fields = ["q", "park", "status", "city", "submitted_after", "submitted_before"]
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        condition = Q(company__name__icontains=value) | Q(business_plan__icontains=value)
+        if (pk := as_id(value)) is not None:
+            condition |= Q(pk=pk)
+        return queryset.filter(condition)
+
+
+class LeaseFilter(django_filters.FilterSet):
+    park = django_filters.ModelChoiceFilter(
+        queryset=Park.objects.all(), to_field_name="code", empty_label="Any park"
+    )
+    company = django_filters.CharFilter(field_name="company__name", lookup_expr="icontains")
+
+    class Meta:
+        model = Lease
+        fields = ["park", "company"]
+
+
+def filter_park_reference(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    """API filters name a park by its id or its code."""
+    if (pk := as_id(value)) is not None:
+        return queryset.filter(park_id=pk)
+    return queryset.filter(park__code__iexact=value.strip())
+
+
+class ApplicationApiFilter(ApplicationFilter):
+    park = django_filters.CharFilter(method=filter_park_reference, help_text="Park id or code.")
+    company = IdFilter(field_name="company_id")
+
+    class Meta(ApplicationFilter.Meta):
+        fields = [*ApplicationFilter.Meta.fields, "company"]
+
+
+class LeaseApiFilter(django_filters.FilterSet):
+    park = django_filters.CharFilter(method=filter_park_reference, help_text="Park id or code.")
+    company = IdFilter(field_name="company_id")
+
+    class Meta:
+        model = Lease
+        fields = ["park", "company"]

@@ -1,0 +1,76 @@
+"""E-mails about applications, leases and invitations. Plain text, rendered from templates."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.template.loader import render_to_string
+
+from accounts.models import User
+
+from .models import ApplicationTransition, Invitation, Lease
+
+
+def _people_concerned(company_id: int, park_id: int) -> list[str]:
+    """The company's users and the park's managers, each once."""
+    emails = (
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(memberships__company_id=company_id)
+        .values_list("email", flat=True)
+    )
+    managers = (
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .filter(park_assignments__park_id=park_id)
+        .values_list("email", flat=True)
+    )
+    return sorted(set(emails) | set(managers))
+
+
+def _send(subject: str, template: str, context: dict, to: list[str]) -> int:
+    if not to:
+        return 0
+    body = render_to_string(template, {**context, "site_url": settings.SITE_URL})
+    # Each person gets their own message: no one sees the others' addresses.
+    messages = [EmailMessage(subject=subject, body=body, to=[address]) for address in to]
+    return get_connection().send_messages(messages) or 0
+
+
+def application_transition(transition_id: int) -> int:
+    transition = ApplicationTransition.objects.select_related(
+        "application__company", "application__park", "application__lease", "actor"
+    ).get(pk=transition_id)
+    application = transition.application
+    subject = (
+        f"Application #{application.pk} to {application.park.name}: "
+        f"{transition.get_to_status_display().lower()}"
+    )
+    if transition.action == "return":
+        subject = f"Application #{application.pk} to {application.park.name}: returned for changes"
+    return _send(
+        subject,
+        "emails/application_transition.txt",
+        {"transition": transition, "application": application},
+        _people_concerned(application.company_id, application.park_id),
+    )
+
+
+def lease_terminated(lease_id: int) -> int:
+    lease = Lease.objects.select_related("company", "park").get(pk=lease_id)
+    return _send(
+        f"Lease #{lease.pk} at {lease.park.name} ends on {lease.end_date:%d %B %Y}",
+        "emails/lease_terminated.txt",
+        {"lease": lease},
+        _people_concerned(lease.company_id, lease.park_id),
+    )
+
+
+def invitation(invitation_id: int, token: str) -> int:
+    invitation = Invitation.objects.select_related("company", "invited_by").get(pk=invitation_id)
+    return _send(
+        f"Join {invitation.company.name} on the STP Portal",
+        "emails/invitation.txt",
+        {"invitation": invitation, "token": token},
+        [invitation.email],
+    )

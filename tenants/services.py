@@ -1,0 +1,457 @@
+"""Writes on tenant data: typed, atomic, validated (conventions.md).
+
+Each service checks the role (PermissionDenied → 403), the workflow state (Conflict → 409)
+and the input (ValidationError → 400) before writing anything, and queues its e-mails to
+go out only once the transaction has committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from parks.models import Park, ParkStatus, Unit
+from stp_portal.errors import Conflict, TransitionNotAllowed, UnitAlreadyLeased
+
+from . import tasks
+from .domain import TRANSITIONS, transition_problem
+from .models import (
+    Application,
+    ApplicationDocument,
+    ApplicationStatus,
+    ApplicationTransition,
+    Company,
+    Invitation,
+    Lease,
+    LeaseUnit,
+    MemberRole,
+    Membership,
+)
+from .permissions import ensure
+from .selectors import lets_overlapping
+from .validators import validate_pdf_document
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+INVITATION_DAYS = 14
+COMPANY_FIELDS = (
+    "name",
+    "kind",
+    "pseb_registration",
+    "secp_number",
+    "ntn",
+    "city",
+    "website",
+    "headcount",
+    "women_headcount",
+    "export_earnings_usd",
+    "services",
+)
+APPLICATION_FIELDS = (
+    "park",
+    "seats",
+    "area_sqft",
+    "unit_kind",
+    "desired_start",
+    "duration_months",
+    "business_plan",
+)
+
+
+# --- Companies and members ---------------------------------------------------------------------
+def _validate_company(company: Company) -> None:
+    # The friendly, field-level messages first; full_clean then checks everything else.
+    errors: dict[str, str] = {}
+    if company.kind == "freelancer" and company.secp_number:
+        errors["secp_number"] = "Freelancers have no SECP incorporation number; leave it blank."
+    if company.women_headcount > company.headcount:
+        errors["women_headcount"] = "Women headcount cannot exceed the total headcount."
+    if errors:
+        raise ValidationError(errors)
+    company.full_clean(exclude=["members"])
+
+
+@transaction.atomic
+def company_create(*, user: User, **fields: Any) -> Company:
+    """The first user of a company creates its profile and becomes its owner."""
+    ensure("create_company", user)
+    company = Company(**{k: v for k, v in fields.items() if k in COMPANY_FIELDS})
+    _validate_company(company)
+    company.save()
+    try:
+        with transaction.atomic():
+            Membership.objects.create(user=user, company=company, role=MemberRole.OWNER)
+    except IntegrityError as exc:  # the same user raced to create a second company
+        raise Conflict("You already belong to a company.") from exc
+    return company
+
+
+@transaction.atomic
+def company_update(*, user: User, company: Company, **fields: Any) -> Company:
+    ensure("edit_company", user, company)
+    for name, value in fields.items():
+        if name in COMPANY_FIELDS:
+            setattr(company, name, value)
+    _validate_company(company)
+    company.save()
+    return company
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invitation_create(*, user: User, company: Company, email: str) -> tuple[Invitation, str]:
+    """Invite ``email`` to join ``company``; returns the invitation and its secret token."""
+    ensure("invite_member", user, company)
+    email = email.strip().lower()
+    if company.memberships.filter(user__email__iexact=email).exists():
+        raise ValidationError({"email": "This person is already a member of the company."})
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        company=company,
+        email=email,
+        token_hash=_token_hash(token),
+        invited_by=user,
+        expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
+    )
+    transaction.on_commit(lambda: tasks.send_invitation_email.delay(invitation.pk, token))
+    return invitation, token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The open invitation this token stands for, or None (unknown, used or expired)."""
+    return (
+        Invitation.objects.select_related("company")
+        .filter(
+            token_hash=_token_hash(token), accepted_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_accept(*, user: User, token: str) -> Membership:
+    invitation = invitation_for_token(token)
+    if invitation is None:
+        raise ValidationError("This invitation link is unknown, already used or expired.")
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise Conflict("This invitation has already been used.")
+    if not user.is_company_user:
+        raise ValidationError("Staff accounts cannot join a company.")
+    if user.email.strip().lower() != invitation.email:
+        raise ValidationError(
+            f"This invitation was sent to {invitation.email}; sign in with the account of "
+            "that address, or create one with it."
+        )
+    if user.memberships.exists():
+        raise Conflict("You already belong to a company; a user belongs to one company.")
+    membership = Membership.objects.create(
+        user=user, company=invitation.company, role=MemberRole.MEMBER
+    )
+    invitation.accepted_at, invitation.accepted_by = timezone.now(), user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+# --- Applications -----------------------------------------------------------------------------
+def _validate_application(application: Application, *, today: date) -> None:
+    errors: dict[str, str] = {}
+    park = application.park
+    if park.status == ParkStatus.PLANNED:
+        errors["park"] = f"{park.name} is planned and does not take applications yet."
+    if not application.seats and not (application.area_sqft or Decimal(0)) > 0:
+        errors["seats"] = "Ask for seats, an area, or both."
+    if application.desired_start and application.desired_start < today:
+        errors["desired_start"] = "The desired start cannot be in the past."
+    if errors:
+        raise ValidationError(errors)
+    application.full_clean(exclude=["lease", "created_by", "company", "park", "status"])
+
+
+@transaction.atomic
+def application_create(*, user: User, company: Company, **fields: Any) -> Application:
+    """Save a draft application of ``company`` (domain.md §3)."""
+    ensure("apply", user, company)
+    application = Application(
+        company=company,
+        created_by=user,
+        status=ApplicationStatus.DRAFT,
+        **{k: v for k, v in fields.items() if k in APPLICATION_FIELDS},
+    )
+    _validate_application(application, today=timezone.localdate())
+    application.save()
+    return application
+
+
+@transaction.atomic
+def application_update(*, user: User, application: Application, **fields: Any) -> Application:
+    """Edit a draft. Anything past draft is the reviewers' now and cannot change."""
+    application = _locked(application)
+    ensure("edit_application", user, application)
+    if application.status != ApplicationStatus.DRAFT:
+        raise Conflict(
+            "Only a draft can be edited; this application is "
+            f"{application.get_status_display().lower()}."
+        )
+    for name, value in fields.items():
+        if name in APPLICATION_FIELDS:
+            setattr(application, name, value)
+    _validate_application(application, today=timezone.localdate())
+    application.save()
+    return application
+
+
+def _locked(application: Application) -> Application:
+    """Re-read the application under a row lock so concurrent actions queue up."""
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("company", "park")
+        .get(pk=application.pk)
+    )
+
+
+def _record(application: Application, user: User, action: str, comment: str) -> None:
+    target = TRANSITIONS[action].target
+    transition = ApplicationTransition.objects.create(
+        application=application,
+        actor=user,
+        action=action,
+        from_status=application.status,
+        to_status=target,
+        comment=comment.strip(),
+    )
+    application.status = target
+    now = timezone.now()
+    if action == "submit":
+        application.submitted_at = now
+    if action in ("approve", "reject"):
+        application.decided_at = now
+    application.save()
+    transaction.on_commit(lambda: tasks.send_application_transition_email.delay(transition.pk))
+
+
+def _check_transition(user: User, application: Application, action: str, reason: str) -> None:
+    ensure("transition", user, application, action)
+    problem = transition_problem(action, application.status, reason)
+    if problem is None:
+        return
+    if application.status in TRANSITIONS[action].sources:  # only the reason is missing
+        raise ValidationError({"reason": problem})
+    raise TransitionNotAllowed(problem)
+
+
+@transaction.atomic
+def application_transition(
+    *, user: User, application: Application, action: str, reason: str = ""
+) -> Application:
+    """Submit, withdraw, review, reject or return an application (approve has its own)."""
+    if action == "approve":
+        raise ValueError("Use application_approve: approval allocates units.")
+    application = _locked(application)
+    _check_transition(user, application, action, reason)
+    if action == "submit":
+        _validate_application(application, today=timezone.localdate())
+    _record(application, user, action, reason)
+    return application
+
+
+@transaction.atomic
+def application_approve(
+    *,
+    user: User,
+    application: Application,
+    unit_ids: Sequence[int],
+    start_date: date,
+    end_date: date | None = None,
+    comment: str = "",
+) -> Lease:
+    """Approve and allocate specific units: the lease is created in the same transaction
+    (domain.md §3). Past start dates are allowed for onboarding existing tenants."""
+    application = _locked(application)
+    _check_transition(user, application, "approve", comment)
+    wanted = {int(pk) for pk in unit_ids}
+    units = list(Unit.objects.filter(park=application.park, pk__in=wanted))
+    unknown = wanted - {u.pk for u in units}
+    if unknown:
+        raise ValidationError(
+            {"units": f"Not units of {application.park.code}: {sorted(unknown)}."}
+        )
+    flagged = [u.code for u in units if u.under_maintenance]
+    if flagged:
+        raise ValidationError({"units": f"Under maintenance: {', '.join(flagged)}."})
+    lease = lease_create(
+        company=application.company,
+        park=application.park,
+        units=units,
+        start_date=start_date,
+        end_date=end_date,
+        created_by=user,
+    )
+    application.lease = lease
+    _record(application, user, "approve", comment)
+    return lease
+
+
+@transaction.atomic
+def document_add(
+    *, user: User, application: Application, upload: UploadedFile
+) -> ApplicationDocument:
+    """Attach a supporting PDF to a draft, stored under a generated name."""
+    application = _locked(application)
+    ensure("edit_application", user, application)
+    if application.status != ApplicationStatus.DRAFT:
+        raise Conflict("Documents can be added while the application is a draft.")
+    try:
+        validate_pdf_document(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from exc
+    document = ApplicationDocument(
+        application=application,
+        original_name=(upload.name or "document.pdf")[-255:],
+        size_bytes=upload.size,
+        uploaded_by=user,
+    )
+    document.file.save("document.pdf", upload, save=False)
+    document.save()
+    return document
+
+
+@transaction.atomic
+def document_remove(*, user: User, document: ApplicationDocument) -> None:
+    application = _locked(document.application)
+    ensure("edit_application", user, application)
+    if application.status != ApplicationStatus.DRAFT:
+        raise Conflict("Documents can be removed while the application is a draft.")
+    stored = document.file
+    document.delete()
+    transaction.on_commit(lambda: stored.storage.delete(stored.name))
+
+
+# --- Leases -------------------------------------------------------------------------------------
+def validate_lease(
+    *,
+    park: Park,
+    units: Sequence[Unit],
+    start_date: date,
+    end_date: date | None,
+    exclude_lease_id: int | None = None,
+) -> None:
+    """The rules every lease obeys, wherever it is written (portal, API, admin).
+
+    At least one unit, all of the lease's park; the end not before the start; no start
+    before the park opens (domain.md §2); no unit already let on one of the days (§3).
+    """
+    if not units:
+        raise ValidationError({"units": "Choose at least one unit."})
+    if end_date is not None and end_date < start_date:
+        raise ValidationError({"end_date": "The end date cannot be before the start date."})
+    foreign = [u.code for u in units if u.park_id != park.pk]
+    if foreign:
+        raise ValidationError({"units": f"Not units of {park.code}: {', '.join(foreign)}."})
+    if park.opening_date is None or start_date < park.opening_date:
+        opens = park.opening_date.isoformat() if park.opening_date else "a date not yet set"
+        raise ValidationError(
+            {"start_date": f"{park.name} opens on {opens}; no lease can start before it."}
+        )
+    clashes = list(
+        lets_overlapping(
+            [u.pk for u in units], start_date, end_date, exclude_lease_id=exclude_lease_id
+        )
+    )
+    if clashes:
+        raise UnitAlreadyLeased(
+            {
+                "units": "Already leased for overlapping dates: "
+                + "; ".join(f"{c.unit.code} from {c.start_date}" for c in clashes)
+                + "."
+            }
+        )
+
+
+@transaction.atomic
+def lease_create(
+    *,
+    company: Company,
+    park: Park,
+    units: Sequence[Unit],
+    start_date: date,
+    end_date: date | None,
+    created_by: User,
+) -> Lease:
+    """Create a lease of ``units`` at the units' current prices (domain.md §3–4).
+
+    Refuses: no units, units of another park, an end before the start, a start before the
+    park opens, and any unit already let on one of the dates. Past starts are allowed
+    (onboarding existing tenants).
+    """
+    validate_lease(park=park, units=units, start_date=start_date, end_date=end_date)
+    # Lock the units, then check again: two approvals of one unit queue up instead of racing.
+    locked = list(Unit.objects.select_for_update().filter(pk__in=[u.pk for u in units]))
+    validate_lease(park=park, units=locked, start_date=start_date, end_date=end_date)
+    lease = Lease.objects.create(
+        company=company,
+        park=park,
+        start_date=start_date,
+        end_date=end_date,
+        created_by=created_by,
+    )
+    try:
+        with transaction.atomic():
+            LeaseUnit.objects.bulk_create(
+                LeaseUnit(
+                    lease=lease,
+                    unit=unit,
+                    start_date=start_date,
+                    end_date=end_date,
+                    monthly_rent=unit.monthly_rent,
+                    internet_fee=unit.internet_fee,
+                )
+                for unit in locked
+            )
+    except IntegrityError as exc:  # the exclusion constraint caught a race
+        raise UnitAlreadyLeased(
+            {"units": "A unit was leased for these dates by someone else just now."}
+        ) from exc
+    return lease
+
+
+@transaction.atomic
+def lease_terminate(*, user: User, lease: Lease, end_date: date, reason: str = "") -> Lease:
+    """End a lease early (domain.md §4): termination sets the end date, never extends it."""
+    ensure("terminate_lease", user, lease)
+    lease = Lease.objects.select_for_update().select_related("park", "company").get(pk=lease.pk)
+    if lease.terminated_at is not None:
+        raise Conflict(f"This lease was already terminated on {lease.end_date:%Y-%m-%d}.")
+    if end_date < lease.start_date:
+        raise ValidationError(
+            {
+                "end_date": f"The lease starts on {lease.start_date:%Y-%m-%d}; it cannot end "
+                "before that."
+            }
+        )
+    if lease.end_date is not None and end_date >= lease.end_date:
+        raise ValidationError(
+            {
+                "end_date": f"The lease already ends on {lease.end_date:%Y-%m-%d}; a termination "
+                "must bring the end forward."
+            }
+        )
+    lease.end_date, lease.terminated_at = end_date, timezone.now()
+    lease.termination_reason = reason.strip()
+    lease.save()
+    lease.lease_units.update(end_date=end_date)
+    transaction.on_commit(lambda: tasks.send_lease_terminated_email.delay(lease.pk))
+    return lease

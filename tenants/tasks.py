@@ -1,0 +1,29 @@
+"""Thin tasks: ids in, call a notification, retried on transient mail errors."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from . import notifications
+
+RETRY = {
+    "autoretry_for": (SMTPException, OSError),
+    "retry_backoff": True,
+    "max_retries": 5,
+    "acks_late": True,
+}
+
+
+@shared_task(**RETRY)
+def send_application_transition_email(transition_id: int) -> int:
+    return notifications.application_transition(transition_id)
+
+
+@shared_task(**RETRY)
+def send_lease_terminated_email(lease_id: int) -> int:
+    return notifications.lease_terminated(lease_id)
+
+
+@shared_task(**RETRY)
+def send_invitation_email(invitation_id: int, token: str) -> int:
+    return notifications.invitation(invitation_id, token)

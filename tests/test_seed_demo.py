@@ -1,0 +1,101 @@
+from datetime import date
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+
+from parks.models import Park, ParkStatus, UnitKind, UnitStatus
+from parks.selectors import with_unit_status
+from stp_portal.demo import seed_demo
+from subsidies.calculation import add_months
+from tenants.models import Application, ApplicationStatus, Lease
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 11, 24)
+BROCHURE_PARKS = [
+    "UltraSoft STP Quetta",
+    "SCO Software Technology Park Gilgit",
+    "Amazon Software Technology Park",
+    "Gujranwala STP",
+    "Sapphire STP Jamshoro",
+]
+
+
+def _row_counts() -> dict[str, int]:
+    ours = ("accounts", "parks", "tenants", "subsidies")
+    return {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models(include_auto_created=True)
+        if m._meta.app_label in ours
+    }
+
+
+def test_seeding_twice_gives_the_same_row_counts():
+    first = seed_demo(TODAY)
+    counts = _row_counts()
+    second = seed_demo(TODAY)
+    assert _row_counts() == counts
+    assert sum(first.created.values()) > 0
+    assert sum(second.created.values()) == 0
+
+
+def test_seeding_again_on_a_later_day_adds_nothing():
+    seed_demo(TODAY)
+    counts = _row_counts()
+    seed_demo(date(2027, 2, 3))
+    assert _row_counts() == counts
+
+
+def test_demo_has_the_brochure_parks_open_and_a_25_park_plan_with_karachi_planned():
+    seed_demo(TODAY)
+    existing = set(Park.objects.filter(status=ParkStatus.EXISTING).values_list("name", flat=True))
+    assert set(BROCHURE_PARKS) <= existing
+    assert Park.objects.count() == 25
+    assert Park.objects.get(name="Karachi IT Park").status == ParkStatus.PLANNED
+    assert Park.objects.filter(status=ParkStatus.UPCOMING).exists()
+    assert {"Faisalabad", "Gilgit", "Quetta", "Sukkur"} <= set(
+        Park.objects.values_list("city", flat=True)
+    )
+
+
+def test_demo_has_units_of_both_kinds_in_every_state_today():
+    seed_demo(TODAY)
+    units = with_unit_status(Park.objects.get(code="GUJ").units.all(), TODAY)
+    assert set(units.values_list("kind", flat=True)) == set(UnitKind.values)
+    assert set(units.values_list("status", flat=True)) == set(UnitStatus.values)
+
+
+def test_demo_has_applications_in_every_state_including_a_returned_one():
+    seed_demo(TODAY)
+    assert set(Application.objects.values_list("status", flat=True)) == set(
+        ApplicationStatus.values
+    )
+    returned = Application.objects.get(transitions__action="return")
+    assert returned.status == ApplicationStatus.DRAFT
+    for application in Application.objects.exclude(status=ApplicationStatus.DRAFT):
+        last = application.transitions.order_by("created_at", "pk").last()
+        assert last.to_status == application.status
+    approved = Application.objects.filter(status=ApplicationStatus.APPROVED)
+    assert approved.exists()
+    assert all(a.lease_id for a in approved)
+
+
+def test_demo_leases_include_tenants_past_and_inside_their_subsidy_window():
+    seed_demo(TODAY)
+    starts = list(Lease.objects.values_list("start_date", flat=True))
+    assert any(s <= add_months(TODAY, -12) for s in starts)  # started over a year ago
+    assert any(add_months(TODAY, -12) < s <= TODAY for s in starts)  # inside the window
+    assert any(s > TODAY for s in starts)  # scheduled
+    assert Lease.objects.filter(terminated_at__isnull=False).exists()
+
+
+def test_command_prints_one_login_per_role_and_refuses_without_debug(capsys, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    for username in ("pseb", "manager.gilgit", "owner.karakoram"):
+        assert username in out
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("seed_demo")
