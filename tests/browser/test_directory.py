@@ -2,8 +2,8 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
 from django.test import override_settings
+from playwright.sync_api import expect
 
 from stp_portal.demo import DEMO_PASSWORD, seed_demo
 

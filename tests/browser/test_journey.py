@@ -6,8 +6,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from stp_portal.demo import DEMO_PASSWORD, seed_demo
 from tenants.models import Application, ApplicationStatus
