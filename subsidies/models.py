@@ -160,6 +160,12 @@ class BillingRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    progress_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the run last moved: planned, a chunk, resumed."
+    )
+    resumed = models.PositiveIntegerField(
+        default=0, help_text="Times the run was found stalled and sent to the worker again."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

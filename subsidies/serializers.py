@@ -168,6 +168,8 @@ class BillingRunSerializer(serializers.ModelSerializer):
             "created_at",
             "started_at",
             "finished_at",
+            "progress_at",
+            "resumed",
         )
 
 

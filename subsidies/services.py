@@ -10,7 +10,7 @@ import logging
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Min, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from parks.models import Park
@@ -235,9 +236,9 @@ def billing_run_plan(run_id: int) -> list[int]:
                 chunk.size = len(chunk.company_ids)
             BillingChunk.objects.bulk_create(chunks)
             run.total = sum(c.size for c in chunks)
-            run.started_at = timezone.now()
+            run.started_at = run.progress_at = timezone.now()
             run.status = RunStatus.RUNNING
-            run.save(update_fields=["total", "started_at", "status"])
+            run.save(update_fields=["total", "started_at", "progress_at", "status"])
             _finish_if_complete(run)
         return list(run.chunks.filter(finished_at__isnull=True).values_list("pk", flat=True))
 
@@ -555,10 +556,41 @@ def _chunk_finished(chunk: BillingChunk, *, issued: int) -> None:
     run = BillingRun.objects.select_for_update().get(pk=chunk.run_id)
     run.done += chunk.size
     run.issued += issued
+    run.progress_at = chunk.finished_at
     if chunk.error:
         run.errors = [*run.errors, {"park": chunk.park_id, "error": chunk.error}]
-    run.save(update_fields=["done", "issued", "errors"])
+    run.save(update_fields=["done", "issued", "progress_at", "errors"])
     _finish_if_complete(run)
+
+
+def billing_runs_resume_stalled(*, now: datetime | None = None) -> list[int]:
+    """Send again to the worker the runs that stopped moving; answer their ids.
+
+    A run whose messages the broker lost (Redis restarted without persistence) would wait
+    for ever: no chunk finishes, nothing redelivers it. A run unfinished and without progress
+    for ``BILLING_RUN_STALLED_AFTER`` seconds (longer than the broker's visibility timeout,
+    so Redis's own redelivery goes first) is planned again: planning is idempotent and
+    dispatches only its unfinished chunks and the PDFs and e-mails still missing. Called by
+    Celery beat; runs another beat call is resuming are skipped, not waited for.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.BILLING_RUN_STALLED_AFTER)
+    with transaction.atomic():
+        stalled = list(
+            BillingRun.objects.select_for_update(skip_locked=True)
+            .filter(finished_at__isnull=True)
+            .alias(moved=Coalesce("progress_at", "created_at"))
+            .filter(moved__lt=cutoff)
+            .order_by("pk")
+        )
+        for run in stalled:
+            run.progress_at = now
+            run.resumed += 1
+            logger.warning("Billing run %s made no progress since %s: resumed", run.pk, cutoff)
+        BillingRun.objects.bulk_update(stalled, ["progress_at", "resumed"])
+        ids = [run.pk for run in stalled]
+        transaction.on_commit(lambda: [tasks.plan_billing_run.delay(pk) for pk in ids])
+    return ids
 
 
 def billing_run_execute(run: BillingRun) -> BillingRun:

@@ -79,3 +79,9 @@ def bill_previous_month() -> int:
     """Celery beat, on the 1st at 02:00 Asia/Karachi: bill the month just ended."""
     period = Period.of(timezone.localdate()).previous()
     return services.billing_run_start(user=None, period=period).pk
+
+
+@shared_task(**BILLING)
+def resume_stalled_billing_runs() -> int:
+    """Celery beat, every 15 minutes: send again the runs that stopped moving."""
+    return len(services.billing_runs_resume_stalled())

@@ -145,12 +145,20 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_ON_FAILURE_OR_TIMEOUT = True
 # Companies billed per task and transaction: big parks are cut into chunks of this size.
 BILLING_CHUNK_SIZE = env.int("BILLING_CHUNK_SIZE", default=200)
+# An unfinished billing run without progress for this long (seconds) is sent to the worker
+# again (its messages were lost): longer than the visibility timeout, so Redis redelivers first.
+BILLING_RUN_STALLED_AFTER = env.int("BILLING_RUN_STALLED_AFTER", default=7200)
 CELERY_BEAT_SCHEDULE = {
     # Billing is in arrears (domain.md §6): on the 1st at 02:00 Asia/Karachi, the month just
     # ended.
     "bill-previous-month": {
         "task": "subsidies.tasks.bill_previous_month",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
+    },
+    # A run whose broker messages were lost is planned again (idempotent).
+    "resume-stalled-billing-runs": {
+        "task": "subsidies.tasks.resume_stalled_billing_runs",
+        "schedule": crontab(minute="*/15"),
     },
 }
 

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from stp_portal.errors import Conflict
 from subsidies import services
@@ -684,3 +685,70 @@ def test_a_supplementary_statement_shows_what_it_supplements(
         pk=extra.pk
     )
     assert f"<dt>Supplements</dt><dd>{original.number}</dd>" in pdf.statement_html(loaded)
+
+
+# --- Runs whose broker messages were lost --------------------------------------------------------
+def stalled_after(settings) -> timedelta:
+    return timedelta(seconds=settings.BILLING_RUN_STALLED_AFTER)
+
+
+def test_a_run_that_stopped_moving_is_resumed_and_finishes(
+    monkeypatch, settings, django_capture_on_commit_callbacks, client, pseb_staff, park, scheme
+):
+    monkeypatch.setattr(services, "CHUNK_SIZE", 2)
+    for _ in range(5):
+        LeaseFactory(park=park, start_date=date(2026, 3, 1))
+    run = services.billing_run_start(user=None, period=MARCH, today=ISSUED, queue=False)
+    first, *_ = services.billing_run_plan(run.pk)
+    services.billing_chunk_bill(first, today=ISSUED, render=False)
+    # The broker lost the other chunks' messages: nothing moves any more.
+    run.refresh_from_db()
+    moved = run.progress_at
+    assert (run.done, run.total, run.resumed) == (2, 5, 0)
+
+    # Not yet stalled: left alone.
+    assert services.billing_runs_resume_stalled(now=moved + stalled_after(settings)) == []
+    run.refresh_from_db()
+    assert (run.resumed, run.progress_at) == (0, moved)
+
+    later = moved + stalled_after(settings) + timedelta(seconds=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.billing_runs_resume_stalled(now=later) == [run.pk]
+    run.refresh_from_db()
+    assert (run.status, run.done, run.issued, run.errors) == (RunStatus.DONE, 5, 5, [])
+    assert run.resumed == 1
+    assert Statement.objects.filter(park=park, period=MARCH.first).count() == 5
+    assert not Statement.objects.filter(pdf="").exists()  # the resumed work rendered them too
+
+    client.force_login(pseb_staff)
+    page = client.get(reverse("subsidies:billing_run_detail", args=[run.pk])).content.decode()
+    assert "Resumed</dt><dd>1 time," in page
+
+
+def test_a_run_never_planned_is_resumed_from_its_request_time(
+    settings, django_capture_on_commit_callbacks, park, scheme
+):
+    LeaseFactory(park=park, start_date=date(2026, 3, 1))
+    run = services.billing_run_start(user=None, period=MARCH, today=ISSUED, queue=False)
+    assert (run.status, run.progress_at) == (RunStatus.QUEUED, None)  # its plan task was lost
+    later = run.created_at + stalled_after(settings) + timedelta(minutes=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.billing_runs_resume_stalled(now=later) == [run.pk]
+    run.refresh_from_db()
+    assert (run.status, run.done, run.total, run.resumed) == (RunStatus.DONE, 1, 1, 1)
+    # It moved just now: the next look leaves it alone even if it had not finished.
+    BillingRun.objects.filter(pk=run.pk).update(finished_at=None, status=RunStatus.RUNNING)
+    next_look = run.progress_at + timedelta(minutes=15)
+    assert services.billing_runs_resume_stalled(now=next_look) == []
+
+
+def test_finished_runs_are_never_resumed(settings, park, scheme):
+    LeaseFactory(park=park, start_date=date(2026, 3, 1))
+    done = bill()
+    failed = services.billing_run_start(user=None, period=MARCH, today=ISSUED, queue=False)
+    BillingRun.objects.filter(pk=failed.pk).update(
+        status=RunStatus.FAILED, finished_at=failed.created_at
+    )
+    far_later = done.created_at + 10 * stalled_after(settings)
+    assert services.billing_runs_resume_stalled(now=far_later) == []
+    assert set(BillingRun.objects.values_list("resumed", flat=True)) == {0}

@@ -29,8 +29,26 @@ def test_beat_bills_on_the_first_at_two_in_the_morning_karachi_time():
     assert now + remaining == datetime(2026, 4, 1, 2, 0, tzinfo=KARACHI)
 
 
+def test_beat_looks_for_stalled_billing_runs_every_quarter_hour():
+    entry = settings.CELERY_BEAT_SCHEDULE["resume-stalled-billing-runs"]
+    assert entry["task"] == tasks.resume_stalled_billing_runs.name
+    assert entry["task"] in app.tasks
+    assert entry["schedule"].minute == {0, 15, 30, 45}
+    assert entry["schedule"].hour == set(range(24))
+    # Longer than the broker's own redelivery of a dead worker's tasks.
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert visibility < settings.BILLING_RUN_STALLED_AFTER
+
+
 @pytest.mark.parametrize(
-    "name", ["plan_billing_run", "bill_chunk", "render_statements", "send_statement_email"]
+    "name",
+    [
+        "plan_billing_run",
+        "bill_chunk",
+        "render_statements",
+        "send_statement_email",
+        "resume_stalled_billing_runs",
+    ],
 )
 def test_billing_tasks_are_acknowledged_late_and_requeued_when_their_worker_dies(name):
     task = getattr(tasks, name)
