@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
 DUE_DAYS = 15
 FIRST_YEAR, LAST_YEAR = 1990, 2999  # the periods a person may ask for
@@ -367,3 +368,20 @@ def supplement(
         return None
     applied = statement.window if any(ln.kind in SUBSIDIES for ln in missing) else None
     return Statement(period=statement.period, lines=missing, window=applied)
+
+
+def overbilled(
+    billed: Iterable[tuple[tuple[str, int | None, int | None], Decimal]],
+    now: Statement | None,
+    credited: Decimal,
+) -> Decimal:
+    """What a month's issued statements billed beyond what the month now charges, less what
+    credit notes already gave back: the credit note a correction downwards needs (§6: an
+    issued statement never changes; a credit note corrects it), e.g. a lease ended earlier
+    after its month was billed. ``billed`` holds each issued line's key and amount; ``now``
+    is the month computed again (None when it charges nothing any more). Only lines already
+    billed count: a line not billed yet belongs on a supplementary statement. Never negative.
+    """
+    current = {line_key(line): line.amount for line in now.lines} if now else {}
+    excess = sum((amount - current.get(key, ZERO) for key, amount in billed), ZERO)
+    return max(excess - credited, ZERO)

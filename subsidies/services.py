@@ -735,6 +735,77 @@ def payment_record(
 
 
 @transaction.atomic
+def credit_notes_for_ended_lease(
+    *, user: User, lease: Lease, today: date | None = None
+) -> list[CreditNote]:
+    """Credit what the months already billed charged for the days after a lease's new end
+    date (a termination dated back into a billed month, §4 and §6).
+
+    Must run in the termination's transaction, after the lease's units got their end date.
+    Each month billed on or after the end date is computed again; what each issued statement
+    billed beyond that, less credit notes already issued on it, is credited on that
+    statement with a note of its own number. A statement credited by hand already gets
+    nothing more. Answers the credit notes issued.
+    """
+    if lease.end_date is None:
+        return []
+    from .selectors import with_balance
+
+    ids = list(
+        Statement.objects.select_for_update()
+        .filter(company_id=lease.company_id, park_id=lease.park_id)
+        .filter(period__gte=Period.of(lease.end_date).first)
+        .order_by("period", "pk")
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return []
+    statements = list(with_balance(Statement.objects.filter(pk__in=ids)).order_by("period", "pk"))
+    billed: dict[int, list] = defaultdict(list)
+    for statement_id, kind, lease_unit_id, charge_id, amount in StatementLine.objects.filter(
+        statement_id__in=ids
+    ).values_list("statement_id", "kind", "lease_unit_id", "charge_id", "amount"):
+        billed[statement_id].append(((kind, lease_unit_id, charge_id), amount))
+    months = {
+        period: compute_statements(lease.park, Period.of(period), [lease.company_id]).get(
+            lease.company_id
+        )
+        for period in sorted({s.period for s in statements})
+    }
+    credits = [
+        (statement, amount)
+        for statement in statements
+        if (
+            amount := calc.overbilled(
+                billed[statement.pk], months[statement.period], statement.credited
+            )
+        )
+        > 0
+    ]
+    if not credits:
+        return []
+    issue_date = today or timezone.localdate()
+    fiscal_year = calc.fiscal_year(issue_date)
+    numbers = _next_numbers(
+        lease.park, fiscal_year, DocumentCounter.Series.CREDIT_NOTE, len(credits)
+    )
+    reason = (
+        f"Lease #{lease.pk} ended on {lease.end_date:%d %B %Y}: what this statement billed "
+        "for the days after that is credited."
+    )
+    return CreditNote.objects.bulk_create(
+        CreditNote(
+            number=calc.document_number(lease.park.code, fiscal_year, sequence, prefix="CN"),
+            statement=statement,
+            issue_date=issue_date,
+            amount=amount,
+            reason=reason,
+            created_by=user,
+        )
+        for sequence, (statement, amount) in zip(numbers, credits, strict=True)
+    )
+
+
 def credit_note_issue(
     *,
     user: User,

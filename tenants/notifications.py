@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 
 from accounts.models import User
+from subsidies.models import CreditNote
 
 from .models import ApplicationTransition, Invitation, Lease
 
@@ -56,12 +59,16 @@ def application_transition(transition_id: int) -> int:
     )
 
 
-def lease_terminated(lease_id: int) -> int:
+def lease_terminated(lease_id: int, credit_note_ids: Sequence[int] = ()) -> int:
+    """The lease's end, and the credit notes it caused on months already billed."""
     lease = Lease.objects.select_related("company", "park").get(pk=lease_id)
+    credit_notes = CreditNote.objects.filter(
+        pk__in=credit_note_ids, statement__company_id=lease.company_id
+    ).select_related("statement")
     return _send(
         f"Lease #{lease.pk} at {lease.park.name} ends on {lease.end_date:%d %B %Y}",
         "emails/lease_terminated.txt",
-        {"lease": lease},
+        {"lease": lease, "credit_notes": list(credit_notes.order_by("pk"))},
         _people_concerned(lease.company_id, lease.park_id),
     )
 

@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from parks.models import Park, ParkStatus, Unit
 from stp_portal.errors import Conflict, TransitionNotAllowed, UnitAlreadyLeased
+from subsidies.services import credit_notes_for_ended_lease
 
 from . import tasks
 from .domain import TRANSITIONS, transition_problem
@@ -430,7 +432,11 @@ def lease_create(
 
 @transaction.atomic
 def lease_terminate(*, user: User, lease: Lease, end_date: date, reason: str = "") -> Lease:
-    """End a lease early (domain.md §4): termination sets the end date, never extends it."""
+    """End a lease early (domain.md §4): termination sets the end date, never extends it.
+
+    An end dated back into months already billed credits what they billed for the days
+    after it (§6); the lease answered carries those ``credit_notes_issued``.
+    """
     ensure("terminate_lease", user, lease)
     lease = Lease.objects.select_for_update().select_related("park", "company").get(pk=lease.pk)
     if lease.terminated_at is not None:
@@ -452,6 +458,14 @@ def lease_terminate(*, user: User, lease: Lease, end_date: date, reason: str = "
     lease.end_date, lease.terminated_at = end_date, timezone.now()
     lease.termination_reason = reason.strip()
     lease.save()
-    lease.lease_units.update(end_date=end_date)
-    transaction.on_commit(lambda: tasks.send_lease_terminated_email.delay(lease.pk))
+    # A unit that left the lease earlier keeps its own end.
+    lease.lease_units.filter(Q(end_date__isnull=True) | Q(end_date__gt=end_date)).update(
+        end_date=end_date
+    )
+    # Months already billed past the new end are corrected with credit notes (§6).
+    lease.credit_notes_issued = credit_notes_for_ended_lease(user=user, lease=lease)
+    credit_note_ids = [note.pk for note in lease.credit_notes_issued]
+    transaction.on_commit(
+        lambda: tasks.send_lease_terminated_email.delay(lease.pk, credit_note_ids)
+    )
     return lease

@@ -20,8 +20,8 @@ def send_application_transition_email(transition_id: int) -> int:
 
 
 @shared_task(**RETRY)
-def send_lease_terminated_email(lease_id: int) -> int:
-    return notifications.lease_terminated(lease_id)
+def send_lease_terminated_email(lease_id: int, credit_note_ids: list[int] | None = None) -> int:
+    return notifications.lease_terminated(lease_id, credit_note_ids or [])
 
 
 @shared_task(**RETRY)

@@ -458,7 +458,7 @@ def lease_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     form = TerminationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.lease_terminate(user=request.user, lease=lease, **form.cleaned_data)
+            ended = services.lease_terminate(user=request.user, lease=lease, **form.cleaned_data)
         except Conflict as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect("tenants:lease_detail", pk=pk)
@@ -466,5 +466,11 @@ def lease_terminate(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, f"Lease #{lease.pk} terminated.")
+            for note in ended.credit_notes_issued:
+                messages.info(
+                    request,
+                    f"Credit note {note.number} issued on statement {note.statement.number}: "
+                    f"PKR {note.amount:,.2f} billed for days after the new end date.",
+                )
             return redirect("tenants:lease_detail", pk=pk)
     return render(request, "tenants/lease_terminate.html", {"lease": lease, "form": form})

@@ -33,6 +33,7 @@ from subsidies.calculation import (
     fiscal_year,
     let_lines,
     line_key,
+    overbilled,
     overlap_days,
     quantize_money,
     subsidy_window,
@@ -968,3 +969,50 @@ def test_nothing_new_to_bill_gives_no_supplement():
     )
     again = compute_statement(Period(2026, 3), [ended_earlier], window)
     assert supplement(again, map(line_key, issued.lines)) is None
+
+
+def billed_lines(statement) -> list:
+    return [(line_key(line), line.amount) for line in statement.lines]
+
+
+def test_a_lease_ended_earlier_is_overbilled_by_the_days_after_its_end():
+    # given March 2026 of the worked example billed (17 days: net 24,677.42)
+    window = window_from(date(2026, 3, 15))
+    march = Period(2026, 3)
+    issued = compute_statement(march, [a101(date(2026, 3, 15))], window)
+    assert issued.net_payable == Decimal("24677.42")
+    # when the lease is found to have ended on the 20th (6 days: 11,612.90 + 967.74
+    # - 2,903.23 - 967.74 = 8,709.67)
+    again = compute_statement(march, [a101(date(2026, 3, 15), date(2026, 3, 20))], window)
+    assert again.net_payable == Decimal("8709.67")
+    # then the month was overbilled by the difference, line by line
+    assert overbilled(billed_lines(issued), again, Decimal("0.00")) == Decimal("15967.75")
+
+
+def test_a_month_that_charges_nothing_any_more_is_overbilled_by_all_it_billed():
+    window = window_from(date(2026, 3, 15))
+    april = compute_statement(Period(2026, 4), [a101(date(2026, 3, 15))], window)
+    assert april.net_payable == Decimal("45000.00")  # 65,000 less 15,000 and 5,000
+    assert overbilled(billed_lines(april), None, Decimal("0.00")) == Decimal("45000.00")
+
+
+def test_credit_notes_already_issued_count_and_nothing_goes_below_zero():
+    window = window_from(date(2026, 3, 15))
+    april = compute_statement(Period(2026, 4), [a101(date(2026, 3, 15))], window)
+    assert overbilled(billed_lines(april), None, Decimal("40000.00")) == Decimal("5000.00")
+    assert overbilled(billed_lines(april), None, Decimal("45000.00")) == Decimal("0.00")
+    # voided by hand, and then some: still nothing, never a negative credit
+    assert overbilled(billed_lines(april), None, Decimal("50000.00")) == Decimal("0.00")
+
+
+def test_lines_not_billed_yet_are_for_a_supplement_not_a_credit():
+    # given March billed for A-101 only, and the month now also charging B-201
+    window = window_from(date(2026, 3, 15))
+    march = Period(2026, 3)
+    first = a101(date(2026, 3, 15))
+    late = Let(2, "B-201", Decimal("31000.00"), Decimal("3100.00"), date(2026, 3, 20))
+    issued = compute_statement(march, [first], window)
+    again = compute_statement(march, [first, late], window)
+    # then nothing was overbilled: the new lines do not offset anything
+    assert overbilled(billed_lines(issued), again, Decimal("0.00")) == Decimal("0.00")
+    assert overbilled(billed_lines(issued), issued, Decimal("0.00")) == Decimal("0.00")
