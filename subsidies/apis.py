@@ -22,7 +22,7 @@ from .filters import BillingRunApiFilter, ChargeApiFilter, StatementApiFilter
 from .permissions import ensure
 from .selectors import (
     billing_runs_visible_to,
-    charges_visible_to,
+    charges_list,
     schemes_visible_to,
     statement_detail,
 )
@@ -92,17 +92,18 @@ class ChargeViewSet(
     viewsets.GenericViewSet,
 ):
     """Other charges (power backup, parking, damages…) in the caller's scope; PSEB and the
-    park's managers record them for a lease and a month not yet billed."""
+    park's managers record them for a lease and month; one for a month already billed is
+    billed at once on a supplementary statement."""
 
     serializer_class = ChargeSerializer
     filterset_class = ChargeApiFilter
 
     def get_queryset(self):
-        return charges_visible_to(self.request.user).order_by("-period", "-pk")
+        return charges_list(self.request.user).order_by("-period", "-pk")
 
     @extend_schema(
         request=ChargeInputSerializer,
-        responses={201: ChargeSerializer, 409: OpenApiResponse(description="Already billed.")},
+        responses={201: ChargeSerializer},
     )
     def create(self, request: Request) -> Response:
         data = ChargeInputSerializer(data=request.data)
@@ -114,6 +115,7 @@ class ChargeViewSet(
         if lease is None:
             raise Http404
         charge = services.charge_record(user=request.user, lease=lease, **fields)
+        charge = self.get_queryset().get(pk=charge.pk)
         return Response(ChargeSerializer(charge).data, status=status.HTTP_201_CREATED)
 
 

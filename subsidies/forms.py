@@ -133,7 +133,10 @@ class SchemeForm(forms.ModelForm):
 
 # --- Other charges -------------------------------------------------------------------------------
 class ChargeForm(forms.Form):
-    period = PeriodField(help_text="The month it belongs to, as YYYY-MM (not yet billed).")
+    period = PeriodField(
+        help_text="The month it belongs to, as YYYY-MM. A month already billed gets it at "
+        "once on a supplementary statement."
+    )
     description = forms.CharField(
         max_length=200, help_text="What it is for: power backup, parking, damages…"
     )

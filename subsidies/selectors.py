@@ -33,6 +33,7 @@ from .models import (
     CreditNote,
     Payment,
     Statement,
+    StatementLine,
     StatementStatus,
     SubsidyScheme,
 )
@@ -70,6 +71,16 @@ def charges_visible_to(user: User | AnonymousUser) -> QuerySet[Charge]:
     if user.is_park_manager:
         return Charge.objects.filter(lease__park__manager_assignments__user=user)
     return Charge.objects.filter(lease__company__memberships__user=user)
+
+
+def charges_list(user: User | AnonymousUser) -> QuerySet[Charge]:
+    """Scoped charges with the statement that billed each (``statement_pk`` and
+    ``statement_number``, None until billed): the month's statement or a supplementary one."""
+    line = StatementLine.objects.filter(charge_id=OuterRef("pk")).order_by("pk")
+    return charges_visible_to(user).annotate(
+        statement_pk=Subquery(line.values("statement_id")[:1]),
+        statement_number=Subquery(line.values("statement__number")[:1]),
+    )
 
 
 def billing_runs_visible_to(user: User | AnonymousUser) -> QuerySet[BillingRun]:

@@ -132,10 +132,17 @@ class SubsidySchemeSerializer(serializers.ModelSerializer):
 class ChargeSerializer(serializers.ModelSerializer):
     period = PeriodField(read_only=True)
     amount = money(read_only=True)
+    statement = serializers.CharField(
+        source="statement_number",
+        read_only=True,
+        allow_null=True,
+        help_text="Number of the statement that billed it (a supplementary one for a month "
+        "already billed); null until billed.",
+    )
 
     class Meta:
         model = Charge
-        fields = ("id", "lease", "period", "description", "amount", "created_at")
+        fields = ("id", "lease", "period", "description", "amount", "statement", "created_at")
 
 
 class ChargeInputSerializer(serializers.Serializer):

@@ -654,12 +654,24 @@ def statement_email(statement_id: int) -> int:
 # --- Charges, payments, credit notes -------------------------------------------------------------
 @transaction.atomic
 def charge_record(
-    *, user: User, lease: Lease, period: Period | str, description: str, amount: Decimal
+    *,
+    user: User,
+    lease: Lease,
+    period: Period | str,
+    description: str,
+    amount: Decimal,
+    today: date | None = None,
 ) -> Charge:
-    """A park manager's other charge for a lease and month, before that month is billed."""
+    """A park manager's other charge for a lease and month (§6: never subsidised).
+
+    Billed with the month's statement; a month already billed for the company gets it at
+    once on a supplementary statement (own number, referring to the month's statement),
+    since an issued statement never changes. The charge answered carries that
+    ``supplementary_statement`` (None when the month is not billed yet).
+    """
     ensure_billing("record_charge", user, lease)
     period = _period(period)
-    lease = Lease.objects.select_for_update().get(pk=lease.pk)
+    lease = Lease.objects.select_for_update().select_related("park").get(pk=lease.pk)
     errors = {}
     if not description.strip():
         errors["description"] = "Say what the charge is for."
@@ -671,19 +683,26 @@ def charge_record(
         errors["period"] = f"Lease #{lease.pk} has no day in {period}."
     if errors:
         raise ValidationError(errors)
-    if Statement.objects.filter(
-        company_id=lease.company_id, park_id=lease.park_id, period=period.first
-    ).exists():
-        raise Conflict(
-            f"{period} is already billed for this company; a correction is a credit note."
-        )
-    return Charge.objects.create(
+    charge = Charge.objects.create(
         lease=lease,
         period=period.first,
         description=description.strip(),
         amount=amount,
         created_by=user,
     )
+    charge.supplementary_statement = None
+    if Statement.objects.filter(
+        company_id=lease.company_id, park_id=lease.park_id, period=period.first
+    ).exists():
+        (extra,) = statements_issue(
+            park=lease.park,
+            period=period,
+            company_ids=[lease.company_id],
+            issue_date=today or timezone.localdate(),
+        )
+        charge.supplementary_statement = extra
+        transaction.on_commit(lambda: tasks.render_statements.delay([extra.pk]))
+    return charge
 
 
 def _locked_statement(statement: Statement) -> Statement:

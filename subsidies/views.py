@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count
 from django.http import (
     FileResponse,
     Http404,
@@ -41,7 +41,7 @@ from .models import RunStatus, Statement, StatementStatus
 from .permissions import has_permission
 from .selectors import (
     billing_runs_visible_to,
-    charges_visible_to,
+    charges_list,
     schemes_visible_to,
     statement_by_verification_token,
     statement_detail,
@@ -456,23 +456,21 @@ def lease_charges(request: HttpRequest, lease_pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request,
+            recorded = (
                 f"Charge “{charge.description}” of PKR {charge.amount:,.2f} recorded "
-                f"for {charge.period:%Y-%m}.",
+                f"for {charge.period:%Y-%m}."
             )
+            if (extra := charge.supplementary_statement) is not None:
+                recorded += (
+                    f" That month was already billed: it is billed now on supplementary "
+                    f"statement {extra.number}."
+                )
+            messages.success(request, recorded)
             return redirect("subsidies:lease_charges", lease_pk=lease.pk)
-    billed = statements_visible_to(request.user).filter(
-        company_id=lease.company_id, park_id=lease.park_id, period=OuterRef("period")
-    )
     charges = (
-        charges_visible_to(request.user)
+        charges_list(request.user)
         .filter(lease=lease)
         .select_related("created_by")
-        .annotate(
-            statement_pk=Subquery(billed.values("pk")[:1]),
-            statement_number=Subquery(billed.values("number")[:1]),
-        )
         .order_by("-period", "pk")
     )
     return render(

@@ -433,7 +433,9 @@ def test_charges_are_scoped_and_recorded_only_by_pseb_and_the_parks_manager(
     assert as_user(park_manager).get("/api/v1/charges/").json()["count"] == 0
 
 
-def test_a_charge_for_a_month_already_billed_answers_409(as_user, statements, leases, pseb_staff):
+def test_a_charge_for_a_month_already_billed_is_billed_on_a_supplementary_statement(
+    as_user, statements, leases, pseb_staff, company_user
+):
     body = {
         "lease": leases["mine"].pk,
         "period": "2026-03",
@@ -441,8 +443,17 @@ def test_a_charge_for_a_month_already_billed_answers_409(as_user, statements, le
         "amount": "2000.00",
     }
     response = as_user(pseb_staff).post("/api/v1/charges/", body, format="json")
-    assert response.status_code == 409
-    assert "credit note" in response.json()["detail"]
+    assert response.status_code == 201
+    extra = Statement.objects.get(supplements=statements["mine"])
+    assert response.json()["statement"] == extra.number
+    assert extra.number != statements["mine"].number
+    # the company reads it as a statement of its own, with the charge and nothing else
+    read = as_user(company_user).get(f"/api/v1/statements/{extra.pk}/").json()
+    assert [(line["kind"], line["amount"]) for line in read["lines"]] == [("charge", "2000.00")]
+    assert (read["period"], read["net_payable"]) == ("2026-03", "2000.00")
+    # and the charges list says where it was billed
+    listed = as_user(company_user).get("/api/v1/charges/").json()["results"]
+    assert [(c["description"], c["statement"]) for c in listed] == [("Damages", extra.number)]
 
 
 @pytest.mark.parametrize(

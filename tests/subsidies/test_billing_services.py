@@ -270,16 +270,49 @@ def test_other_charges_are_billed_and_never_subsidised(park, park_manager, worke
     assert statement.subsidy_total == Decimal("-10967.75")
 
 
-def test_a_charge_for_a_month_already_billed_is_a_conflict(park, park_manager, worked_example):
+def test_a_charge_for_a_month_already_billed_goes_on_a_supplementary_statement(
+    park, park_manager, worked_example
+):
+    # given March billed
     bill()
-    with pytest.raises(Conflict):
-        services.charge_record(
-            user=park_manager,
-            lease=worked_example,
-            period=MARCH,
-            description="Parking",
-            amount=Decimal("500.00"),
-        )
+    original = Statement.objects.get()
+    # when the park's manager records a forgotten parking charge on 5 April
+    charge = services.charge_record(
+        user=park_manager,
+        lease=worked_example,
+        period=MARCH,
+        description="Parking",
+        amount=Decimal("500.00"),
+        today=date(2026, 4, 5),
+    )
+    # then it is billed at once, on a statement of its own that refers to the month's
+    extra = charge.supplementary_statement
+    assert (extra.number, extra.supplements_id) == ("GUJ-2025-26-00002", original.pk)
+    assert (extra.issue_date, extra.due_date) == (date(2026, 4, 5), date(2026, 4, 20))
+    assert [(ln.kind, ln.charge_id, ln.amount) for ln in extra.lines.all()] == [
+        ("charge", charge.pk, Decimal("500.00"))
+    ]
+    assert (extra.gross, extra.subsidy_total, extra.net_payable) == (
+        Decimal("500.00"),
+        Decimal("0.00"),
+        Decimal("500.00"),
+    )
+    original.refresh_from_db()
+    assert original.net_payable == Decimal("24677.42")  # unchanged
+    # and billing March again adds nothing
+    assert bill().issued == 0
+
+
+def test_a_charge_for_a_month_not_billed_yet_waits_for_the_run(park_manager, worked_example):
+    charge = services.charge_record(
+        user=park_manager,
+        lease=worked_example,
+        period=MARCH,
+        description="Parking",
+        amount=Decimal("500.00"),
+    )
+    assert charge.supplementary_statement is None
+    assert not Statement.objects.exists()
 
 
 @pytest.mark.parametrize(

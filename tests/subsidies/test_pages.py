@@ -971,14 +971,20 @@ def test_a_bad_charge_shows_the_field_error_and_records_nothing(
     assert not Charge.objects.exists()
 
 
-def test_a_charge_for_a_month_already_billed_is_a_clear_message(client, pseb_staff, statement):
+def test_a_charge_for_a_month_already_billed_says_its_supplementary_statement(
+    client, pseb_staff, statement
+):
     lease = statement.lines.first().lease_unit.lease
-    response = signed_in(client, pseb_staff).post(charges_url(lease), {**CHARGE, "period": MARCH})
-    assert response.status_code == 200
+    response = signed_in(client, pseb_staff).post(
+        charges_url(lease), {**CHARGE, "period": MARCH}, follow=True
+    )
+    extra = Statement.objects.get(supplements=statement)
     (message,) = messages_of(response)
     assert "already billed" in message
-    assert "credit note" in message
-    assert not Charge.objects.exists()
+    assert f"supplementary statement {extra.number}" in message
+    # the list links the charge to the statement that billed it
+    page = response.content.decode()
+    assert f'<a href="/statements/{extra.pk}/">{extra.number}</a>' in page
 
 
 # --- Navigation ----------------------------------------------------------------------------------
