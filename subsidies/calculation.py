@@ -35,6 +35,7 @@ INTERNET_SUBSIDY = "internet_subsidy"
 CHARGE = "charge"
 LINE_KINDS = (RENT, INTERNET, RENT_SUBSIDY, INTERNET_SUBSIDY, CHARGE)
 CHARGED = (RENT, INTERNET, CHARGE)
+SUBSIDISES = {RENT_SUBSIDY: RENT, INTERNET_SUBSIDY: INTERNET}
 SUBSIDIES = (RENT_SUBSIDY, INTERNET_SUBSIDY)
 
 
@@ -360,10 +361,19 @@ def supplement(
     lease entered late (§6). None when nothing is missing.
 
     Lines already billed are never billed again, even if their amount would now differ
-    (an earlier end of a lease): such corrections are credit notes.
+    (an earlier end of a lease): such corrections are credit notes. A subsidy comes only
+    with the charge it subsidises: a scheme dated back after the month was billed adds no
+    subsidy to lines already billed, so a supplement's net is never negative.
     """
     done = set(billed)
-    missing = tuple(line for line in statement.lines if line_key(line) not in done)
+    missing = [line for line in statement.lines if line_key(line) not in done]
+    charged = {line_key(line) for line in missing if line.kind in CHARGED}
+    missing = tuple(
+        line
+        for line in missing
+        if line.kind not in SUBSIDIES
+        or (SUBSIDISES[line.kind], line.lease_unit_id, None) in charged
+    )
     if not missing:
         return None
     applied = statement.window if any(ln.kind in SUBSIDIES for ln in missing) else None

@@ -1016,3 +1016,21 @@ def test_lines_not_billed_yet_are_for_a_supplement_not_a_credit():
     # then nothing was overbilled: the new lines do not offset anything
     assert overbilled(billed_lines(issued), again, Decimal("0.00")) == Decimal("0.00")
     assert overbilled(billed_lines(issued), issued, Decimal("0.00")) == Decimal("0.00")
+
+
+def test_a_scheme_dated_back_after_billing_adds_no_subsidy_to_lines_already_billed():
+    # given March billed without a scheme (no window, no subsidy)
+    march = Period(2026, 3)
+    let = a101(date(2026, 3, 15))
+    issued = compute_statement(march, [let], None)
+    assert issued.net_payable == Decimal("35645.17")
+    # when the month is computed again under a scheme created since, dated back
+    again = compute_statement(march, [let], window_from(date(2026, 3, 15)))
+    # then nothing is supplemented: a subsidy alone would be a negative statement
+    assert supplement(again, map(line_key, issued.lines)) is None
+    # but a let entered late comes with its own subsidy
+    late = Let(2, "B-201", Decimal("31000.00"), Decimal("3100.00"), date(2026, 3, 20))
+    both = compute_statement(march, [let, late], window_from(date(2026, 3, 15)))
+    extra = supplement(both, map(line_key, issued.lines))
+    assert [ln.unit_code for ln in extra.lines] == ["B-201"] * 4
+    assert extra.net_payable == Decimal("9000.00")
