@@ -407,6 +407,14 @@ class CreditNote(models.Model):
     issue_date = models.DateField()
     amount = models.DecimalField(**MONEY)
     reason = models.TextField()
+    lease = models.ForeignKey(
+        "tenants.Lease",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
+        help_text="The lease whose earlier end this note credits; empty for one issued by hand.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

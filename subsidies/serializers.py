@@ -216,7 +216,10 @@ class CreditNoteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CreditNote
-        fields = ("id", "number", "statement", "issue_date", "amount", "reason")
+        fields = ("id", "number", "statement", "issue_date", "amount", "reason", "lease")
+        extra_kwargs = {
+            "lease": {"help_text": "The lease whose earlier end it credits; null if by hand."}
+        }
 
 
 class CreditNoteInputSerializer(serializers.Serializer):

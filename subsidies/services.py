@@ -375,6 +375,18 @@ def compute_statements(
     return statements
 
 
+def leases_lock(*, park_id: int, company_ids: Sequence[int]) -> None:
+    """Lock the companies' leases in the park, in one order (by pk) for every transaction
+    that bills or corrects them: billing chunks, charges, terminations. Locking in one
+    order, and nothing else first, is what keeps them from deadlocking one another."""
+    list(
+        Lease.objects.select_for_update(of=("self",))
+        .filter(park_id=park_id, company_id__in=company_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def _next_numbers(park: Park, fiscal_year: str, series: str, count: int) -> range:
     """Reserve ``count`` consecutive numbers; the counter row stays locked until commit."""
     counter, _ = DocumentCounter.objects.get_or_create(
@@ -405,12 +417,7 @@ def statements_issue(
     many runs overlap. The unique constraint on company, park and period is the last guard:
     a duplicate rolls the whole transaction back.
     """
-    list(
-        Lease.objects.select_for_update()
-        .filter(park=park, company_id__in=company_ids)
-        .order_by("pk")  # one locking order for every transaction: no deadlock
-        .values_list("pk", flat=True)
-    )
+    leases_lock(park_id=park.pk, company_ids=company_ids)
     originals = dict(
         Statement.objects.filter(
             park=park, period=period.first, company_id__in=company_ids, supplements=None
@@ -431,6 +438,21 @@ def statements_issue(
             drafts.append((company_id, draft, None))
         elif (extra := calc.supplement(draft, billed_lines[company_id])) is not None:
             drafts.append((company_id, extra, originals[company_id]))
+    return _statements_create(
+        park=park, period=period, drafts=drafts, issue_date=issue_date, billing_run=billing_run
+    )
+
+
+def _statements_create(
+    *,
+    park: Park,
+    period: Period,
+    drafts: Sequence[tuple[int, calc.Statement, int | None]],
+    issue_date: date,
+    billing_run: BillingRun | None = None,
+) -> list[Statement]:
+    """Number and store computed statements: ``(company id, draft, original's id or None)``.
+    Must run inside a transaction that holds the companies' leases."""
     if not drafts:
         return []
     fiscal_year = calc.fiscal_year(issue_date)
@@ -496,7 +518,7 @@ def billing_chunk_bill(
     try:
         with transaction.atomic():
             chunk = (
-                BillingChunk.objects.select_for_update()
+                BillingChunk.objects.select_for_update(of=("self",))  # not the run or park
                 .select_related("run", "park")
                 .get(pk=chunk_id)
             )
@@ -532,7 +554,11 @@ def billing_chunk_give_up(chunk_id: int, exc: BaseException) -> None:
     with errors") instead of waiting for ever; a re-run of the month bills what is missing.
     Also called when a task has used up its retries."""
     with transaction.atomic():
-        chunk = BillingChunk.objects.select_for_update().select_related("run").get(pk=chunk_id)
+        chunk = (
+            BillingChunk.objects.select_for_update(of=("self",))
+            .select_related("run")
+            .get(pk=chunk_id)
+        )
         if chunk.finished_at is None:
             chunk.error = f"{type(exc).__name__}: {exc}"[:2000]
             _chunk_finished(chunk, issued=0)
@@ -590,6 +616,24 @@ def billing_runs_resume_stalled(*, now: datetime | None = None) -> list[int]:
         BillingRun.objects.bulk_update(stalled, ["progress_at", "resumed"])
         ids = [run.pk for run in stalled]
         transaction.on_commit(lambda: [tasks.plan_billing_run.delay(pk) for pk in ids])
+    return ids
+
+
+def statements_undelivered_resend(*, now: datetime | None = None) -> list[int]:
+    """Queue again the PDF and e-mail of statements issued over ``BILLING_RUN_STALLED_AFTER``
+    ago and still without them: their messages were lost after their run had finished, or
+    with a charge's supplementary statement. Rendering and e-mail are each done once, so a
+    statement queued twice is harmless. Called by Celery beat; answers the ids queued."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.BILLING_RUN_STALLED_AFTER)
+    ids = list(
+        Statement.objects.filter(created_at__lt=cutoff)
+        .filter(Q(pdf="") | Q(emailed_at__isnull=True))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), tasks.RENDER_BATCH):
+        tasks.render_statements.delay(ids[start : start + tasks.RENDER_BATCH])
     return ids
 
 
@@ -671,7 +715,8 @@ def charge_record(
     """
     ensure_billing("record_charge", user, lease)
     period = _period(period)
-    lease = Lease.objects.select_for_update().select_related("park").get(pk=lease.pk)
+    leases_lock(park_id=lease.park_id, company_ids=[lease.company_id])
+    lease = Lease.objects.select_related("park").get(pk=lease.pk)
     errors = {}
     if not description.strip():
         errors["description"] = "Say what the charge is for."
@@ -691,13 +736,18 @@ def charge_record(
         created_by=user,
     )
     charge.supplementary_statement = None
-    if Statement.objects.filter(
-        company_id=lease.company_id, park_id=lease.park_id, period=period.first
-    ).exists():
-        (extra,) = statements_issue(
+    original = Statement.objects.filter(
+        company_id=lease.company_id, park_id=lease.park_id, period=period.first, supplements=None
+    ).first()
+    if original is not None:
+        # The charge alone: whatever else the month may now miss is a re-run's business.
+        draft = calc.compute_statement(
+            period, [], None, [calc.OtherCharge(charge.pk, charge.description, charge.amount)]
+        )
+        (extra,) = _statements_create(
             park=lease.park,
             period=period,
-            company_ids=[lease.company_id],
+            drafts=[(lease.company_id, draft, original.pk)],
             issue_date=today or timezone.localdate(),
         )
         charge.supplementary_statement = extra
@@ -762,16 +812,17 @@ def credit_notes_for_ended_lease(
 
     Must run in the termination's transaction, after the lease's units got their end date.
     Each month billed on or after the end date is computed again; what each issued statement
-    billed beyond that, less credit notes already issued on it, is credited on that
-    statement with a note of its own number. A statement credited by hand already gets
-    nothing more. Answers the credit notes issued.
+    billed for this lease's units beyond that, less what earlier notes for this lease
+    credited on it, is credited on that statement with a note of its own number, never more
+    than the statement still has to credit. Credit notes issued by hand for other reasons
+    are left to stand. Answers the credit notes issued.
     """
     if lease.end_date is None:
         return []
     from .selectors import with_balance
 
     ids = list(
-        Statement.objects.select_for_update()
+        Statement.objects.select_for_update(of=("self",))
         .filter(company_id=lease.company_id, park_id=lease.park_id)
         .filter(period__gte=Period.of(lease.end_date).first)
         .order_by("period", "pk")
@@ -782,25 +833,28 @@ def credit_notes_for_ended_lease(
     statements = list(with_balance(Statement.objects.filter(pk__in=ids)).order_by("period", "pk"))
     billed: dict[int, list] = defaultdict(list)
     for statement_id, kind, lease_unit_id, charge_id, amount in StatementLine.objects.filter(
-        statement_id__in=ids
+        statement_id__in=ids, lease_unit__lease=lease
     ).values_list("statement_id", "kind", "lease_unit_id", "charge_id", "amount"):
         billed[statement_id].append(((kind, lease_unit_id, charge_id), amount))
+    already: dict[int, Decimal] = defaultdict(Decimal)
+    for statement_id, amount in CreditNote.objects.filter(
+        statement_id__in=ids, lease=lease
+    ).values_list("statement_id", "amount"):
+        already[statement_id] += amount
     months = {
         period: compute_statements(lease.park, Period.of(period), [lease.company_id]).get(
             lease.company_id
         )
-        for period in sorted({s.period for s in statements})
+        for period in sorted({s.period for s in statements if billed[s.pk]})
     }
-    credits = [
-        (statement, amount)
-        for statement in statements
-        if (
-            amount := calc.overbilled(
-                billed[statement.pk], months[statement.period], statement.credited
-            )
-        )
-        > 0
-    ]
+    credits = []
+    for statement in statements:
+        if not billed[statement.pk]:
+            continue
+        due = calc.overbilled(billed[statement.pk], months[statement.period], already[statement.pk])
+        amount = min(due, statement.net_payable - statement.credited)
+        if amount > 0:
+            credits.append((statement, amount))
     if not credits:
         return []
     issue_date = today or timezone.localdate()
@@ -819,6 +873,7 @@ def credit_notes_for_ended_lease(
             issue_date=issue_date,
             amount=amount,
             reason=reason,
+            lease=lease,
             created_by=user,
         )
         for sequence, (statement, amount) in zip(numbers, credits, strict=True)

@@ -83,5 +83,7 @@ def bill_previous_month() -> int:
 
 @shared_task(**BILLING)
 def resume_stalled_billing_runs() -> int:
-    """Celery beat, every 15 minutes: send again the runs that stopped moving."""
-    return len(services.billing_runs_resume_stalled())
+    """Celery beat, every 15 minutes: send again the runs that stopped moving, and the PDFs
+    and e-mails of statements left without them."""
+    runs = services.billing_runs_resume_stalled()
+    return len(runs) + len(services.statements_undelivered_resend())

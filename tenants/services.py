@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from parks.models import Park, ParkStatus, Unit
 from stp_portal.errors import Conflict, TransitionNotAllowed, UnitAlreadyLeased
-from subsidies.services import credit_notes_for_ended_lease
+from subsidies.services import credit_notes_for_ended_lease, leases_lock
 
 from . import tasks
 from .domain import TRANSITIONS, transition_problem
@@ -438,7 +438,9 @@ def lease_terminate(*, user: User, lease: Lease, end_date: date, reason: str = "
     after it (§6); the lease answered carries those ``credit_notes_issued``.
     """
     ensure("terminate_lease", user, lease)
-    lease = Lease.objects.select_for_update().select_related("park", "company").get(pk=lease.pk)
+    # The company's leases in the park, in billing's locking order (it may correct them).
+    leases_lock(park_id=lease.park_id, company_ids=[lease.company_id])
+    lease = Lease.objects.select_related("park", "company").get(pk=lease.pk)
     if lease.terminated_at is not None:
         raise Conflict(f"This lease was already terminated on {lease.end_date:%Y-%m-%d}.")
     if end_date < lease.start_date:

@@ -303,6 +303,35 @@ def test_a_charge_for_a_month_already_billed_goes_on_a_supplementary_statement(
     assert bill().issued == 0
 
 
+def test_a_charges_supplementary_statement_holds_the_charge_alone(pseb_staff, park, park_manager):
+    # given March billed without any scheme, then a scheme dated back, and a lease entered late
+    unit = UnitFactory(
+        park=park, code="A-101", monthly_rent=Decimal("60000.00"), internet_fee=Decimal("5000.00")
+    )
+    lease = LeaseFactory(park=park, units=[unit], start_date=date(2026, 3, 15))
+    bill()
+    SubsidySchemeFactory(name="Backdated programme", valid_from=date(2022, 7, 1))
+    LeaseFactory(park=park, company=lease.company, start_date=date(2026, 3, 20))
+    # when a charge is recorded for March
+    charge = services.charge_record(
+        user=park_manager, lease=lease, period=MARCH, description="Parking", amount=Decimal("500")
+    )
+    # then its statement bills the charge and nothing else (no subsidy, no other lease)
+    extra = charge.supplementary_statement
+    assert [(ln.kind, ln.amount) for ln in extra.lines.all()] == [("charge", Decimal("500.00"))]
+    assert (extra.net_payable, extra.scheme_id) == (Decimal("500.00"), None)
+    # and a re-run adds the late lease with its subsidy, never a subsidy on its own
+    assert bill().issued == 1
+    late = Statement.objects.order_by("pk").last()
+    assert {ln.kind for ln in late.lines.all()} == {
+        "rent",
+        "internet",
+        "rent_subsidy",
+        "internet_subsidy",
+    }
+    assert late.net_payable > 0
+
+
 def test_a_charge_for_a_month_not_billed_yet_waits_for_the_run(park_manager, worked_example):
     charge = services.charge_record(
         user=park_manager,
@@ -762,13 +791,64 @@ def test_an_end_in_a_month_not_billed_yet_credits_nothing(pseb_staff, worked_exa
     assert statement.gross == Decimal("21666.67")  # 20,000.00 + 1,666.67 (10 of 30 days)
 
 
-def test_a_month_credited_by_hand_already_gets_nothing_more(pseb_staff, worked_example):
+def test_a_credit_by_hand_for_another_reason_still_leaves_the_full_termination_credit(
+    pseb_staff, worked_example
+):
     bill()
     march = Statement.objects.get()
-    services.credit_note_issue(user=pseb_staff, statement=march, reason="Voided: wrong unit.")
+    services.credit_note_issue(
+        user=pseb_staff, statement=march, reason="Air conditioning out", amount=Decimal("1000")
+    )
+    ended = terminate(pseb_staff, worked_example, date(2026, 3, 20))
+    assert [(n.amount, n.lease_id) for n in ended.credit_notes_issued] == [
+        (Decimal("15967.75"), worked_example.pk)
+    ]
+    assert with_balance(Statement.objects).get().credited == Decimal("16967.75")
+
+
+def test_a_termination_never_credits_more_than_the_statement_has_left(pseb_staff, worked_example):
+    bill()
+    march = Statement.objects.get()
+    services.credit_note_issue(user=pseb_staff, statement=march, reason="Void: wrong unit.")
     ended = terminate(pseb_staff, worked_example, date(2026, 3, 20))
     assert ended.credit_notes_issued == []
     assert CreditNote.objects.count() == 1
+
+
+def test_a_paid_month_is_credited_too_and_shows_what_is_owed_back(
+    pseb_staff, park_manager, worked_example
+):
+    bill()
+    march = Statement.objects.get()
+    services.payment_record(
+        user=park_manager,
+        statement=march,
+        amount=Decimal("24677.42"),
+        paid_on=date(2026, 4, 10),
+        reference="HBL-1",
+    )
+    terminate(pseb_staff, worked_example, date(2026, 3, 20))
+    march = with_balance(Statement.objects).get()
+    assert (march.status, march.balance) == (StatementStatus.PAID, Decimal("-15967.75"))
+
+
+def test_two_leases_ending_in_one_month_are_each_credited_for_their_own_days(
+    pseb_staff, park, worked_example
+):
+    unit = UnitFactory(
+        park=park, code="B-201", monthly_rent=Decimal("31000.00"), internet_fee=Decimal("3100.00")
+    )
+    second = LeaseFactory(
+        park=park, company=worked_example.company, units=[unit], start_date=date(2026, 3, 1)
+    )
+    bill()
+    first_notes = terminate(pseb_staff, worked_example, date(2026, 3, 20)).credit_notes_issued
+    second_notes = terminate(pseb_staff, second, date(2026, 3, 25)).credit_notes_issued
+    assert [n.amount for n in first_notes] == [Decimal("15967.75")]
+    # B-201 billed 31 days (31,000 + 3,100 - 7,750 - 3,100 = 23,250.00), keeps 25
+    # (25,000 + 2,500 - 6,250 - 2,500 = 18,750.00): 4,500.00 credited
+    assert [n.amount for n in second_notes] == [Decimal("4500.00")]
+    assert {n.lease_id for n in CreditNote.objects.all()} == {worked_example.pk, second.pk}
 
 
 def test_other_leases_of_the_company_in_the_park_stay_billed(pseb_staff, park, worked_example):
@@ -891,3 +971,23 @@ def test_finished_runs_are_never_resumed(settings, park, scheme):
     far_later = done.created_at + 10 * stalled_after(settings)
     assert services.billing_runs_resume_stalled(now=far_later) == []
     assert set(BillingRun.objects.values_list("resumed", flat=True)) == {0}
+
+
+def test_statements_left_without_pdf_or_email_are_queued_again_once_stalled(
+    settings, worked_example
+):
+    # given March billed (the PDF and e-mail tasks lost: bill() leaves them undone)
+    run = bill()
+    statement = Statement.objects.get()
+    assert (statement.pdf, statement.emailed_at) == ("", None)
+    assert run.status == RunStatus.DONE  # a finished run is not resumed
+    issued_at = statement.created_at
+    # not long enough ago: left alone
+    assert services.statements_undelivered_resend(now=issued_at + stalled_after(settings)) == []
+    # then it is rendered (tasks in-process here); delivered, it is not queued again
+    later = issued_at + stalled_after(settings) + timedelta(seconds=1)
+    assert services.statements_undelivered_resend(now=later) == [statement.pk]
+    statement.refresh_from_db()
+    assert statement.pdf
+    assert statement.emailed_at is not None
+    assert services.statements_undelivered_resend(now=later) == []
