@@ -880,6 +880,7 @@ def credit_notes_for_ended_lease(
     )
 
 
+@transaction.atomic
 def credit_note_issue(
     *,
     user: User,

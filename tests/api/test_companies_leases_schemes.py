@@ -76,6 +76,8 @@ def test_pseb_terminates_a_lease_which_brings_the_end_forward_once(
     )
     bad = as_user(pseb_staff).post(url, {"end_date": "2025-12-31"}, format="json")
     assert (bad.status_code, list(bad.json())) == (400, ["end_date"])
+    far = as_user(pseb_staff).post(url, {"end_date": "9999-12-31"}, format="json")
+    assert (far.status_code, list(far.json())) == (400, ["end_date"])
     done = as_user(pseb_staff).post(
         url, {"end_date": "2026-06-30", "reason": "Moved out"}, format="json"
     )
