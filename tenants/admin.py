@@ -175,6 +175,7 @@ class LeaseUnitFormSet(forms.BaseInlineFormSet):
                 start_date=lease.start_date,
                 end_date=lease.end_date,
                 exclude_lease_id=lease.pk,
+                company_id=lease.company_id,
             )
         except ValidationError as exc:
             raise ValidationError(exc.messages) from exc

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from parks.models import Park, ParkStatus, Unit
 from stp_portal.errors import Conflict, TransitionNotAllowed, UnitAlreadyLeased
+from subsidies.models import SubsidyWindow
 from subsidies.services import credit_notes_for_ended_lease, leases_lock
 
 from . import tasks
@@ -350,11 +351,13 @@ def validate_lease(
     start_date: date,
     end_date: date | None,
     exclude_lease_id: int | None = None,
+    company_id: int | None = None,
 ) -> None:
     """The rules every lease obeys, wherever it is written (portal, API, admin).
 
     At least one unit, all of the lease's park; the end not before the start; no start
-    before the park opens (domain.md §2); no unit already let on one of the days (§3).
+    before the park opens (domain.md §2); no unit already let on one of the days (§3); no
+    start before the company's subsidy window in the park, once billing has fixed it (§5).
     """
     if not units:
         raise ValidationError({"units": "Choose at least one unit."})
@@ -372,6 +375,8 @@ def validate_lease(
         raise ValidationError(
             {"start_date": f"{park.name} opens on {opens}; no lease can start before it."}
         )
+    if company_id is not None:
+        window_start_check(company_id=company_id, park=park, start_date=start_date)
     clashes = list(
         lets_overlapping(
             [u.pk for u in units], start_date, end_date, exclude_lease_id=exclude_lease_id
@@ -383,6 +388,26 @@ def validate_lease(
                 "units": "Already leased for overlapping dates: "
                 + "; ".join(f"{c.unit.code} from {c.start_date}" for c in clashes)
                 + "."
+            }
+        )
+
+
+def window_start_check(*, company_id: int, park: Park, start_date: date) -> None:
+    """A company's subsidy window in a park starts with its first lease there (§5 rule 1)
+    and is fixed when the company is first billed there. A lease dated before that window
+    would move it under statements already issued, so it is refused (409): correct the
+    issued months with credit notes first, or record the lease from the window's start."""
+    window = (
+        SubsidyWindow.objects.filter(company_id=company_id, park=park, start__gt=start_date)
+        .only("start")
+        .first()
+    )
+    if window is not None:
+        raise Conflict(
+            {
+                "start_date": f"This company's subsidy window at {park.code} was fixed from "
+                f"{window.start:%Y-%m-%d} when it was first billed there; a lease cannot start "
+                "before it."
             }
         )
 
@@ -403,7 +428,9 @@ def lease_create(
     park opens, and any unit already let on one of the dates. Past starts are allowed
     (onboarding existing tenants).
     """
-    validate_lease(park=park, units=units, start_date=start_date, end_date=end_date)
+    validate_lease(
+        park=park, units=units, start_date=start_date, end_date=end_date, company_id=company.pk
+    )
     # Lock the units, then check again: two approvals of one unit queue up instead of racing.
     locked = list(Unit.objects.select_for_update().filter(pk__in=[u.pk for u in units]))
     validate_lease(park=park, units=locked, start_date=start_date, end_date=end_date)

@@ -616,6 +616,47 @@ def test_a_new_company_after_the_backdated_scheme_gets_it(pseb_staff, park, work
     assert Statement.objects.get(company=newcomer.company).scheme == special
 
 
+def test_a_lease_dated_before_a_fixed_window_is_refused_and_nothing_is_written(
+    pseb_staff, park, worked_example
+):
+    from tenants.services import lease_create
+
+    # given March billed: the company's window is fixed from 15 March 2026
+    bill()
+    earlier = UnitFactory(park=park, code="B-201")
+    # when PSEB onboards an older lease of the same company in the park
+    with pytest.raises(Conflict) as refused:
+        lease_create(
+            company=worked_example.company,
+            park=park,
+            units=[earlier],
+            start_date=date(2025, 12, 1),
+            end_date=date(2026, 1, 31),
+            created_by=pseb_staff,
+        )
+    # then it is refused on its start date: it would move the window under issued statements
+    assert "fixed from 2026-03-15" in refused.value.message_dict["start_date"][0]
+    assert park.leases.count() == 1
+    # while a lease from the window's start on, or another company's older lease, is fine
+    lease_create(
+        company=worked_example.company,
+        park=park,
+        units=[earlier],
+        start_date=date(2026, 3, 15),
+        end_date=None,
+        created_by=pseb_staff,
+    )
+    lease_create(
+        company=CompanyFactory(),
+        park=park,
+        units=[UnitFactory(park=park)],
+        start_date=date(2025, 12, 1),
+        end_date=None,
+        created_by=pseb_staff,
+    )
+    assert park.leases.count() == 3
+
+
 def test_moving_the_parks_opening_date_does_not_move_an_open_window():
     opened = ParkFactory(code="QTA", opening_date=date(2025, 6, 1))
     SubsidySchemeFactory(anchor="park_opening", valid_from=date(2024, 1, 1))
