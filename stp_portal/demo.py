@@ -702,10 +702,20 @@ def _ensure_application(
         created_by=owner,
     )
     path = (RETURNED if spec.returned_once else []) + PATHS[spec.status]
+    # A believable history: applied six weeks before a lease began, else a few days ago,
+    # then one step every three days; never in the future.
     now = timezone.now()
+    opened = (
+        lease.start_date - timedelta(days=42)
+        if lease
+        else today - timedelta(days=3 * len(path) + 2)
+    )
+    stamp = timezone.make_aware(datetime.combine(opened, time(10, 30)))
+    Application.objects.filter(pk=application.pk).update(created_at=min(stamp, now))
     for action, from_status, to_status, comment in path:
+        stamp = min(stamp + timedelta(days=3, hours=2), now)
         actor = owner if action in ("submit", "withdraw") else pseb
-        ApplicationTransition.objects.create(
+        step = ApplicationTransition.objects.create(
             application=application,
             actor=actor,
             action=action,
@@ -713,10 +723,11 @@ def _ensure_application(
             to_status=to_status,
             comment=comment,
         )
-        if action == "submit" and application.submitted_at is None:
-            application.submitted_at = now
-    if spec.status in (S.APPROVED, S.REJECTED):
-        application.decided_at = now
+        ApplicationTransition.objects.filter(pk=step.pk).update(created_at=stamp)
+        if action == "submit":  # the latest submission, as the service records it
+            application.submitted_at = stamp
+        if to_status in (S.APPROVED, S.REJECTED):
+            application.decided_at = stamp
     application.save(update_fields=["submitted_at", "decided_at"])
     report.count("applications", True)
 
@@ -784,7 +795,7 @@ def _ensure_billing(report: SeedReport, today: date, pseb: User) -> None:
             billing.credit_note_issue(
                 user=pseb,
                 statement=statements[3],
-                reason="Internet outage of three days at the park; rent credited.",
+                reason="Air conditioning out of order for a week; part of the rent credited.",
                 amount=Decimal("1500.00"),
                 today=issued_on + timedelta(days=5),
             )

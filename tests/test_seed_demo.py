@@ -99,3 +99,14 @@ def test_command_prints_one_login_per_role_and_refuses_without_debug(capsys, set
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG is off"):
         call_command("seed_demo")
+
+
+def test_demo_application_histories_run_forward_and_end_before_their_leases_began():
+    seed_demo(TODAY)
+    for application in Application.objects.prefetch_related("transitions"):
+        stamps = [t.created_at for t in application.transitions.all()]
+        assert stamps == sorted(stamps), application
+        assert all(application.created_at <= stamp for stamp in stamps), application
+        if application.lease_id and application.lease.start_date < TODAY:
+            assert application.decided_at.date() < application.lease.start_date, application
+            assert application.submitted_at < application.decided_at, application
