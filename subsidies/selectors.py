@@ -94,8 +94,9 @@ def with_balance(statements: QuerySet[Statement], today: date | None = None) -> 
     """Statements annotated with ``paid``, ``credited``, ``balance`` and ``status``.
 
     The status is derived, never stored (domain.md §6): ``void`` when credit notes cancel the
-    whole net; ``paid`` when payments cover what is left; ``partially_paid`` when some was
-    paid; ``overdue`` when nothing was paid and the due date has passed; else ``issued``.
+    whole net; ``paid`` when payments cover what is left; ``overdue`` when anything is still
+    owed after the due date, even if part was paid (the balance is late); before it,
+    ``partially_paid`` when some was paid; else ``issued``.
     """
     today = today or timezone.localdate()
     paid = (
@@ -124,8 +125,8 @@ def with_balance(statements: QuerySet[Statement], today: date | None = None) -> 
                 then=Value(StatementStatus.VOID),
             ),
             When(balance__lte=0, then=Value(StatementStatus.PAID)),
-            When(paid__gt=0, then=Value(StatementStatus.PARTIALLY_PAID)),
             When(due_date__lt=today, then=Value(StatementStatus.OVERDUE)),
+            When(paid__gt=0, then=Value(StatementStatus.PARTIALLY_PAID)),
             default=Value(StatementStatus.ISSUED),
             output_field=CharField(),
         ),

@@ -408,9 +408,10 @@ def test_payments_move_a_statement_to_partially_paid_then_paid(park_manager, sta
         Decimal("10000.00"),
         Decimal("14677.42"),
     )
-    # Part paid stays partially paid after the due date: overdue is past due and unpaid.
-    later = statement.due_date + timedelta(days=30)
-    assert status_of(statement, later).status == StatementStatus.PARTIALLY_PAID
+    # Part paid is overdue once the due date has passed: the balance is late.
+    assert status_of(statement, statement.due_date).status == StatementStatus.PARTIALLY_PAID
+    later = statement.due_date + timedelta(days=1)
+    assert status_of(statement, later).status == StatementStatus.OVERDUE
     services.payment_record(
         user=park_manager,
         statement=statement,

@@ -172,9 +172,9 @@ def test_the_list_shows_net_paid_balance_and_status(client, pseb_staff, statemen
     assert "24,677.42" in body
     assert "4,677.42" in body
     assert "20,000.00" in body
-    # The status is the selector's derived one (some paid, some still owed).
-    assert row.status == "partially_paid"
-    assert 'badge-statement-partially_paid">Partially paid<' in response.content.decode()
+    # The status is the selector's derived one: some paid, the rest owed past the due date.
+    assert row.status == "overdue"
+    assert 'badge-statement-overdue">Overdue<' in response.content.decode()
 
 
 @pytest.mark.parametrize(
