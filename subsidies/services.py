@@ -174,7 +174,7 @@ def billing_run_start(
         raise ValidationError(
             {
                 "period": f"{period} has not ended yet: it can be billed from "
-                f"{period.next().first:%d %B %Y}."
+                f"{period.next().first.day} {period.next().first:%B %Y}."
             }
         )
     with transaction.atomic():
@@ -863,7 +863,7 @@ def credit_notes_for_ended_lease(
         lease.park, fiscal_year, DocumentCounter.Series.CREDIT_NOTE, len(credits)
     )
     reason = (
-        f"Lease #{lease.pk} ended on {lease.end_date:%d %B %Y}: what this statement billed "
+        f"Lease #{lease.pk} ended on {lease.end_date.day} {lease.end_date:%B %Y}: what this statement billed "
         "for the days after that is credited."
     )
     return CreditNote.objects.bulk_create(

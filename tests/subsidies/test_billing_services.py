@@ -112,6 +112,7 @@ def test_a_month_that_has_not_ended_is_refused_with_a_clear_message(worked_examp
     with pytest.raises(ValidationError) as caught:
         services.billing_run_start(user=None, period="2026-03", today=date(2026, 3, 31))
     assert "has not ended" in caught.value.message_dict["period"][0]
+    assert "billed from 1 April 2026." in caught.value.message_dict["period"][0]
     assert not BillingRun.objects.exists()
 
 
