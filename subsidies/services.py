@@ -863,8 +863,8 @@ def credit_notes_for_ended_lease(
         lease.park, fiscal_year, DocumentCounter.Series.CREDIT_NOTE, len(credits)
     )
     reason = (
-        f"Lease #{lease.pk} ended on {lease.end_date.day} {lease.end_date:%B %Y}: what this statement billed "
-        "for the days after that is credited."
+        f"Lease #{lease.pk} ended on {lease.end_date.day} {lease.end_date:%B %Y}: what this "
+        "statement billed for the days after that is credited."
     )
     return CreditNote.objects.bulk_create(
         CreditNote(

@@ -66,7 +66,8 @@ def lease_terminated(lease_id: int, credit_note_ids: Sequence[int] = ()) -> int:
         pk__in=credit_note_ids, statement__company_id=lease.company_id
     ).select_related("statement")
     return _send(
-        f"Lease #{lease.pk} at {lease.park.name} ends on {lease.end_date.day} {lease.end_date:%B %Y}",
+        f"Lease #{lease.pk} at {lease.park.name} ends on "
+        f"{lease.end_date.day} {lease.end_date:%B %Y}",
         "emails/lease_terminated.txt",
         {"lease": lease, "credit_notes": list(credit_notes.order_by("pk"))},
         _people_concerned(lease.company_id, lease.park_id),
