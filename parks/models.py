@@ -5,6 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
+from stp_portal.validators import validate_programme_date
+
 
 class Province(models.TextChoices):
     PUNJAB = "punjab", "Punjab"
@@ -46,7 +48,10 @@ class Park(models.Model):
     tier = models.CharField(max_length=20, choices=Tier.choices)
     status = models.CharField(max_length=20, choices=ParkStatus.choices, db_index=True)
     opening_date = models.DateField(
-        null=True, blank=True, help_text="Actual opening date, or the expected one."
+        null=True,
+        blank=True,
+        help_text="Actual opening date, or the expected one.",
+        validators=[validate_programme_date],
     )
     operator = models.CharField("operator / partner", max_length=200, blank=True)
     address = models.CharField(max_length=300, blank=True)

@@ -53,6 +53,15 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
+def date_problem(day: date) -> str | None:
+    """Why ``day`` cannot be a date of the programme (a lease's start or end, a park's
+    opening, a scheme's validity, a desired start), or None: only days of months that can be
+    billed, so every such date has a billing period, and a typo like 9999 is caught."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        return f"Choose a date between {FIRST_YEAR}-01-01 and {LAST_YEAR}-12-31."
+    return None
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     """A billing period: one calendar month (api.md writes it ``YYYY-MM``)."""

@@ -9,6 +9,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.urls import reverse
 
+from stp_portal.validators import validate_programme_date
+
 
 class WindowAnchor(models.TextChoices):
     LEASE_START = "lease_start", "First lease start in the park"
@@ -37,8 +39,13 @@ class SubsidyScheme(models.Model):
     duration_months = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(120)]
     )
-    valid_from = models.DateField()
-    valid_to = models.DateField(null=True, blank=True, help_text="Leave blank for open-ended.")
+    valid_from = models.DateField(validators=[validate_programme_date])
+    valid_to = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Leave blank for open-ended.",
+        validators=[validate_programme_date],
+    )
     parks = models.ManyToManyField(
         "parks.Park",
         blank=True,

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from subsidies.calculation import FIRST_YEAR, LAST_YEAR
-
 PDF_MAGIC = b"%PDF-"
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
@@ -19,14 +17,6 @@ def lease_status_on(day: date, *, start: date, end: date | None, terminated: boo
     if end is None or day <= end:
         return "active"
     return "terminated" if terminated else "ended"
-
-
-def lease_date_problem(day: date) -> str | None:
-    """Why a lease may not start or end on ``day``, or None: only days of months that can be
-    billed (so every lease date has a billing period, and a typo like 9999 is caught)."""
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        return f"Choose a date between {FIRST_YEAR}-01-01 and {LAST_YEAR}-12-31."
-    return None
 
 
 def pdf_problem(head: bytes, size: int, *, limit: int = MAX_DOCUMENT_BYTES) -> str | None:

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from parks.models import UnitKind
+from stp_portal.validators import validate_programme_date
 
 from .domain import lease_status_on
 from .validators import validate_pdf_document
@@ -138,7 +139,7 @@ class Application(models.Model):
         validators=[MinValueValidator(Decimal("0.00"))],
     )
     unit_kind = models.CharField("preferred unit kind", max_length=10, choices=UnitKind.choices)
-    desired_start = models.DateField()
+    desired_start = models.DateField(validators=[validate_programme_date])
     duration_months = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(120)]
     )

@@ -22,11 +22,12 @@ from django.utils import timezone
 
 from parks.models import Park, ParkStatus, Unit
 from stp_portal.errors import Conflict, TransitionNotAllowed, UnitAlreadyLeased
+from subsidies.calculation import date_problem
 from subsidies.models import SubsidyWindow
 from subsidies.services import credit_notes_for_ended_lease, leases_lock
 
 from . import tasks
-from .domain import TRANSITIONS, lease_date_problem, transition_problem
+from .domain import TRANSITIONS, transition_problem
 from .models import (
     Application,
     ApplicationDocument,
@@ -362,7 +363,7 @@ def validate_lease(
     if not units:
         raise ValidationError({"units": "Choose at least one unit."})
     dates = {"start_date": start_date, "end_date": end_date}
-    errors = {f: p for f, day in dates.items() if day and (p := lease_date_problem(day))}
+    errors = {f: p for f, day in dates.items() if day and (p := date_problem(day))}
     if errors:
         raise ValidationError(errors)
     if end_date is not None and end_date < start_date:
@@ -474,7 +475,7 @@ def lease_terminate(*, user: User, lease: Lease, end_date: date, reason: str = "
     lease = Lease.objects.select_related("park", "company").get(pk=lease.pk)
     if lease.terminated_at is not None:
         raise Conflict(f"This lease was already terminated on {lease.end_date:%Y-%m-%d}.")
-    if problem := lease_date_problem(end_date):
+    if problem := date_problem(end_date):
         raise ValidationError({"end_date": problem})
     if end_date < lease.start_date:
         raise ValidationError(

@@ -28,6 +28,7 @@ from subsidies.calculation import (
     Window,
     add_months,
     compute_statement,
+    date_problem,
     document_number,
     due_date,
     fiscal_year,
@@ -1034,3 +1035,20 @@ def test_a_scheme_dated_back_after_billing_adds_no_subsidy_to_lines_already_bill
     extra = supplement(both, map(line_key, issued.lines))
     assert [ln.unit_code for ln in extra.lines] == ["B-201"] * 4
     assert extra.net_payable == Decimal("9000.00")
+
+
+@pytest.mark.parametrize(
+    ("day", "refused"),
+    [
+        (date(1990, 1, 1), False),
+        (date(2999, 12, 31), False),
+        (date(1989, 12, 31), True),
+        (date(3000, 1, 1), True),
+        (date(9999, 12, 31), True),
+    ],
+)
+def test_a_programme_date_must_fall_in_a_month_that_can_be_billed(day, refused):
+    problem = date_problem(day)
+    assert (problem is not None) == refused
+    if refused:
+        assert "between 1990-01-01 and 2999-12-31" in problem

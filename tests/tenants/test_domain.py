@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from tenants.domain import MAX_DOCUMENT_BYTES, lease_date_problem, lease_status_on, pdf_problem
+from tenants.domain import MAX_DOCUMENT_BYTES, lease_status_on, pdf_problem
 
 START, END = date(2026, 3, 15), date(2027, 3, 14)
 
@@ -41,20 +41,3 @@ def test_a_pdf_of_acceptable_size_is_accepted():
 )
 def test_documents_are_judged_by_content_and_size_not_by_name(head, size, message):
     assert message in pdf_problem(head, size)
-
-
-@pytest.mark.parametrize(
-    ("day", "refused"),
-    [
-        (date(1990, 1, 1), False),
-        (date(2999, 12, 31), False),
-        (date(1989, 12, 31), True),
-        (date(3000, 1, 1), True),
-        (date(9999, 12, 31), True),
-    ],
-)
-def test_a_lease_date_must_fall_in_a_month_that_can_be_billed(day, refused):
-    problem = lease_date_problem(day)
-    assert (problem is not None) == refused
-    if refused:
-        assert "between 1990-01-01 and 2999-12-31" in problem
