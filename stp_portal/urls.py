@@ -14,3 +14,6 @@ urlpatterns = [
     path("api/", include("stp_portal.api_urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "stp_portal.views.bad_request"
+handler404 = "stp_portal.views.not_found"

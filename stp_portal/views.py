@@ -5,6 +5,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -78,3 +79,25 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "parks": list(park_directory(user).filter(pk__in=parks_managed_by(user))),
         }
     return render(request, "dashboard.html", context)
+
+
+# Django's error views: the API's callers get JSON (api.md), everyone else the portal's page.
+def _for_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A URL no route matches, or an object out of scope (404, never 403)."""
+    if _for_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A request Django could not read: a body over the size limit, too many fields."""
+    if _for_api(request):
+        return JsonResponse(
+            {"detail": "The request could not be read: it is too large or malformed."},
+            status=400,
+        )
+    return defaults.bad_request(request, exception)

@@ -42,11 +42,17 @@ from .serializers import (
 
 # --- Subsidy schemes -----------------------------------------------------------------------------
 class ReadsSchemes(BasePermission):
+    """Schemes are for PSEB staff and park managers: others are refused the list and the
+    call (403); a scheme itself is simply out of their scope (404, from the scoped
+    queryset), so no id answers differently from another."""
+
     message = "Subsidy schemes are for PSEB staff and park managers."
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        return user.is_authenticated and (user.is_pseb_staff or user.is_park_manager)
+        if not user.is_authenticated:
+            return False
+        return view.detail or user.is_pseb_staff or user.is_park_manager
 
 
 class SubsidySchemeViewSet(
@@ -130,7 +136,7 @@ class RunsBilling(BasePermission):
         user = request.user
         if not user.is_authenticated:
             return False
-        return view.action == "retrieve" or user.is_pseb_staff
+        return view.detail or user.is_pseb_staff
 
 
 class BillingRunViewSet(

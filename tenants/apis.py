@@ -16,7 +16,7 @@ from parks.models import Park, UnitKind
 from parks.selectors import parks_visible_to
 
 from . import services
-from .filters import ApplicationApiFilter, LeaseApiFilter
+from .filters import MAX_ID, ApplicationApiFilter, LeaseApiFilter
 from .models import Company
 from .selectors import (
     application_detail,
@@ -81,7 +81,9 @@ class ReasonSerializer(serializers.Serializer):
 
 class ApproveSerializer(serializers.Serializer):
     units = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=500
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        min_length=1,
+        max_length=500,
     )
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True, default=None)
@@ -149,11 +151,12 @@ class ApplicationViewSet(
         return Response(ApplicationSerializer(application).data)
 
     def _transition(self, request: Request, name: str) -> Response:
+        application = self.get_object()  # out of scope is 404 before any input is judged
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         application = services.application_transition(
             user=request.user,
-            application=self.get_object(),
+            application=application,
             action=name,
             reason=data.validated_data["reason"],
         )

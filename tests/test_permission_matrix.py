@@ -486,14 +486,14 @@ CASES = [
     Case(
         "api:subsidy-scheme-detail",
         "GET",
-        _expect(401, 403, 403, 200, 200, 200),
+        _expect(401, 404, 404, 200, 200, 200),
         lambda w: {"pk": w["scheme"].pk},
         api=True,
     ),
     Case(
         "api:subsidy-scheme-detail",
         "PATCH",
-        _expect(401, 403, 403, 403, 403, 200),
+        _expect(401, 404, 404, 403, 403, 200),
         lambda w: {"pk": w["scheme"].pk},
         api=True,
         data=lambda w: {"rent_pct": "30"},
