@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 
@@ -34,10 +36,35 @@ class CompanyForm(forms.ModelForm):
 
 
 class ApplicationForm(forms.ModelForm):
+    """The company's application (domain.md §3): seats and/or area, kind, start, duration.
+
+    Seats and area may each be left blank, standing for none (the model's 0); the service
+    then asks for one of them. Bounds are checked here too, so every field's problem shows
+    at once rather than one per round trip.
+    """
+
     park = forms.ModelChoiceField(
         queryset=Park.objects.exclude(status=ParkStatus.PLANNED).order_by("name"),
         to_field_name="code",
         help_text="Open and upcoming parks take applications; planned ones do not yet.",
+    )
+    seats = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=2_147_483_647,
+        label="Seats",
+        help_text="Seats wanted (a desk is one seat).",
+    )
+    area_sqft = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=10,
+        decimal_places=2,
+        label="Area wanted (sq ft)",
+        help_text="Office area wanted, if you know it; leave blank otherwise.",
+    )
+    duration_months = forms.IntegerField(
+        min_value=1, max_value=120, label="Duration (months)", help_text="1 to 120 months."
     )
 
     class Meta:
@@ -55,13 +82,38 @@ class ApplicationForm(forms.ModelForm):
             "desired_start": DateInput(),
             "business_plan": forms.Textarea(attrs={"rows": 6, "maxlength": 5000}),
         }
-        help_texts = {
-            "seats": "Seats wanted (a desk is one seat).",
-            "area_sqft": "Office area wanted, if you know it.",
-            "duration_months": "1 to 120 months.",
-        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # "None wanted" is stored as 0; the form shows it as a blank, never as 0 / 0.00.
+        for name in ("seats", "area_sqft"):
+            if not self.initial.get(name):
+                self.initial[name] = None
+
+    def clean_seats(self) -> int:
+        return self.cleaned_data.get("seats") or 0
+
+    def clean_area_sqft(self) -> Decimal:
+        return self.cleaned_data.get("area_sqft") or Decimal("0.00")
+
+    def clean(self) -> dict:
+        # The service's cross-field rules, checked here as well so that they show together
+        # with any other problem of the form; the service stays the authority.
+        cleaned = super().clean()
+        if (
+            "seats" in cleaned
+            and "area_sqft" in cleaned
+            and not cleaned["seats"]
+            and not cleaned["area_sqft"]
+        ):
+            self.add_error("seats", "Ask for seats, an area, or both.")
+        start = cleaned.get("desired_start")
+        if start and start < timezone.localdate():
+            self.add_error("desired_start", "The desired start cannot be in the past.")
+        return cleaned
 
     def _post_clean(self) -> None:
+        # Model validation is the service's job; it reports onto this form.
         pass
 
 
@@ -71,6 +123,11 @@ class DocumentForm(forms.Form):
         help_text=f"PDF only, at most {MAX_DOCUMENT_BYTES // 1_048_576} MB.",
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
+
+    def __init__(self, *args, form_id: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if form_id:  # the input belongs to that form wherever it stands on the page
+            self.fields["file"].widget.attrs["form"] = form_id
 
 
 class ReasonForm(forms.Form):

@@ -7,11 +7,14 @@ a message on the page and change nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date, timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, Max, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,6 +22,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from stp_portal.errors import Conflict
 from stp_portal.forms import add_service_errors
+from subsidies.calculation import add_months
+from subsidies.models import StatementLine
+from subsidies.selectors import statements_visible_to
 
 from . import services
 from .domain import TRANSITIONS, actions_from
@@ -33,11 +39,12 @@ from .forms import (
     ReasonForm,
     TerminationForm,
 )
-from .models import ApplicationStatus
+from .models import ApplicationStatus, CompanyKind
 from .permissions import has_permission
 from .selectors import (
     application_detail,
     applications_list,
+    applications_visible_to,
     companies_visible_to,
     company_of,
     free_units_for,
@@ -72,6 +79,8 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _company_page(request: HttpRequest, company) -> HttpResponse:
     can_invite, _ = has_permission("invite_member", request.user, company)
+    # A freelancer profile is one person: nobody to invite.
+    can_invite = can_invite and company.kind != CompanyKind.FREELANCER
     can_edit, _ = has_permission("edit_company", request.user, company)
     return render(
         request,
@@ -234,13 +243,51 @@ def application_view(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": actions,
             "can_edit": can_edit,
             "reason_form": ReasonForm(),
+            "history": _history(application),
         },
     )
+
+
+# How each step of an application's history reads (domain.md §3), and what its comment is.
+HISTORY_EVENTS = {
+    "submit": ("Submitted", "Comment"),
+    "withdraw": ("Withdrawn", "Comment"),
+    "review": ("Review started", "Comment"),
+    "approve": ("Approved", "Comment"),
+    "reject": ("Rejected", "Reason"),
+    "return": ("Returned to the company for changes", "Reason"),
+}
+
+
+def _history(application) -> list[dict]:
+    """The application's history in words: what happened, by whom, when, and why."""
+    entries = [
+        {"event": "Draft created", "actor": application.created_by, "at": application.created_at}
+    ]
+    for step in application.transitions.all():
+        event, comment_label = HISTORY_EVENTS.get(
+            step.action, (step.get_to_status_display(), "Comment")
+        )
+        entries.append(
+            {
+                "event": event,
+                "actor": step.actor,
+                "at": step.created_at,
+                "comment": step.comment,
+                "comment_label": comment_label,
+            }
+        )
+    return entries
+
+
+APPLICATION_FORM_ID = "application-form"
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a draft. Everything the page offers (save, upload, remove a document, submit)
+    posts this one form, so the edits above are saved first and never lost."""
     application = get_object_or_404(application_detail(request.user), pk=pk)
     allowed, reason = has_permission("edit_application", request.user, application)
     if not allowed:
@@ -251,25 +298,83 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ApplicationForm(
         request.POST or None, instance=application, initial={"park": application.park.code}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.application_update(
-                user=request.user, application=application, **form.cleaned_data
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.application_update(
+                    user=request.user, application=application, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                return _after_draft_saved(request, application)
+        if request.FILES or request.POST.get("then") == "upload":
+            messages.error(
+                request,
+                "Nothing was uploaded: correct the application, then choose the file again.",
             )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Draft saved.")
-            return redirect("tenants:application_edit", pk=pk)
+        if request.POST.get("remove_document"):
+            messages.error(request, "Nothing was removed: correct the application first.")
+        if request.POST.get("then") == "submit":
+            messages.error(request, "Not submitted: correct the application first.")
     return render(
         request,
         "tenants/application_form.html",
         {
             "form": form,
             "application": application,
-            "document_form": DocumentForm(),
+            "document_form": DocumentForm(form_id=APPLICATION_FORM_ID),
+            "form_id": APPLICATION_FORM_ID,
         },
     )
+
+
+def _after_draft_saved(request: HttpRequest, application) -> HttpResponse:
+    """What the edit page asked for besides saving: a document added or removed, or the
+    draft submitted. Each goes through its service; a refusal is a message."""
+    pk, then = application.pk, request.POST.get("then", "save")
+    removed = request.POST.get("remove_document", "")
+    if removed.isdigit():
+        document = application.documents.filter(pk=int(removed)).first()
+        if document is None:
+            messages.error(request, "Draft saved; that document was already removed.")
+            return redirect("tenants:application_edit", pk=pk)
+        try:
+            services.document_remove(user=request.user, document=document)
+        except ValidationError as exc:
+            messages.error(request, "Draft saved; " + " ".join(exc.messages))
+        else:
+            messages.success(request, f"Draft saved; removed {document.original_name}.")
+        return redirect("tenants:application_edit", pk=pk)
+    if then == "upload" or "file" in request.FILES:
+        upload = DocumentForm(request.POST, request.FILES)
+        if not upload.is_valid():
+            messages.error(request, "Draft saved; choose a PDF file to upload.")
+            return redirect("tenants:application_edit", pk=pk)
+        try:
+            document = services.document_add(
+                user=request.user, application=application, upload=upload.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            messages.error(
+                request, "Draft saved; the file was not uploaded. " + " ".join(exc.messages)
+            )
+            return redirect("tenants:application_edit", pk=pk)
+        if then != "submit":
+            messages.success(request, f"Draft saved; uploaded {document.original_name}.")
+            return redirect("tenants:application_edit", pk=pk)
+    if then == "submit":
+        try:
+            services.application_transition(
+                user=request.user, application=application, action="submit"
+            )
+        except ValidationError as exc:  # Conflict included: saved, but not submitted
+            messages.error(request, "Draft saved, but not submitted: " + " ".join(exc.messages))
+            return redirect("tenants:application_edit", pk=pk)
+        messages.success(request, f"Application #{pk} is saved and submitted.")
+        return redirect("tenants:application_detail", pk=pk)
+    messages.success(request, "Draft saved.")
+    return redirect("tenants:application_edit", pk=pk)
 
 
 @login_required
@@ -317,11 +422,17 @@ def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
     default_start = max(
         application.desired_start, application.park.opening_date or application.desired_start
     )
-    dates = ApprovalDatesForm(source or None, initial={"start_date": default_start})
+    dates = ApprovalDatesForm(
+        source or None,
+        initial={
+            "start_date": default_start,
+            "end_date": lease_end_for(default_start, application.duration_months),
+        },
+    )
     units, form = [], None
     if dates.is_bound and dates.is_valid():
         start, end = dates.cleaned_data["start_date"], dates.cleaned_data["end_date"]
-        units = list(free_units_for(application.park_id, start, end))
+        units = _requested_kind_first(free_units_for(application.park_id, start, end), application)
         choices = [(str(u.pk), u.code) for u in units]
         form = ApprovalForm(
             request.POST if request.method == "POST" else None,
@@ -342,7 +453,9 @@ def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, " ".join(exc.messages))
                 if application.status != ApplicationStatus.UNDER_REVIEW:
                     return redirect("tenants:application_detail", pk=pk)
-                units = list(free_units_for(application.park_id, start, end))
+                units = _requested_kind_first(
+                    free_units_for(application.park_id, start, end), application
+                )
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -358,6 +471,18 @@ def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
             "units": units,
         },
     )
+
+
+def lease_end_for(start: date, months: int) -> date:
+    """The last day of a lease of ``months`` calendar months from ``start``, inclusive: the
+    day before the same day ``months`` later, clipped to the month's end (as the subsidy
+    window of domain.md §5 rule 1 counts months)."""
+    return add_months(start, months) - timedelta(days=1)
+
+
+def _requested_kind_first(units: Iterable, application) -> list:
+    """Free units with those of the kind the application asks for first, each by code."""
+    return sorted(units, key=lambda u: (u.kind != application.unit_kind, u.code))
 
 
 @login_required
@@ -435,7 +560,8 @@ def lease_list(request: HttpRequest) -> HttpResponse:
 def lease_detail(request: HttpRequest, pk: int) -> HttpResponse:
     lease = get_object_or_404(leases_list(request.user).select_related("created_by"), pk=pk)
     can_terminate, _ = has_permission("terminate_lease", request.user, lease)
-    application = getattr(lease, "application", None)
+    # The application it came from, only if this user may see that too.
+    application = applications_visible_to(request.user).filter(lease=lease).first()
     return render(
         request,
         "tenants/lease_detail.html",
@@ -473,4 +599,20 @@ def lease_terminate(request: HttpRequest, pk: int) -> HttpResponse:
                     f"PKR {note.amount:,.2f} billed for days after the new end date.",
                 )
             return redirect("tenants:lease_detail", pk=pk)
-    return render(request, "tenants/lease_terminate.html", {"lease": lease, "form": form})
+    return render(
+        request,
+        "tenants/lease_terminate.html",
+        {"lease": lease, "form": form, "billed_through": _billed_through(request.user, lease)},
+    )
+
+
+def _billed_through(user, lease) -> date | None:
+    """The last day of the latest month a statement billed this lease for (its units or its
+    other charges), or None. An end date before it is credited at once (domain.md §6)."""
+    lines = StatementLine.objects.filter(Q(lease_unit__lease=lease) | Q(charge__lease=lease))
+    last = (
+        statements_visible_to(user)
+        .filter(pk__in=lines.values("statement_id"))
+        .aggregate(last=Max("period"))["last"]
+    )
+    return None if last is None else add_months(last, 1) - timedelta(days=1)
