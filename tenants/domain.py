@@ -19,6 +19,17 @@ def lease_status_on(day: date, *, start: date, end: date | None, terminated: boo
     return "terminated" if terminated else "ended"
 
 
+def document_name(uploaded: str | None) -> str:
+    """The name a supporting document is shown and downloaded under: the uploaded file's own
+    name without any folder or control characters, always ending in ``.pdf`` (the content
+    was checked to be a PDF, so ``x.html`` would only mislead the one who downloads it)."""
+    name = (uploaded or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable()).strip(" .") or "document"
+    if not name.lower().endswith(".pdf"):
+        name = f"{name}.pdf"
+    return name[-255:]
+
+
 def pdf_problem(head: bytes, size: int, *, limit: int = MAX_DOCUMENT_BYTES) -> str | None:
     """Why a supporting document is refused, or None: PDFs only, judged by their content
     (the %PDF- signature), never by their name, and no larger than ``limit`` bytes."""

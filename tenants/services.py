@@ -27,7 +27,7 @@ from subsidies.models import SubsidyWindow
 from subsidies.services import credit_notes_for_ended_lease, leases_lock
 
 from . import tasks
-from .domain import TRANSITIONS, transition_problem
+from .domain import TRANSITIONS, document_name, transition_problem
 from .models import (
     Application,
     ApplicationDocument,
@@ -324,7 +324,7 @@ def document_add(
         raise ValidationError({"file": exc.messages}) from exc
     document = ApplicationDocument(
         application=application,
-        original_name=(upload.name or "document.pdf")[-255:],
+        original_name=document_name(upload.name),
         size_bytes=upload.size,
         uploaded_by=user,
     )

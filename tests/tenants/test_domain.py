@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from tenants.domain import MAX_DOCUMENT_BYTES, lease_status_on, pdf_problem
+from tenants.domain import MAX_DOCUMENT_BYTES, document_name, lease_status_on, pdf_problem
 
 START, END = date(2026, 3, 15), date(2027, 3, 14)
 
@@ -41,3 +41,21 @@ def test_a_pdf_of_acceptable_size_is_accepted():
 )
 def test_documents_are_judged_by_content_and_size_not_by_name(head, size, message):
     assert message in pdf_problem(head, size)
+
+
+@pytest.mark.parametrize(
+    ("uploaded", "shown"),
+    [
+        ("business-plan.pdf", "business-plan.pdf"),
+        ("Plan.PDF", "Plan.PDF"),
+        ("x.html", "x.html.pdf"),
+        ("../../etc/passwd", "passwd.pdf"),
+        ("C:\\Users\\amina\\plan.pdf", "plan.pdf"),
+        ("line\r\nbreak.pdf", "linebreak.pdf"),
+        ("", "document.pdf"),
+        (None, "document.pdf"),
+        ("...", "document.pdf"),
+    ],
+)
+def test_a_document_is_shown_under_its_own_name_ending_in_pdf(uploaded, shown):
+    assert document_name(uploaded) == shown
