@@ -229,24 +229,27 @@ def _unit_row(number: int, values: dict[str, str]) -> tuple[UnitRow | None, list
 
 
 def _header_problem(header: list[str]) -> str | None:
+    """Why the first row is not the import's header, in plain sentences, or None."""
     names = [h.strip().lower() for h in header]
-    expected = ", ".join(CSV_COLUMNS)
     missing = [c for c in CSV_COLUMNS if c not in names and c not in CSV_OPTIONAL_COLUMNS]
     unknown = [h for h in names if h not in CSV_COLUMNS]
     repeated = sorted({h for h in names if names.count(h) > 1})
-    if missing or unknown or repeated:
-        parts = []
-        if missing:
-            parts.append(f"missing {', '.join(missing)}")
-        if unknown:
-            parts.append(f"unknown {', '.join(repr(u) for u in unknown)}")
-        if repeated:
-            parts.append(f"repeated {', '.join(repeated)}")
-        return (
-            f"The first row must be the header: {expected}. This file's header has "
-            f"{'; '.join(parts)}. Download the template to start from."
-        )
-    return None
+    if not (missing or unknown or repeated):
+        return None
+    sentences = []
+    if missing:
+        sentences.append(f"The header row lacks these columns: {', '.join(missing)}.")
+    if unknown:
+        shown = ", ".join(repr(u) if u else "a column without a name" for u in unknown)
+        sentences.append(f"It has columns the import does not know: {shown}.")
+    if repeated:
+        sentences.append(f"These columns appear more than once: {', '.join(repeated)}.")
+    optional = ", ".join(sorted(CSV_OPTIONAL_COLUMNS))
+    sentences.append(
+        f"The first row must name the columns {', '.join(CSV_COLUMNS)} ({optional} may be "
+        "left out). Download the template to start from."
+    )
+    return " ".join(sentences)
 
 
 def _size(n: int) -> str:

@@ -1,9 +1,12 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -45,18 +48,51 @@ def park_detail(request: HttpRequest, code: str) -> HttpResponse:
     park = get_object_or_404(park_directory(request.user), code=code.upper())
     park.occupancy = occupancy_ratio(park.leased_area, park.leasable_area)
     units = list(with_unit_status(park.units.all()))
-    summary = [
-        {
-            "kind": kind.label,
-            "total": sum(1 for u in units if u.kind == kind),
-            "vacant": sum(1 for u in units if u.kind == kind and u.status == UnitStatus.VACANT),
-            "seats_vacant": sum(
-                u.seats for u in units if u.kind == kind and u.status == UnitStatus.VACANT
-            ),
+    summary = [_kind_summary(kind, [u for u in units if u.kind == kind]) for kind in UnitKind]
+    return render(
+        request,
+        "parks/park_detail.html",
+        {"park": park, "summary": summary, "apply": _apply_link(request, park)},
+    )
+
+
+def _kind_summary(kind: UnitKind, units: list) -> dict:
+    """What a park offers of one kind of unit: counts, vacancies and the range of sizes,
+    rents and internet fees. Aggregates of the units only, nothing about who leases them."""
+    vacant = [u for u in units if u.status == UnitStatus.VACANT]
+    return {
+        "kind": kind.label,
+        "total": len(units),
+        "vacant": len(vacant),
+        "seats_vacant": sum(u.seats for u in vacant),
+        "area": _span(u.area_sqft for u in units),
+        "seats": _span(u.seats for u in units),
+        "rent": _span(u.monthly_rent for u in units),
+        "internet": _span(u.internet_fee for u in units),
+    }
+
+
+def _span(values) -> tuple | None:
+    """(lowest, highest) of the values, or None when there are none."""
+    values = list(values)
+    return (min(values), max(values)) if values else None
+
+
+def _apply_link(request: HttpRequest, park: Park) -> dict | None:
+    """Where "Apply for space" leads from a park's page (domain.md §2: open and upcoming
+    parks take applications, planned ones do not): the application form with the park
+    chosen for company users; sign-up (or sign-in) first for visitors; staff do not apply."""
+    if not park.accepts_applications:
+        return None
+    form = f"{reverse('tenants:application_create')}?{urlencode({'park': park.code})}"
+    if not request.user.is_authenticated:
+        return {
+            "url": f"{reverse('accounts:signup')}?{urlencode({'next': form})}",
+            "sign_in_url": f"{reverse('accounts:login')}?{urlencode({'next': form})}",
         }
-        for kind in UnitKind
-    ]
-    return render(request, "parks/park_detail.html", {"park": park, "summary": summary})
+    if request.user.is_company_user:
+        return {"url": form}
+    return None
 
 
 def _without_page(request: HttpRequest) -> str:
@@ -157,14 +193,14 @@ def unit_import(request: HttpRequest, code: str) -> HttpResponse:
             count = len(report.created)
             messages.success(request, f"Imported {count} unit{'s' if count != 1 else ''}.")
             return redirect("parks:units", code=park.code)
-        if report.problem:
-            messages.error(request, f"Nothing was imported. {report.problem}")
-        else:
+        # A file that cannot be read at all is explained once, in the report below the form.
+        if not report.problem:
             rows = report.rows_with_errors
             messages.error(
                 request,
-                f"Nothing was imported: {rows} row{'s' if rows != 1 else ''} "
-                "of the file have problems. Correct them and upload the file again.",
+                f"Nothing was imported: {rows} row{'s' if rows != 1 else ''} of the file "
+                f"{'have' if rows != 1 else 'has'} problems. Correct them and upload the file "
+                "again.",
             )
     return render(request, "parks/unit_import.html", {"park": park, "form": form, "report": report})
 

@@ -138,7 +138,10 @@ def test_a_code_the_park_already_has_is_an_error_ignoring_case():
         (b",,,\n,,\n", "empty"),
         (HEADER.encode() + b"\n", "no units"),
         (b"code,floor\nA-1,1\n", "header"),
-        (csv_bytes("A-1,1,office,100,2,,0,no", header=HEADER + ",colour"), "unknown 'colour'"),
+        (
+            csv_bytes("A-1,1,office,100,2,,0,no", header=HEADER + ",colour"),
+            "does not know: 'colour'",
+        ),
         (csv_bytes("A-1,1,office,100,2,,0,no", header=HEADER.replace("seats", "code")), "header"),
         ("code,floor\nA-1,Ümit\n".encode("latin-1"), "not UTF-8"),
         (b"PK\x03\x04\x00\x00binary", "not a CSV"),

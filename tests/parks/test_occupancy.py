@@ -131,7 +131,7 @@ def test_the_pipeline_lists_this_parks_submitted_and_under_review_applications(
     html = response.content.decode()
     assert f'href="/applications/{submitted.pk}/"' in html
     assert f'href="/applications/{elsewhere.pk}/"' not in html
-    assert "2 more returned to the company for changes" in html
+    assert "2 more were returned to the company for changes." in html
 
 
 def test_my_parks_shows_occupancy_by_area_units_and_seats_with_links(client, park, park_manager):
