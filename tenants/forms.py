@@ -54,6 +54,7 @@ class ApplicationForm(forms.ModelForm):
         max_value=2_147_483_647,
         label="Seats",
         help_text="Seats wanted (a desk is one seat).",
+        error_messages={"min_value": "Seats cannot be negative; leave it blank for none."},
     )
     area_sqft = forms.DecimalField(
         required=False,
@@ -62,9 +63,17 @@ class ApplicationForm(forms.ModelForm):
         decimal_places=2,
         label="Area wanted (sq ft)",
         help_text="Office area wanted, if you know it; leave blank otherwise.",
+        error_messages={"min_value": "The area cannot be negative; leave it blank if unsure."},
     )
     duration_months = forms.IntegerField(
-        min_value=1, max_value=120, label="Duration (months)", help_text="1 to 120 months."
+        min_value=1,
+        max_value=120,
+        label="Duration (months)",
+        help_text="1 to 120 months.",
+        error_messages={
+            "min_value": "Ask for 1 to 120 months.",
+            "max_value": "Ask for 1 to 120 months.",
+        },
     )
 
     class Meta:
