@@ -206,3 +206,17 @@ def test_one_returned_application_is_said_in_the_singular(client, park, park_man
     client.force_login(park_manager)
     page = words(client.get(reverse("parks:occupancy", args=[park.code])))
     assert "1 more was returned to the company for changes." in page
+
+
+# --- 4. The home page counts vacancies of open parks only ---------------------------------------
+@pytest.mark.xfail(
+    strict=True,
+    reason="needs stp_portal/views.py home() to sum open_parks' vacancies (outside this change); "
+    "remove this marker with that fix",
+)
+def test_the_home_page_counts_only_open_parks_vacancies_and_says_so(client, park, upcoming):
+    UnitFactory(park=park)
+    UnitFactory.create_batch(3, park=upcoming)
+    response = client.get(reverse("home"))
+    assert response.context["vacancies"] == 1
+    assert "1 vacant unit in open parks today" in words(response)
