@@ -1,0 +1,144 @@
+"""The billing pages' layout in a real browser (Playwright driving the machine's Chromium), on
+the demo data whose long park and company names showed the faults: wide tables scroll inside
+their wrapper and never the page, a form's error summary sits above its row of fields, the
+statement's totals line up under the amounts on a phone, and the menu stays one row there."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from stp_portal.demo import DEMO_PASSWORD, seed_demo
+from subsidies.calculation import Period
+from subsidies.models import Statement
+from tests.conftest import CHROMIUM
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+PAGE_OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+@pytest.fixture(autouse=True)
+def _sync_orm_beside_playwright(monkeypatch):
+    # Playwright's sync API keeps an event loop in this thread (see tests/browser/conftest.py).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo(live_server):
+    seed_demo()
+    return live_server.url
+
+
+def open_as(browser, base, username, *, width, phone=False):
+    """A page of ``width`` CSS pixels, signed in as ``username``."""
+    options = {"viewport": {"width": width, "height": 900}}
+    if phone:
+        options.update(device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = browser.new_context(**options).new_page()
+    page.set_default_timeout(15_000)
+    page.goto(base + reverse("accounts:login"))
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/dashboard/")
+    return page
+
+
+def right_of(page, selector: str) -> float:
+    return page.locator(selector).first.evaluate("e => e.getBoundingClientRect().right")
+
+
+def text_right_of(page, selector: str) -> float:
+    """Where the text of the element ends, not its box: an amount's own right edge."""
+    return page.locator(selector).first.evaluate(
+        """e => { const r = document.createRange(); r.selectNodeContents(e);
+                  return r.getBoundingClientRect().right; }"""
+    )
+
+
+@pytest.mark.parametrize(
+    ("username", "width", "whole_table"),
+    [
+        ("pseb", 1280, True),
+        ("pseb", 1024, True),
+        ("pseb", 768, False),
+        ("owner.karakoram", 1280, True),
+        ("owner.karakoram", 1024, True),
+        ("owner.karakoram", 768, False),
+    ],
+)
+def test_the_statements_table_never_scrolls_the_page_sideways(
+    browser, demo, username, width, whole_table
+):
+    page = open_as(browser, demo, username, width=width)
+    page.goto(demo + reverse("subsidies:statement_list"))
+
+    assert page.evaluate(PAGE_OVERFLOW) <= 0, f"the page scrolls sideways at {width}px"
+    wrapper = right_of(page, ".table-scroll")
+    assert right_of(page, ".statement-table") <= wrapper + 1 or not whole_table
+    if whole_table:  # desktop widths: Balance and Status in view, nothing to scroll
+        status = page.get_by_role("columnheader", name="Status")
+        assert status.evaluate("e => e.getBoundingClientRect().right") <= wrapper + 1
+    else:  # tablets: whatever does not fit scrolls inside the wrapper
+        scrolls = page.locator(".table-scroll").evaluate("e => e.scrollWidth > e.clientWidth")
+        assert scrolls or right_of(page, ".statement-table") <= wrapper + 1
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_billing_error_summary_sits_above_the_row_of_fields_full_width(browser, demo, width):
+    page = open_as(browser, demo, "pseb", width=width, phone=width < 500)
+    page.goto(demo + reverse("subsidies:billing_run_list"))
+    page.fill("#id_period", str(Period.of(timezone.localdate())))  # this month: not ended
+
+    page.get_by_role("button", name="Start a run").click()
+
+    summary = page.locator("form .form-errors")
+    assert "Please correct the errors below." in summary.inner_text()
+    box = summary.bounding_box()
+    form = page.locator("form.inline-fields").bounding_box()
+    period = page.locator(".field:has(#id_period)").bounding_box()
+    park = page.locator(".field:has(#id_park)").bounding_box()
+    assert box["y"] + box["height"] <= period["y"] + 1  # above the fields
+    assert box["width"] >= form["width"] - 1  # on a row of its own
+    if width >= 1024:  # the fields still share one row
+        assert abs(period["y"] - park["y"]) <= 1
+
+
+def test_the_statement_totals_line_up_under_the_amounts_on_a_phone(browser, demo):
+    statement = Statement.objects.filter(company__name__startswith="Karakoram").first()
+    page = open_as(browser, demo, "owner.karakoram", width=390, phone=True)
+
+    page.goto(demo + reverse("subsidies:statement_detail", args=[statement.pk]))
+
+    amounts = text_right_of(page, ".statement-lines tbody td.num")
+    for label in ("Gross", "Total subsidy", "Net payable"):
+        total = text_right_of(page, f'.statement-lines tfoot td[data-label="{label}"]')
+        assert abs(total - amounts) <= 2, f"{label} ends at {total}px, the amounts at {amounts}px"
+    assert page.evaluate(PAGE_OVERFLOW) <= 0
+
+
+@pytest.mark.parametrize("username", ["pseb", "manager.gilgit", "owner.karakoram"])
+def test_the_menu_is_one_row_under_the_brand_on_a_phone(browser, demo, username):
+    page = open_as(browser, demo, username, width=390, phone=True)
+
+    links = page.locator(".site-nav a")
+    tops = {round(box["y"]) for box in (links.nth(i).bounding_box() for i in range(links.count()))}
+    header = page.locator(".site-header").bounding_box()
+    brand = page.locator(".brand").bounding_box()
+    sign_out = page.get_by_role("button", name="Sign out").bounding_box()
+
+    assert len(tops) == 1, f"the menu takes {len(tops)} rows"
+    assert abs(sign_out["y"] - brand["y"]) < brand["height"]  # beside the brand
+    assert header["height"] <= 100, f"the header is {header['height']}px tall"
+    assert page.evaluate(PAGE_OVERFLOW) <= 0  # the menu scrolls, the page does not
