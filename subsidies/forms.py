@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import copy
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -98,6 +101,11 @@ class BillingRunForm(forms.Form):
 
 
 # --- Subsidy schemes -----------------------------------------------------------------------------
+# What decided the amounts of statements already issued: fixed once a scheme is applied
+# (services.scheme_update refuses to change them).
+LOCKED_FIELDS = ("internet_pct", "rent_pct", "duration_months", "valid_from", "anchor", "parks")
+
+
 class SchemeForm(forms.ModelForm):
     parks = forms.ModelMultipleChoiceField(
         queryset=Park.objects.order_by("name"),
@@ -125,6 +133,52 @@ class SchemeForm(forms.ModelForm):
             "duration_months": "Length of the subsidy window, 1 to 120 months.",
             "valid_from": "Windows opening from this day use this scheme.",
         }
+
+    def __init__(self, *args: Any, locked_since: date | None = None, **kwargs: Any) -> None:
+        """``locked_since``: the start of the latest subsidy window the scheme opened, for a
+        scheme already applied. Such a scheme keeps its rules (services.scheme_update): only
+        its name and end of validity stay editable, the other fields are disabled, so what is
+        posted for them is ignored, and its validity may not end before that window."""
+        super().__init__(*args, **kwargs)
+        self.locked = locked_since is not None
+        if locked_since is None:
+            return
+        for name in LOCKED_FIELDS:
+            self.fields[name].disabled = True
+            self.fields[name].widget.attrs["aria-describedby"] = "scheme-locked"
+        self.fields["valid_to"].help_text = (
+            f"Leave blank for open-ended. Not before {locked_since.day} "
+            f"{locked_since:%B %Y}, when the latest subsidy window under this scheme opened."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.locked and (changed := self._locked_fields_posted_changed()):
+            # A page opened before the scheme was applied still offers these fields; the
+            # change would be dropped without a word, so say so and save nothing.
+            labels = ", ".join(str(self.fields[name].label).lower() for name in changed)
+            raise ValidationError(
+                f"Nothing was saved: this scheme is now applied to issued statements, so its "
+                f"{labels} can no longer change. The form shows the rules it keeps; to change "
+                "them, create a new scheme instead.",
+                code="locked",
+            )
+        return cleaned
+
+    def _locked_fields_posted_changed(self) -> list[str]:
+        """Locked fields for which the request carries a value other than the scheme's own."""
+        changed = []
+        for name in LOCKED_FIELDS:
+            key = self.add_prefix(name)
+            if key not in self.data:  # browsers send no value for a disabled field
+                continue
+            field = self.fields[name]
+            probe = copy.copy(field)
+            probe.disabled = False  # a disabled field never reports a change
+            posted = field.widget.value_from_datadict(self.data, self.files, key)
+            if probe.has_changed(self.get_initial_for_field(field, name), posted):
+                changed.append(name)
+        return changed
 
     def _post_clean(self) -> None:
         # Model validation is the service's job; it reports onto this form.

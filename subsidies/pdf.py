@@ -35,6 +35,10 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from .models import LineKind
 
+# Shared with the statement page. It lives there rather than here because this module loads
+# WeasyPrint, which the web process should not import just to explain a missing subsidy.
+from .views import no_subsidy_reason
+
 if TYPE_CHECKING:
     from weasyprint.document import Document
 
@@ -96,7 +100,9 @@ def qr_svg(url: str) -> str:
 
 def statement_context(statement: Statement, *, stylesheet_url: str = "") -> dict[str, Any]:
     """What the template shows; ``statement`` comes with its company, park, scheme and lines
-    already loaded (``services.statements_render``), so rendering makes no query."""
+    already loaded (``services.statements_render``), so rendering a subsidised statement
+    makes no query. One without a scheme reads the company's subsidy windows to say why it
+    has no subsidy: one query, none if ``company__subsidy_windows`` was prefetched."""
     lines = [
         {
             "position": line.position,
@@ -116,6 +122,7 @@ def statement_context(statement: Statement, *, stylesheet_url: str = "") -> dict
         "scheme": statement.scheme,
         "window_first_day": statement.window_start if window_last_day else None,
         "window_last_day": window_last_day,
+        "no_subsidy_reason": "" if statement.scheme_id else no_subsidy_reason(statement),
         "lines": lines,
         "gross": money(statement.gross),
         "subsidy_total": money(statement.subsidy_total),

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.http import (
     FileResponse,
     Http404,
@@ -150,6 +151,41 @@ def statement_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"  # "1 December 2026", as the templates' "j F Y"
+
+
+def no_subsidy_reason(statement: Statement) -> str:
+    """Why a statement carries no subsidy line (domain.md §5), for its page and its PDF.
+
+    A statement records a scheme and window only when it has subsidy lines, so the reason is
+    read from the company's subsidy window in the park, fixed when first billed and never
+    moved: none at all (no scheme covered the park when the window would have opened), one
+    fixed only after this statement (a scheme created later), one that ended before the
+    month or opens after it, or one that overlaps the month without any of the statement's
+    charges (other charges, days leased outside it). Reads the company's windows: one query,
+    none if the caller prefetched ``company__subsidy_windows``.
+    """
+    window = next(
+        (w for w in statement.company.subsidy_windows.all() if w.park_id == statement.park_id),
+        None,
+    )
+    if window is None:
+        return "No subsidy scheme covered this park when the company's first lease here began."
+    if statement.created_at and window.created_at > statement.created_at:
+        return "No subsidy scheme covered this park when this statement was issued."
+    span = f"{_long_date(window.start)} to {_long_date(window.end - timedelta(days=1))}"
+    period = Period.of(statement.period)
+    if window.end <= period.first:
+        return f"The subsidy window ({span}) ended before this month."
+    if window.start > period.last:
+        return f"The subsidy window ({span}) opens after this month."
+    return (
+        f"Only rent and internet for days leased inside the subsidy window ({span}) are "
+        "subsidised; this statement bills none of those."
+    )
+
+
 def _statement_page(
     request: HttpRequest,
     statement: Statement,
@@ -182,6 +218,7 @@ def _statement_page(
             "credit_note_form": credit_note_form,
             "can_pay": can_pay,
             "creditable": creditable,
+            "no_subsidy_reason": no_subsidy_reason(statement) if not statement.scheme_id else "",
         },
     )
 
@@ -286,18 +323,20 @@ def statement_verify(request: HttpRequest, token: str) -> HttpResponse:
     """
     statement = statement_by_verification_token(token)
     if statement is None:
-        raise Http404("No statement has this verification code.")
-    response = render(
-        request,
-        "subsidies/statement_verify.html",
-        {
-            "number": statement.number,
-            "company_name": statement.company.name,
-            "period": statement.period,
-            "net_payable": statement.net_payable,
-            "void": statement.status == StatementStatus.VOID,
-        },
-    )
+        # Still a 404, but one that tells whoever holds the paper what to do next.
+        response = render(request, "subsidies/statement_verify_not_found.html", status=404)
+    else:
+        response = render(
+            request,
+            "subsidies/statement_verify.html",
+            {
+                "number": statement.number,
+                "company_name": statement.company.name,
+                "period": statement.period,
+                "net_payable": statement.net_payable,
+                "void": statement.status == StatementStatus.VOID,
+            },
+        )
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "private, no-store"
@@ -417,14 +456,14 @@ def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = get_object_or_404(schemes_visible_to(request.user), pk=pk)
     _scheme_editor(request)
     applied = scheme.statements.count()
-    form = SchemeForm(request.POST or None, instance=scheme)
+    # The service's own test of an applied scheme: it opened a subsidy window (a window's
+    # statement carries no scheme once the window has ended, so statements alone undercount).
+    locked_since = scheme.windows.aggregate(latest=Max("start"))["latest"]
+    form = SchemeForm(request.POST or None, instance=scheme, locked_since=locked_since)
     if request.method == "POST" and form.is_valid():
         try:
             services.scheme_update(user=request.user, scheme=scheme, **form.cleaned_data)
-        except Conflict as exc:
-            add_service_errors(form, exc)
-            messages.error(request, _one_message(exc))
-        except ValidationError as exc:
+        except ValidationError as exc:  # a Conflict too: on the form only, said once
             add_service_errors(form, exc)
         else:
             messages.success(request, f"Subsidy scheme “{form.cleaned_data['name']}” saved.")
@@ -432,7 +471,7 @@ def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "subsidies/scheme_form.html",
-        {"form": form, "scheme": scheme, "applied": applied},
+        {"form": form, "scheme": scheme, "applied": applied, "locked": form.locked},
     )
 
 

@@ -8,6 +8,7 @@ input comes back on the form and changes nothing; a state conflict comes back as
 import csv
 import html
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -175,6 +176,68 @@ def test_the_list_shows_net_paid_balance_and_status(client, pseb_staff, statemen
     # The status is the selector's derived one: some paid, the rest owed past the due date.
     assert row.status == "overdue"
     assert 'badge-statement-overdue">Overdue<' in response.content.decode()
+
+
+def test_the_list_shows_credited_so_net_less_credited_less_paid_is_the_balance(
+    client, pseb_staff, statement
+):
+    services.credit_note_issue(
+        user=pseb_staff, statement=statement, reason="Rent overcharged", amount=Decimal("677.42")
+    )
+    services.payment_record(
+        user=pseb_staff,
+        statement=statement,
+        amount=Decimal("4000.00"),
+        paid_on=date(2026, 4, 10),
+        reference="HBL-1",
+    )
+    response = signed_in(client, pseb_staff).get(
+        reverse("subsidies:statement_list"), {"park": "GUJ"}
+    )
+    page = response.content.decode()
+    headers = re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', page)
+    # 24,677.42 − 677.42 − 4,000.00 = 20,000.00, in that order across the row
+    assert headers[headers.index("Net payable") :] == [
+        "Net payable",
+        "Credited",
+        "Paid",
+        "Balance",
+        "Status",
+    ]
+    cells = re.findall(
+        r'<td data-label="(Net payable|Credited|Paid|Balance)" class="num">([^<]+)<', page
+    )
+    assert cells == [
+        ("Net payable", "24,677.42"),
+        ("Credited", "677.42"),
+        ("Paid", "4,000.00"),
+        ("Balance", "20,000.00"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("role", "company_column"),
+    [("company_user", False), ("park_manager", True), ("pseb_staff", True)],
+)
+def test_only_users_who_see_several_companies_get_a_company_column(
+    client, request, statement, role, company_column
+):
+    response = signed_in(client, request.getfixturevalue(role)).get(
+        reverse("subsidies:statement_list")
+    )
+    page = response.content.decode()
+    assert ('<th scope="col">Company</th>' in page) is company_column
+    assert ('data-label="Company"' in page) is company_column
+
+
+def test_the_statements_table_scrolls_inside_its_wrapper(client, pseb_staff, statement):
+    for url in (
+        reverse("subsidies:statement_list"),
+        reverse("subsidies:billing_run_detail", args=[statement.billing_run_id]),
+    ):
+        page = signed_in(client, pseb_staff).get(url).content.decode()
+        wrapper = page.index('<div class="table-scroll" role="region" aria-label="Statements"')
+        assert wrapper < page.index('<table class="responsive-table statement-table">'), url
 
 
 @pytest.mark.parametrize(
@@ -366,13 +429,77 @@ def test_the_statement_page_shows_facts_lines_totals_and_the_scheme_window(
     assert "15 March 2027" not in body
 
 
-def test_a_statement_without_a_scheme_says_no_subsidy_applies(client, company_user, park, company):
+def no_subsidy_reason_on_page(client, user, statement) -> str:
+    page = text(signed_in(client, user).get(detail_url(statement)))
+    assert "no subsidy applies this month" in page
+    match = re.search(r'<span id="no-subsidy-reason">([^<]*)</span>', page)
+    assert match, "the page gives no reason"
+    return match[1]
+
+
+def test_a_statement_without_any_scheme_says_none_covered_the_park(
+    client, company_user, park, company
+):
     LeaseFactory(park=park, company=company, start_date=date(2026, 3, 1))
     bill()
     statement = Statement.objects.get()
     assert statement.scheme is None
-    body = text(signed_in(client, company_user).get(detail_url(statement)))
-    assert "no subsidy applies" in body
+    assert no_subsidy_reason_on_page(client, company_user, statement) == (
+        "No subsidy scheme covered this park when the company's first lease here began."
+    )
+
+
+def test_a_statement_after_the_window_ended_says_when_the_window_ran(
+    client, company_user, company, statement
+):
+    # given: the worked example's window, 15 March 2026 to 14 March 2027; April 2027 billed
+    bill(period="2027-04", today=date(2027, 5, 1))
+    april = Statement.objects.get(company=company, period=date(2027, 4, 1))
+
+    # then: the statement stores no scheme, but the page says why there is no subsidy
+    assert april.scheme is None
+    assert april.subsidy_total == 0
+    assert no_subsidy_reason_on_page(client, company_user, april) == (
+        "The subsidy window (15 March 2026 to 14 March 2027) ended before this month."
+    )
+
+
+def test_a_statement_billed_before_any_scheme_existed_says_so(client, company_user, park, company):
+    # given: March billed with no scheme; a backdated scheme then opens a window at April's run
+    LeaseFactory(park=park, company=company, start_date=date(2026, 3, 1))
+    bill()
+    SubsidySchemeFactory(valid_from=date(2022, 7, 1))
+    bill(period="2026-04", today=date(2026, 5, 1))
+    march = Statement.objects.get(period=date(2026, 3, 1))
+    assert Statement.objects.get(period=date(2026, 4, 1)).scheme is not None
+
+    assert no_subsidy_reason_on_page(client, company_user, march) == (
+        "No subsidy scheme covered this park when this statement was issued."
+    )
+
+
+def test_a_supplement_billing_only_an_other_charge_says_only_rent_and_internet_are_subsidised(
+    client, company_user, park_manager, lease, statement
+):
+    charge = services.charge_record(
+        user=park_manager,
+        lease=lease,
+        period=Period(2026, 3),
+        description="Parking",
+        amount=Decimal("1500.00"),
+    )
+    extra = charge.supplementary_statement
+    assert extra is not None
+    assert no_subsidy_reason_on_page(client, company_user, extra) == (
+        "Only rent and internet for days leased inside the subsidy window (15 March 2026 to "
+        "14 March 2027) are subsidised; this statement bills none of those."
+    )
+
+
+def test_a_subsidised_statement_gives_no_reason_for_no_subsidy(client, company_user, statement):
+    page = text(signed_in(client, company_user).get(detail_url(statement)))
+    assert "no subsidy applies" not in page
+    assert "no-subsidy-reason" not in page
 
 
 @pytest.mark.parametrize("role", ["other_company_user", "other_park_manager"])
@@ -643,9 +770,19 @@ def test_the_verification_page_says_when_a_statement_is_void(client, pseb_staff,
 
 
 @pytest.mark.parametrize("token", ["nope", "x" * 32, "x" * 300])
-def test_an_unknown_verification_token_is_404(client, statement, token):
+def test_an_unknown_verification_token_is_404_with_its_own_message(client, statement, token):
     response = client.get(reverse("subsidies:statement_verify", args=[token]))
     assert response.status_code == 404
+    assert "subsidies/statement_verify_not_found.html" in [t.name for t in response.templates]
+    body = text(response)
+    assert (
+        "No statement matches this verification code. Check the code on the statement, "
+        "or contact PSEB." in body
+    )
+    assert "Page not found" not in body  # not the generic 404 page
+    assert statement.number not in body
+    assert "noindex" in response["X-Robots-Tag"]
+    assert response["Cache-Control"] == "private, no-store"
 
 
 # --- Billing runs --------------------------------------------------------------------------------
@@ -862,23 +999,92 @@ def test_pseb_staff_edit_a_scheme_no_statement_uses(client, pseb_staff, scheme, 
     assert list(scheme.parks.all()) == [park]
 
 
-def test_a_scheme_applied_to_statements_refuses_rule_changes_with_a_message(
+LOCKED = ("internet_pct", "rent_pct", "duration_months", "valid_from", "anchor", "parks")
+
+
+def as_a_browser_posts(data: dict) -> dict:
+    """A browser sends nothing for a disabled field."""
+    return {k: v for k, v in data.items() if k not in LOCKED}
+
+
+def test_a_scheme_not_applied_yet_can_change_every_field(client, pseb_staff, scheme):
+    form = (
+        signed_in(client, pseb_staff)
+        .get(reverse("subsidies:scheme_edit", args=[scheme.pk]))
+        .context["form"]
+    )
+    assert not any(field.disabled for field in form.fields.values())
+
+
+def test_a_scheme_applied_to_statements_shows_its_rules_disabled_and_says_why_once(
     client, pseb_staff, scheme, statement
 ):
+    response = signed_in(client, pseb_staff).get(reverse("subsidies:scheme_edit", args=[scheme.pk]))
+    form = response.context["form"]
+    assert {name for name, field in form.fields.items() if field.disabled} == set(LOCKED)
+    page = text(response)
+    assert page.count("only its name and the end of its validity can change") == 1
+    assert "applied to 2 issued statements" in page
+    assert re.search(r'<input[^>]*name="rent_pct"[^>]*disabled', page)
+    assert not re.search(r'<input[^>]*name="name"[^>]*disabled', page)
+    assert not re.search(r'<input[^>]*name="valid_to"[^>]*disabled', page)
+    # and the end of validity says how early it may be: the latest window opened 15 March 2026
+    assert "Not before 15 March 2026" in page
+
+
+def test_a_scheme_applied_to_statements_is_renamed_and_its_end_set_from_its_page(
+    client, pseb_staff, scheme, statement
+):
+    response = signed_in(client, pseb_staff).post(
+        reverse("subsidies:scheme_edit", args=[scheme.pk]),
+        as_a_browser_posts(scheme_data(scheme, name="Programme 2022", valid_to="2027-06-30")),
+    )
+    assert response.status_code == 302
+    scheme.refresh_from_db()
+    assert (scheme.name, scheme.valid_to) == ("Programme 2022", date(2027, 6, 30))
+    assert (scheme.rent_pct, scheme.internet_pct) == (Decimal("25.00"), Decimal("100.00"))
+
+
+def test_a_rule_change_posted_for_an_applied_scheme_saves_nothing_and_says_so_once(
+    client, pseb_staff, scheme, statement
+):
+    """A page opened before the scheme was applied still offers the rules: the change is
+    refused out loud rather than dropped silently, and the name change waits too."""
     signed_in(client, pseb_staff)
     url = reverse("subsidies:scheme_edit", args=[scheme.pk])
-    page = text(client.get(url))
-    assert "applied to 2 issued statements" in page
-    response = client.post(url, scheme_data(scheme, rent_pct="30"))
+
+    response = client.post(url, scheme_data(scheme, name="Renamed", rent_pct="30"))
+
     assert response.status_code == 200
-    (message,) = messages_of(response)
-    assert "Create a new scheme instead" in message
-    assert "Create a new scheme instead" in " ".join(response.context["form"].errors["rent_pct"])
+    assert messages_of(response) == []
+    (error,) = response.context["form"].non_field_errors()
+    assert "Nothing was saved" in error
+    assert "rent subsidy (%)" in error
+    page = text(response)
+    assert page.count("Nothing was saved") == 1  # the form's error, not also a message
+    assert page.count("only its name and the end of its validity can change") == 1
     scheme.refresh_from_db()
-    assert scheme.rent_pct == Decimal("25.00")
+    assert (scheme.name, scheme.rent_pct) == ("Default programme", Decimal("25.00"))
+
+
+def test_an_applied_scheme_may_not_end_before_its_latest_window_said_on_the_field_only(
+    client, pseb_staff, scheme, statement
+):
+    response = signed_in(client, pseb_staff).post(
+        reverse("subsidies:scheme_edit", args=[scheme.pk]),
+        as_a_browser_posts(scheme_data(scheme, valid_to="2026-01-31")),
+    )
+    assert response.status_code == 200
+    assert messages_of(response) == []
+    (error,) = response.context["form"].errors["valid_to"]
+    assert "it must stay valid until then" in error
+    assert text(response).count("it must stay valid until then") == 1
+    scheme.refresh_from_db()
+    assert scheme.valid_to is None
 
 
 def test_a_scheme_applied_to_statements_may_still_be_renamed(client, pseb_staff, scheme, statement):
+    # the rules posted unchanged (an old page, or an API-like client) are no change at all
     response = signed_in(client, pseb_staff).post(
         reverse("subsidies:scheme_edit", args=[scheme.pk]),
         scheme_data(scheme, name="Programme 2022"),
@@ -1001,6 +1207,65 @@ def test_the_nav_links_billing_pages_by_role(client, request, role, billing, sch
     assert f'href="{reverse("subsidies:statement_list")}"' in body
     assert (f'href="{reverse("subsidies:billing_run_list")}"' in body) is billing
     assert (f'href="{reverse("subsidies:scheme_list")}"' in body) is schemes
+
+
+def current_nav_links(response) -> list[str]:
+    page = response.content.decode()
+    nav = page[page.index('<nav class="site-nav') : page.index("</nav>")]
+    return re.findall(r'<a href="[^"]*" aria-current="page">([^<]+)</a>', nav)
+
+
+@pytest.mark.parametrize(
+    ("role", "url", "section"),
+    [
+        ("company_user", "dashboard", "Dashboard"),
+        ("company_user", "tenants:application_list", "Applications"),
+        ("company_user", "tenants:application_create", "Applications"),
+        ("company_user", "tenants:lease_list", "Leases"),
+        ("company_user", "tenants:company", "Company"),
+        ("company_user", "tenants:company_edit", "Company"),
+        ("company_user", "subsidies:statement_list", "Statements"),
+        ("company_user", "parks:list", "Parks"),
+        ("park_manager", "parks:managed", "My parks"),
+        ("park_manager", "parks:units", "My parks"),
+        ("park_manager", "parks:occupancy", "My parks"),
+        ("park_manager", "parks:detail", "Parks"),
+        ("park_manager", "subsidies:scheme_list", "Schemes"),
+        ("pseb_staff", "tenants:lease_list", "Leases"),
+        ("pseb_staff", "subsidies:billing_run_list", "Billing"),
+        ("pseb_staff", "subsidies:scheme_create", "Schemes"),
+    ],
+)
+def test_the_nav_marks_the_section_of_the_current_page(client, request, park, role, url, section):
+    args = [park.code] if url in ("parks:units", "parks:occupancy", "parks:detail") else []
+    response = signed_in(client, request.getfixturevalue(role)).get(reverse(url, args=args))
+    assert response.status_code == 200
+    assert current_nav_links(response) == [section]
+
+
+def test_the_nav_marks_the_section_of_detail_pages_too(
+    client, pseb_staff, company_user, statement, lease
+):
+    signed_in(client, pseb_staff)
+    assert current_nav_links(client.get(detail_url(statement))) == ["Statements"]
+    assert current_nav_links(client.get(charges_url(lease))) == ["Leases"]
+    run = reverse("subsidies:billing_run_detail", args=[statement.billing_run_id])
+    assert current_nav_links(client.get(run)) == ["Billing"]
+    lease_page = reverse("tenants:lease_detail", args=[lease.pk])
+    assert current_nav_links(client.get(lease_page)) == ["Leases"]
+    # the public check of a statement is no page of the Statements section
+    assert current_nav_links(client.get(verify_url(statement))) == []
+
+
+@pytest.mark.parametrize(("first_name", "shown"), [("", "manager.guj"), ("Imran", "Imran Ali")])
+def test_the_nav_names_the_user_as_the_dashboard_greets_them(
+    client, park_manager, first_name, shown
+):
+    park_manager.first_name, park_manager.last_name = first_name, "Ali" if first_name else ""
+    park_manager.save()
+    page = text(signed_in(client, park_manager).get(reverse("dashboard")))
+    assert f">{shown}</span>" in page
+    assert f"Welcome, {shown}" in page
 
 
 def test_pages_carry_no_inline_style_or_script(client, pseb_staff, statement, lease):

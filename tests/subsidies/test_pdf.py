@@ -57,7 +57,10 @@ def laid_out_text(document) -> str:
             yield from walk(child)
 
     # _page_box is WeasyPrint's layout tree of a page; it is what its own tests inspect.
-    return " ".join(text for page in document.pages for text in walk(page._page_box))
+    # One space between words, whichever line each was laid out on.
+    return " ".join(
+        " ".join(text for page in document.pages for text in walk(page._page_box)).split()
+    )
 
 
 def issue(park, company, *, period=MARCH, issue_date=ISSUED_ON) -> Statement:
@@ -207,7 +210,49 @@ def test_statement_without_subsidy_says_so(park, tenant, owner):
     # then
     assert statement.scheme is None
     assert "No subsidy applies to this statement." in text
+    assert "No subsidy scheme covered this park when the company's first lease here began." in text
     assert "PKR 65,000.00" in text
+
+
+def test_statement_after_the_window_says_when_the_window_ran_on_one_page(
+    park, tenant, owner, scheme
+):
+    # given: four units since 15 January 2025, so the window ran to 14 January 2026
+    units = [factories.UnitFactory(park=park, code=f"A-{101 + i}") for i in range(4)]
+    factories.LeaseFactory(company=tenant, park=park, units=units, start_date=date(2025, 1, 15))
+
+    # when: March 2026 is billed (the window is fixed now, from the first lease)
+    statement = issue(park, tenant)
+    document = pdf.renderer().document(statement)
+    text = laid_out_text(document)
+
+    # then: the statement stores no scheme, yet the PDF says why there is no subsidy
+    assert statement.scheme is None
+    assert statement.subsidy_total == 0
+    assert "No subsidy applies to this statement." in text
+    assert "The subsidy window (15 January 2025 to 14 January 2026) ended before this month." in (
+        text
+    )
+    assert len(document.pages) == 1
+
+
+def test_rendering_a_statement_without_subsidy_reads_its_window_once_or_not_if_prefetched(
+    park, tenant, owner, scheme, django_assert_num_queries
+):
+    factories.LeaseFactory(company=tenant, park=park, start_date=date(2025, 1, 15))
+    statement = issue(park, tenant)
+    pdf.renderer().render(loaded(statement.pk))  # warm the renderer
+    as_the_worker_loads_it = loaded(statement.pk)
+
+    with django_assert_num_queries(1):
+        pdf.renderer().render(as_the_worker_loads_it)
+    prefetched = (
+        Statement.objects.select_related("company", "park", "scheme")
+        .prefetch_related("lines", "company__subsidy_windows")
+        .get(pk=statement.pk)
+    )
+    with django_assert_num_queries(0):
+        pdf.renderer().render(prefetched)
 
 
 def test_four_units_still_fit_one_page(park, tenant, owner, scheme):
