@@ -21,3 +21,37 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _fits_an_id(value: object) -> bool:
+    """Whether ``value`` could be a database id: past the 64-bit range it cannot, and SQLite
+    raises OverflowError (a 500) when asked for it, where PostgreSQL just finds nothing."""
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        return True  # not a number: Django's own check says it is no choice
+    return -(2**63) <= number < 2**63
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """Django's field, where an id beyond any database's range is an invalid choice."""
+
+    def to_python(self, value):
+        fits = value in self.empty_values or self.to_field_name or _fits_an_id(value)
+        if not fits:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, where an id beyond any database's range is an invalid choice."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, list | tuple) else ():
+            if self.to_field_name is None and not _fits_an_id(pk):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from parks.models import Park
-from stp_portal.forms import DateInput
+from stp_portal.forms import DateInput, ModelChoiceField, ModelMultipleChoiceField
 
 from .calculation import Period
 from .models import SubsidyScheme
@@ -92,7 +92,7 @@ class CreditNoteForm(forms.Form):
 # --- Billing runs --------------------------------------------------------------------------------
 class BillingRunForm(forms.Form):
     period = PeriodField(help_text="The month to bill, as YYYY-MM; it must have ended.")
-    park = forms.ModelChoiceField(
+    park = ModelChoiceField(
         queryset=Park.objects.order_by("name"),
         required=False,
         empty_label="All parks",
@@ -107,7 +107,7 @@ LOCKED_FIELDS = ("internet_pct", "rent_pct", "duration_months", "valid_from", "a
 
 
 class SchemeForm(forms.ModelForm):
-    parks = forms.ModelMultipleChoiceField(
+    parks = ModelMultipleChoiceField(
         queryset=Park.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,

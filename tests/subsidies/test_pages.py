@@ -842,6 +842,16 @@ def test_a_badly_written_run_period_is_a_field_error(client, pseb_staff, period)
     assert not BillingRun.objects.exists()
 
 
+@pytest.mark.parametrize("park", ["99999999999999999999999", "-99999999999999999999", "abc"])
+def test_a_park_that_is_no_park_is_a_field_error_on_a_run(client, pseb_staff, park):
+    response = signed_in(client, pseb_staff).post(
+        reverse("subsidies:billing_run_list"), {"period": MARCH, "park": park}
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.context["form"].errors["park"][0]
+    assert not BillingRun.objects.exists()
+
+
 def test_the_run_page_refreshes_itself_only_while_the_run_is_queued_or_running(
     client, pseb_staff, lease
 ):
@@ -960,6 +970,9 @@ def test_pseb_staff_create_a_scheme_for_some_parks(client, pseb_staff, park, oth
         ({"name": "Default programme"}, "name", "already exists"),
         ({"name": ""}, "name", "This field is required"),
         ({"anchor": "moon_phase"}, "anchor", "Select a valid choice"),
+        ({"parks": ["99999999999999999999999"]}, "parks", "Select a valid choice"),
+        ({"parks": ["abc"]}, "parks", "is not a valid value"),
+        ({"valid_from": "9999-12-31"}, "valid_from", "between 1990-01-01 and 2999-12-31"),
     ],
 )
 def test_a_bad_scheme_shows_the_field_error_and_creates_nothing(
