@@ -81,14 +81,16 @@ def _span(values) -> tuple | None:
 def _apply_link(request: HttpRequest, park: Park) -> dict | None:
     """Where "Apply for space" leads from a park's page (domain.md §2: open and upcoming
     parks take applications, planned ones do not): the application form with the park
-    chosen for company users; sign-up (or sign-in) first for visitors; staff do not apply."""
+    chosen for company users; sign-up (or sign-in from there) first for visitors; staff do
+    not apply."""
     if not park.accepts_applications:
         return None
     form = f"{reverse('tenants:application_create')}?{urlencode({'park': park.code})}"
     if not request.user.is_authenticated:
+        # The sign-up page offers sign-in too, both leading on to the form.
         return {
             "url": f"{reverse('accounts:signup')}?{urlencode({'next': form})}",
-            "sign_in_url": f"{reverse('accounts:login')}?{urlencode({'next': form})}",
+            "needs_account": True,
         }
     if request.user.is_company_user:
         return {"url": form}

@@ -371,7 +371,9 @@ def _after_draft_saved(request: HttpRequest, application) -> HttpResponse:
         except ValidationError as exc:  # Conflict included: saved, but not submitted
             messages.error(request, "Draft saved, but not submitted: " + " ".join(exc.messages))
             return redirect("tenants:application_edit", pk=pk)
-        messages.success(request, f"Application #{pk} is saved and submitted.")
+        messages.success(
+            request, f"Application #{pk} is submitted, with your latest changes saved."
+        )
         return redirect("tenants:application_detail", pk=pk)
     messages.success(request, "Draft saved.")
     return redirect("tenants:application_edit", pk=pk)

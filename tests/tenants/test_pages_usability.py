@@ -205,7 +205,9 @@ def test_submitting_from_the_edit_page_saves_the_edits_first(client, company_use
         follow=True,
     )
     assert response.redirect_chain[-1][0] == reverse("tenants:application_detail", args=[draft.pk])
-    assert f"Application #{draft.pk} is saved and submitted." in text(response)
+    assert f"Application #{draft.pk} is submitted, with your latest changes saved." in text(
+        response
+    )
     draft.refresh_from_db()
     assert (draft.status, draft.seats, draft.area_sqft) == (
         ApplicationStatus.SUBMITTED,
