@@ -22,7 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "counts": {
             status.label: sum(1 for p in parks if p.status == status) for status in ParkStatus
         },
-        "vacancies": sum(p.units_vacant for p in parks),
+        "vacancies": sum(p.units_vacant for p in open_parks),  # upcoming ones take no tenant yet
         "cities": len({p.city for p in parks}),
     }
     return render(request, "home.html", context)
