@@ -37,7 +37,7 @@ from .models import LineKind
 
 # Shared with the statement page. It lives there rather than here because this module loads
 # WeasyPrint, which the web process should not import just to explain a missing subsidy.
-from .views import no_subsidy_reason
+from .selectors import no_subsidy_reason
 
 if TYPE_CHECKING:
     from weasyprint.document import Document

@@ -661,7 +661,7 @@ def statements_render(statement_ids: Sequence[int]) -> list[int]:
     for statement in (
         Statement.objects.filter(pk__in=statement_ids, pdf="")
         .select_related("company", "park", "scheme", "supplements")
-        .prefetch_related("lines")
+        .prefetch_related("lines", "company__subsidy_windows")  # for no_subsidy_reason
         .order_by("pk")
     ):
         try:
