@@ -16,6 +16,7 @@ from django.db.models import (
     CharField,
     DecimalField,
     F,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -192,3 +193,15 @@ def no_subsidy_reason(statement: Statement) -> str:
         f"Only rent and internet for days leased inside the subsidy window ({span}) are "
         "subsidised; this statement bills none of those."
     )
+
+
+def lease_billed_through(user: User | AnonymousUser, lease: Any) -> date | None:
+    """The last day of the latest month a statement billed this lease for (its units or its
+    other charges), or None. An end date before it is credited at once (domain.md §6)."""
+    lines = StatementLine.objects.filter(Q(lease_unit__lease=lease) | Q(charge__lease=lease))
+    last = (
+        statements_visible_to(user)
+        .filter(pk__in=lines.values("statement_id"))
+        .aggregate(last=Max("period"))["last"]
+    )
+    return None if last is None else Period.of(last).last

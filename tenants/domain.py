@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+
+from subsidies.calculation import add_months
 
 PDF_MAGIC = b"%PDF-"
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -28,6 +30,13 @@ def document_name(uploaded: str | None) -> str:
     if not name.lower().endswith(".pdf"):
         name = f"{name}.pdf"
     return name[-255:]
+
+
+def lease_end_for(start: date, months: int) -> date:
+    """The last day of a lease of ``months`` calendar months from ``start``, inclusive: the
+    day before the same day ``months`` later, clipped to the month's end (as the subsidy
+    window of domain.md §5 rule 1 counts months)."""
+    return add_months(start, months) - timedelta(days=1)
 
 
 def pdf_problem(head: bytes, size: int, *, limit: int = MAX_DOCUMENT_BYTES) -> str | None:

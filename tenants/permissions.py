@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied
 
 from .domain import COMPANY, TRANSITIONS
-from .models import Application, Company, Lease, MemberRole, Membership
+from .models import Application, Company, CompanyKind, Lease, MemberRole, Membership
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -47,6 +47,8 @@ def can_invite_member(user: User, company: Company) -> Verdict:
     membership = _membership(user, company)
     if membership is None or membership.role != MemberRole.OWNER:
         return False, "Only the company's owner invites members."
+    if company.kind == CompanyKind.FREELANCER:
+        return False, "A freelancer profile is one person's: it has no members to invite."
     return OK
 
 

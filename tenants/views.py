@@ -8,13 +8,12 @@ a message on the page and change nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Max, Q
+from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,12 +21,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from stp_portal.errors import Conflict
 from stp_portal.forms import add_service_errors
-from subsidies.calculation import add_months
-from subsidies.models import StatementLine
-from subsidies.selectors import statements_visible_to
+from subsidies.selectors import lease_billed_through
 
 from . import services
-from .domain import TRANSITIONS, actions_from
+from .domain import TRANSITIONS, actions_from, lease_end_for
 from .filters import ApplicationFilter, LeaseFilter
 from .forms import (
     ApplicationForm,
@@ -475,13 +472,6 @@ def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def lease_end_for(start: date, months: int) -> date:
-    """The last day of a lease of ``months`` calendar months from ``start``, inclusive: the
-    day before the same day ``months`` later, clipped to the month's end (as the subsidy
-    window of domain.md §5 rule 1 counts months)."""
-    return add_months(start, months) - timedelta(days=1)
-
-
 def _requested_kind_first(units: Iterable, application) -> list:
     """Free units with those of the kind the application asks for first, each by code."""
     return sorted(units, key=lambda u: (u.kind != application.unit_kind, u.code))
@@ -604,17 +594,5 @@ def lease_terminate(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "tenants/lease_terminate.html",
-        {"lease": lease, "form": form, "billed_through": _billed_through(request.user, lease)},
+        {"lease": lease, "form": form, "billed_through": lease_billed_through(request.user, lease)},
     )
-
-
-def _billed_through(user, lease) -> date | None:
-    """The last day of the latest month a statement billed this lease for (its units or its
-    other charges), or None. An end date before it is credited at once (domain.md §6)."""
-    lines = StatementLine.objects.filter(Q(lease_unit__lease=lease) | Q(charge__lease=lease))
-    last = (
-        statements_visible_to(user)
-        .filter(pk__in=lines.values("statement_id"))
-        .aggregate(last=Max("period"))["last"]
-    )
-    return None if last is None else add_months(last, 1) - timedelta(days=1)

@@ -23,6 +23,7 @@ from tenants.models import (
     ApplicationDocument,
     ApplicationStatus,
     Company,
+    CompanyKind,
     Invitation,
     Lease,
     LeaseUnit,
@@ -610,7 +611,7 @@ def test_two_uploads_with_the_same_name_get_different_stored_names(draft, compan
 
 
 def test_a_pdf_with_another_extension_is_still_a_pdf(draft, company_user):
-    assert add(draft, company_user, pdf("scan.bin")).original_name == "scan.bin"
+    assert add(draft, company_user, pdf("scan.bin")).original_name == "scan.bin.pdf"
 
 
 @pytest.mark.parametrize(
@@ -853,6 +854,16 @@ def test_a_member_who_is_not_the_owner_cannot_invite(company_user):
     member = MembershipFactory(company=company_of(company_user), role=MemberRole.MEMBER).user
     with pytest.raises(PermissionDenied):
         services.invitation_create(user=member, company=company_of(member), email="x@example.pk")
+    assert not Invitation.objects.exists()
+
+
+def test_a_freelancer_has_no_members_to_invite(company_user):
+    freelancer = company_of(company_user)
+    freelancer.kind = CompanyKind.FREELANCER
+    freelancer.save()
+    with pytest.raises(PermissionDenied) as refused:
+        services.invitation_create(user=company_user, company=freelancer, email="x@example.pk")
+    assert "one person's" in str(refused.value)
     assert not Invitation.objects.exists()
 
 

@@ -4,7 +4,13 @@ from datetime import date
 
 import pytest
 
-from tenants.domain import MAX_DOCUMENT_BYTES, document_name, lease_status_on, pdf_problem
+from tenants.domain import (
+    MAX_DOCUMENT_BYTES,
+    document_name,
+    lease_end_for,
+    lease_status_on,
+    pdf_problem,
+)
 
 START, END = date(2026, 3, 15), date(2027, 3, 14)
 
@@ -59,3 +65,16 @@ def test_documents_are_judged_by_content_and_size_not_by_name(head, size, messag
 )
 def test_a_document_is_shown_under_its_own_name_ending_in_pdf(uploaded, shown):
     assert document_name(uploaded) == shown
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "end"),
+    [
+        (date(2027, 3, 1), 12, date(2028, 2, 29)),
+        (date(2026, 3, 15), 24, date(2028, 3, 14)),
+        (date(2026, 1, 31), 1, date(2026, 2, 27)),  # the window's day clipped: 28 Feb excl.
+        (date(2026, 12, 1), 1, date(2026, 12, 31)),
+    ],
+)
+def test_a_lease_of_n_months_ends_the_day_before_the_same_day_n_months_later(start, months, end):
+    assert lease_end_for(start, months) == end
