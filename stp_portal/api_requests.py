@@ -31,7 +31,7 @@ class Pagination(PageNumberPagination):
             return super().paginate_queryset(queryset, request, view)
         except NotFound as exc:
             text = request.query_params.get(self.page_query_param, "")
-            if not text.isdigit() or int(text) < 1:
+            if not (text.isascii() and text.isdigit()) or int(text) < 1:
                 message = "Write the page as a whole number, from 1."
             else:
                 pages = self.django_paginator_class(queryset, self.get_page_size(request))

@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 
@@ -39,6 +40,9 @@ class StatementFilter(django_filters.FilterSet):
     company = django_filters.CharFilter(
         field_name="company__name", lookup_expr="icontains", label="Company"
     )
+    # One company exactly, for links from a lease or a company (the name search above may
+    # match several companies); kept as a hidden field of the filter form.
+    company_id = IdFilter(field_name="company_id", widget=forms.HiddenInput)
     status = django_filters.ChoiceFilter(
         field_name="status",
         choices=StatementStatus.choices,
@@ -48,7 +52,7 @@ class StatementFilter(django_filters.FilterSet):
 
     class Meta:
         model = Statement
-        fields = ["period", "park", "company", "status"]
+        fields = ["period", "park", "company", "company_id", "status"]
 
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -59,6 +63,7 @@ class StatementFilter(django_filters.FilterSet):
         if user is not None and user.is_company_user:
             # A company sees its own statements only: naming a company filters nothing.
             del self.filters["company"]
+            del self.filters["company_id"]
 
 
 # --- API filters (api.md): parks by id or code, companies and leases by id -----------------------

@@ -196,9 +196,10 @@ def no_subsidy_reason(statement: Statement) -> str:
 
 
 def lease_billed_through(user: User | AnonymousUser, lease: Any) -> date | None:
-    """The last day of the latest month a statement billed this lease for (its units or its
-    other charges), or None. An end date before it is credited at once (domain.md §6)."""
-    lines = StatementLine.objects.filter(Q(lease_unit__lease=lease) | Q(charge__lease=lease))
+    """The last day of the latest month a statement billed this lease's units for, or None.
+    An end date before it is credited at once (domain.md §6); other charges are never
+    credited by a termination, so a month billed only for a charge does not count."""
+    lines = StatementLine.objects.filter(lease_unit__lease=lease)
     last = (
         statements_visible_to(user)
         .filter(pk__in=lines.values("statement_id"))

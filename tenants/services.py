@@ -432,9 +432,14 @@ def lease_create(
     validate_lease(
         park=park, units=units, start_date=start_date, end_date=end_date, company_id=company.pk
     )
-    # Lock the units, then check again: two approvals of one unit queue up instead of racing.
+    # Lock the company's leases in the park (billing's order: a chunk fixing its subsidy
+    # window waits, or is waited for), then the units, and check again: two approvals of one
+    # unit queue up instead of racing.
+    leases_lock(park_id=park.pk, company_ids=[company.pk])
     locked = list(Unit.objects.select_for_update().filter(pk__in=[u.pk for u in units]))
-    validate_lease(park=park, units=locked, start_date=start_date, end_date=end_date)
+    validate_lease(
+        park=park, units=locked, start_date=start_date, end_date=end_date, company_id=company.pk
+    )
     lease = Lease.objects.create(
         company=company,
         park=park,

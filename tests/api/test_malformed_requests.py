@@ -23,6 +23,7 @@ def test_json_nested_deeper_than_python_decodes_is_a_400(api):
     [
         ("abc", "Write the page as a whole number, from 1."),
         ("0", "Write the page as a whole number, from 1."),
+        ("²", "Write the page as a whole number, from 1."),
         ("7", "There is no page 7: the last page is 1."),
     ],
 )

@@ -428,7 +428,28 @@ def test_the_lease_page_links_its_application_and_its_statements(client, pseb_st
     page = text(client.get(reverse("tenants:lease_detail", args=[lease.pk])))
     assert reverse("tenants:application_detail", args=[application.pk]) in page
     statements = reverse("subsidies:statement_list")
-    assert f'href="{statements}?park=GUJ&company=First%20Company%20%28Pvt%29%20Ltd"' in page
+    assert f'href="{statements}?park=GUJ&company_id={company.pk}"' in page
+
+
+def test_the_lease_pages_statements_link_lists_that_company_only(client, pseb_staff, company, park):
+    # given a company whose name contains this one's, both billed at the park
+    SubsidySchemeFactory()
+    lease = LeaseFactory(company=company, park=park, start_date=date(2026, 3, 1))
+    namesake = LeaseFactory(park=park, start_date=date(2026, 3, 1))
+    namesake.company.name = f"{company.name} Labs"
+    namesake.company.save()
+    run = billing.billing_run_start(
+        user=None, period="2026-03", park=None, today=date(2026, 4, 1), queue=False
+    )
+    for chunk_id in billing.billing_run_plan(run.pk):
+        billing.billing_chunk_bill(chunk_id, today=date(2026, 4, 1))
+    # when staff follow the lease page's link
+    client.force_login(pseb_staff)
+    page = client.get(reverse("tenants:lease_detail", args=[lease.pk])).content.decode()
+    link = html.unescape(re.search(r'href="([^"]*company_id=[^"]*)"', page)[1])
+    listed = client.get(link).context["page"].object_list
+    # then only this company's statement is listed
+    assert [s.company_id for s in listed] == [company.pk]
 
 
 def test_a_company_user_gets_its_statements_at_the_park_without_a_company_filter(
