@@ -619,15 +619,24 @@ def billing_runs_resume_stalled(*, now: datetime | None = None) -> list[int]:
     return ids
 
 
+RESEND_FOR = timedelta(days=7)
+
+
 def statements_undelivered_resend(*, now: datetime | None = None) -> list[int]:
     """Queue again the PDF and e-mail of statements issued over ``BILLING_RUN_STALLED_AFTER``
     ago and still without them: their messages were lost after their run had finished, or
     with a charge's supplementary statement. Rendering and e-mail are each done once, so a
-    statement queued twice is harmless. Called by Celery beat; answers the ids queued."""
+    statement queued twice is harmless. Called by Celery beat; answers the ids queued.
+
+    Statements of a run still going are its own business (``billing_runs_resume_stalled``);
+    one still undelivered ``RESEND_FOR`` after it was issued fails for a reason retrying
+    will not fix (each failure is logged), so it is left to a person instead of being
+    rendered again every 15 minutes for ever."""
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.BILLING_RUN_STALLED_AFTER)
     ids = list(
-        Statement.objects.filter(created_at__lt=cutoff)
+        Statement.objects.filter(created_at__lt=cutoff, created_at__gte=now - RESEND_FOR)
+        .filter(Q(billing_run__isnull=True) | Q(billing_run__finished_at__isnull=False))
         .filter(Q(pdf="") | Q(emailed_at__isnull=True))
         .order_by("pk")
         .values_list("pk", flat=True)

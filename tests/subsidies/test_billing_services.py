@@ -1034,3 +1034,19 @@ def test_statements_left_without_pdf_or_email_are_queued_again_once_stalled(
     assert statement.pdf
     assert statement.emailed_at is not None
     assert services.statements_undelivered_resend(now=later) == []
+
+
+def test_undelivered_statements_of_a_running_run_or_over_a_week_old_are_not_queued(
+    settings, worked_example
+):
+    run = bill()
+    statement = Statement.objects.get()
+    later = statement.created_at + stalled_after(settings) + timedelta(seconds=1)
+    # a run still going delivers its own statements (or is resumed as a whole)
+    BillingRun.objects.filter(pk=run.pk).update(finished_at=None, status=RunStatus.RUNNING)
+    assert services.statements_undelivered_resend(now=later) == []
+    BillingRun.objects.filter(pk=run.pk).update(finished_at=later, status=RunStatus.DONE)
+    # a week on, retrying has not helped: a person looks at the logged failure instead
+    week_on = statement.created_at + services.RESEND_FOR + timedelta(seconds=1)
+    assert services.statements_undelivered_resend(now=week_on) == []
+    assert services.statements_undelivered_resend(now=later) == [statement.pk]
