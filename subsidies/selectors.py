@@ -206,3 +206,10 @@ def lease_billed_through(user: User | AnonymousUser, lease: Any) -> date | None:
         .aggregate(last=Max("period"))["last"]
     )
     return None if last is None else Period.of(last).last
+
+
+def scheme_applied_since(scheme: SubsidyScheme) -> date | None:
+    """The start of the latest subsidy window the scheme opened, or None if it opened none.
+    A scheme that opened one keeps the rules that decided its amounts (services.scheme_update)
+    and stays valid at least until that day."""
+    return scheme.windows.aggregate(latest=Max("start"))["latest"]

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max, Min, Q
+from django.db.models import Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -111,7 +111,9 @@ def _guard_applied_scheme(scheme: SubsidyScheme, changes: dict[str, Any]) -> Non
     the latest window it opened: anything else would change statements already issued (or
     the months still to come of windows already open). Make a new scheme instead.
     """
-    used = scheme.windows.aggregate(latest=Max("start"))["latest"]
+    from .selectors import scheme_applied_since
+
+    used = scheme_applied_since(scheme)
     if used is None:
         return
     frozen = sorted(set(changes) - {"name", "valid_to"})

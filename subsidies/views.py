@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Max
+from django.db.models import Count
 from django.http import (
     FileResponse,
     Http404,
@@ -43,6 +43,7 @@ from .selectors import (
     billing_runs_visible_to,
     charges_list,
     no_subsidy_reason,
+    scheme_applied_since,
     schemes_visible_to,
     statement_by_verification_token,
     statement_detail,
@@ -423,7 +424,7 @@ def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     applied = scheme.statements.count()
     # The service's own test of an applied scheme: it opened a subsidy window (a window's
     # statement carries no scheme once the window has ended, so statements alone undercount).
-    locked_since = scheme.windows.aggregate(latest=Max("start"))["latest"]
+    locked_since = scheme_applied_since(scheme)
     form = SchemeForm(request.POST or None, instance=scheme, locked_since=locked_since)
     if request.method == "POST" and form.is_valid():
         try:

@@ -55,3 +55,12 @@ def phone(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def demo(live_server):
+    """The demo country (stp_portal.demo) served by a live server: its address."""
+    from stp_portal.demo import seed_demo
+
+    seed_demo()
+    return live_server.url

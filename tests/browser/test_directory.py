@@ -5,17 +5,11 @@ import pytest
 from django.test import override_settings
 from playwright.sync_api import expect
 
-from stp_portal.demo import DEMO_PASSWORD, seed_demo
+from stp_portal.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # Screenshots go to STP_SCREENSHOTS when set (to look at them), else to the test's tmp dir.
 SHOTS = os.environ.get("STP_SCREENSHOTS")
-
-
-@pytest.fixture
-def demo(live_server):
-    seed_demo()
-    return live_server.url
 
 
 def test_visitor_browses_the_directory_filters_by_city_and_signs_in_and_out(page, demo):

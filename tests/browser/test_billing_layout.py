@@ -7,37 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from stp_portal.demo import DEMO_PASSWORD, seed_demo
+from stp_portal.demo import DEMO_PASSWORD
 from subsidies.calculation import Period
 from subsidies.models import Statement
-from tests.conftest import CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 PAGE_OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-
-
-@pytest.fixture(autouse=True)
-def _sync_orm_beside_playwright(monkeypatch):
-    # Playwright's sync API keeps an event loop in this thread (see tests/browser/conftest.py).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def demo(live_server):
-    seed_demo()
-    return live_server.url
 
 
 def open_as(browser, base, username, *, width, phone=False):
