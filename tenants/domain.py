@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from subsidies.calculation import add_months
 
 PDF_MAGIC = b"%PDF-"
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+PARK_PLANNED = "planned"  # parks.ParkStatus.PLANNED: no applications yet (domain.md §2)
 
 
 def lease_status_on(day: date, *, start: date, end: date | None, terminated: bool) -> str:
@@ -49,6 +51,34 @@ def pdf_problem(head: bytes, size: int, *, limit: int = MAX_DOCUMENT_BYTES) -> s
     if not head.startswith(PDF_MAGIC):
         return "Only PDF documents are accepted; this file is not a PDF."
     return None
+
+
+def application_problems(
+    *,
+    seats: int | None,
+    area_sqft: Decimal | None,
+    desired_start: date | None,
+    today: date,
+    park_status: str | None,
+    park_name: str = "",
+) -> dict[str, str]:
+    """What is wrong with an application's request for space, by field (domain.md §3): the
+    park must take applications (planned ones do not yet, §2), it asks for seats, an area or
+    both, and the desired start is not in the past.
+
+    ``None`` stands for a value not known (a form field that did not parse): its rule is
+    not judged, so a bad field is reported once, by its own check. The form and the
+    service both ask this one function, so the page and the API can never disagree.
+    """
+    problems: dict[str, str] = {}
+    if park_status == PARK_PLANNED:
+        name = park_name or "This park"
+        problems["park"] = f"{name} is planned and does not take applications yet."
+    if seats is not None and area_sqft is not None and not seats > 0 and not area_sqft > 0:
+        problems["seats"] = "Ask for seats, an area, or both."
+    if desired_start is not None and desired_start < today:
+        problems["desired_start"] = "The desired start cannot be in the past."
+    return problems
 
 
 # --- Application workflow (domain.md §3) ------------------------------------------------------

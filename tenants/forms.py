@@ -4,10 +4,11 @@ from django import forms
 from django.utils import timezone
 
 from parks.models import Park, ParkStatus
-from stp_portal.forms import DateInput
+from stp_portal.forms import DateInput, ModelChoiceField
 
-from .domain import MAX_DOCUMENT_BYTES
-from .models import Application, Company
+from .domain import MAX_DOCUMENT_BYTES, application_problems
+from .models import Application, ApplicationDocument, Company
+from .validators import validate_pdf_document
 
 
 class CompanyForm(forms.ModelForm):
@@ -106,24 +107,75 @@ class ApplicationForm(forms.ModelForm):
         return self.cleaned_data.get("area_sqft") or Decimal("0.00")
 
     def clean(self) -> dict:
-        # The service's cross-field rules, checked here as well so that they show together
-        # with any other problem of the form; the service stays the authority.
+        # The service's rule (one pure function, the service stays the authority), asked
+        # here as well so that its problems show together with any other of the form. A
+        # field that did not parse is None: its rule waits until it does.
         cleaned = super().clean()
-        if (
-            "seats" in cleaned
-            and "area_sqft" in cleaned
-            and not cleaned["seats"]
-            and not cleaned["area_sqft"]
-        ):
-            self.add_error("seats", "Ask for seats, an area, or both.")
-        start = cleaned.get("desired_start")
-        if start and start < timezone.localdate():
-            self.add_error("desired_start", "The desired start cannot be in the past.")
+        park = cleaned.get("park")
+        problems = application_problems(
+            seats=cleaned.get("seats"),
+            area_sqft=cleaned.get("area_sqft"),
+            desired_start=cleaned.get("desired_start"),
+            today=timezone.localdate(),
+            park_status=park.status if park else None,
+            park_name=park.name if park else "",
+        )
+        for field, problem in problems.items():
+            self.add_error(field, problem)
         return cleaned
 
     def _post_clean(self) -> None:
         # Model validation is the service's job; it reports onto this form.
         pass
+
+
+class DraftActionsForm(forms.Form):
+    """What a post of a draft's edit page asks for besides saving the fields: the button
+    pressed (``then``), a document to remove (one of this application's own), and a file
+    chosen to upload. Any file chosen is uploaded whichever button was pressed."""
+
+    then = forms.ChoiceField(
+        choices=(("save", "Save draft"), ("upload", "Upload"), ("submit", "Submit")),
+        required=False,
+        label="Button",
+        error_messages={"invalid_choice": "Use one of the page's buttons."},
+    )
+    remove_document = ModelChoiceField(
+        queryset=ApplicationDocument.objects.none(),
+        required=False,
+        label="Document to remove",
+        error_messages={
+            "invalid_choice": "That document is not on this application (already removed?)."
+        },
+    )
+    file = forms.FileField(
+        required=False,
+        label="Supporting document (PDF)",
+        help_text=f"PDF only, at most {MAX_DOCUMENT_BYTES // 1_048_576} MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def __init__(self, *args, application: Application, form_id: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["remove_document"].queryset = application.documents.all()
+        if form_id:  # the input belongs to that form wherever it stands on the page
+            self.fields["file"].widget.attrs["form"] = form_id
+
+    def clean_then(self) -> str:
+        return self.cleaned_data.get("then") or "save"
+
+    def clean_file(self):
+        # The service judges it again; here its problem shows with the form's others.
+        upload = self.cleaned_data.get("file")
+        if upload:
+            validate_pdf_document(upload)
+        return upload
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("then") == "upload" and not cleaned.get("file") and "file" in cleaned:
+            self.add_error("file", "Choose a PDF file to upload.")
+        return cleaned
 
 
 class DocumentForm(forms.Form):

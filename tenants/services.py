@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -18,16 +19,17 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from parks.models import Park, ParkStatus, Unit
+from parks.models import Park, Unit
 from stp_portal.errors import Conflict, TransitionNotAllowed, UnitAlreadyLeased
 from subsidies.calculation import date_problem
 from subsidies.models import SubsidyWindow
 from subsidies.services import credit_notes_for_ended_lease, leases_lock
 
 from . import tasks
-from .domain import TRANSITIONS, document_name, transition_problem
+from .domain import TRANSITIONS, application_problems, document_name, transition_problem
 from .models import (
     Application,
     ApplicationDocument,
@@ -172,14 +174,15 @@ def invitation_accept(*, user: User, token: str) -> Membership:
 
 # --- Applications -----------------------------------------------------------------------------
 def _validate_application(application: Application, *, today: date) -> None:
-    errors: dict[str, str] = {}
     park = application.park
-    if park.status == ParkStatus.PLANNED:
-        errors["park"] = f"{park.name} is planned and does not take applications yet."
-    if not application.seats and not (application.area_sqft or Decimal(0)) > 0:
-        errors["seats"] = "Ask for seats, an area, or both."
-    if application.desired_start and application.desired_start < today:
-        errors["desired_start"] = "The desired start cannot be in the past."
+    errors = application_problems(
+        seats=application.seats or 0,  # none wanted is stored as 0
+        area_sqft=application.area_sqft or Decimal(0),
+        desired_start=application.desired_start,
+        today=today,
+        park_status=park.status,
+        park_name=park.name,
+    )
     if errors:
         raise ValidationError(errors)
     application.full_clean(exclude=["lease", "created_by", "company", "park", "status"])
@@ -200,9 +203,8 @@ def application_create(*, user: User, company: Company, **fields: Any) -> Applic
     return application
 
 
-@transaction.atomic
-def application_update(*, user: User, application: Application, **fields: Any) -> Application:
-    """Edit a draft. Anything past draft is the reviewers' now and cannot change."""
+def _locked_draft(user: User, application: Application) -> Application:
+    """The application locked, if ``user`` may edit it and it is still a draft."""
     application = _locked(application)
     ensure("edit_application", user, application)
     if application.status != ApplicationStatus.DRAFT:
@@ -210,12 +212,84 @@ def application_update(*, user: User, application: Application, **fields: Any) -
             "Only a draft can be edited; this application is "
             f"{application.get_status_display().lower()}."
         )
+    return application
+
+
+@transaction.atomic
+def application_update(*, user: User, application: Application, **fields: Any) -> Application:
+    """Edit a draft. Anything past draft is the reviewers' now and cannot change."""
+    application = _locked_draft(user, application)
     for name, value in fields.items():
         if name in APPLICATION_FIELDS:
             setattr(application, name, value)
     _validate_application(application, today=timezone.localdate())
     application.save()
     return application
+
+
+@dataclass(frozen=True)
+class EditResult:
+    """What one post of a draft's edit page did; all of it was committed together."""
+
+    application: Application
+    removed: str | None = None  # the removed document's name
+    uploaded: ApplicationDocument | None = None
+    submitted: bool = False
+
+
+def application_edit(
+    *,
+    user: User,
+    application: Application,
+    fields: Mapping[str, Any],
+    upload: UploadedFile | None = None,
+    remove_document_id: int | None = None,
+    submit: bool = False,
+) -> EditResult:
+    """Everything a draft's edit page asks for at once, all or nothing (domain.md §3): save
+    the edits, remove one of its documents, add the file chosen, then submit.
+
+    The upload is judged (a PDF by its content, within the size limit) before anything is
+    written. Any refusal — a bad file, a document not of this application, bad fields, a
+    refused submission — rolls every step back; the file stored for the upload is then
+    deleted too, and a removed document's file is only deleted once all of it commits.
+    """
+    removed: str | None = None
+    uploaded: ApplicationDocument | None = None
+    # The atomic block sits inside the try so that a failure at commit cleans up as well.
+    try:
+        with transaction.atomic():
+            application = _locked_draft(user, application)
+            if upload is not None:
+                _check_upload(upload)
+            application = application_update(user=user, application=application, **fields)
+            if remove_document_id is not None:
+                document = _document_of(application, remove_document_id)
+                document_remove(user=user, document=document)
+                removed = document.original_name
+            if upload is not None:
+                uploaded = document_add(user=user, application=application, upload=upload)
+            if submit:
+                application = application_transition(
+                    user=user, application=application, action="submit"
+                )
+    except BaseException:
+        if uploaded is not None:
+            _delete_stored(uploaded.file)
+        raise
+    return EditResult(application=application, removed=removed, uploaded=uploaded, submitted=submit)
+
+
+def _document_of(application: Application, document_id: int) -> ApplicationDocument:
+    """One of this application's own documents; any other id is a field error."""
+    document = None
+    if 0 < document_id < 2**63:  # past the 64-bit range SQLite raises instead of finding none
+        document = application.documents.filter(pk=document_id).first()
+    if document is None:
+        raise ValidationError(
+            {"remove_document": "That document is not on this application (already removed?)."}
+        )
+    return document
 
 
 def _locked(application: Application) -> Application:
@@ -318,10 +392,7 @@ def document_add(
     ensure("edit_application", user, application)
     if application.status != ApplicationStatus.DRAFT:
         raise Conflict("Documents can be added while the application is a draft.")
-    try:
-        validate_pdf_document(upload)
-    except ValidationError as exc:
-        raise ValidationError({"file": exc.messages}) from exc
+    _check_upload(upload)
     document = ApplicationDocument(
         application=application,
         original_name=document_name(upload.name),
@@ -329,8 +400,25 @@ def document_add(
         uploaded_by=user,
     )
     document.file.save("document.pdf", upload, save=False)
-    document.save()
+    try:
+        document.save()
+    except BaseException:
+        _delete_stored(document.file)  # no row refers to it
+        raise
     return document
+
+
+def _check_upload(upload: UploadedFile) -> None:
+    """A supporting document must be a PDF by its content, within the size limit."""
+    try:
+        validate_pdf_document(upload)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from exc
+
+
+def _delete_stored(stored: FieldFile) -> None:
+    if stored.name:
+        stored.storage.delete(stored.name)
 
 
 @transaction.atomic

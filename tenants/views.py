@@ -11,12 +11,14 @@ from collections.abc import Iterable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from stp_portal.errors import Conflict
@@ -24,7 +26,7 @@ from stp_portal.forms import add_service_errors
 from subsidies.selectors import lease_billed_through
 
 from . import services
-from .domain import TRANSITIONS, actions_from, lease_end_for
+from .domain import TRANSITIONS, actions_from, document_name, lease_end_for
 from .filters import ApplicationFilter, LeaseFilter
 from .forms import (
     ApplicationForm,
@@ -32,6 +34,7 @@ from .forms import (
     ApprovalForm,
     CompanyForm,
     DocumentForm,
+    DraftActionsForm,
     InviteForm,
     ReasonForm,
     TerminationForm,
@@ -47,6 +50,16 @@ from .selectors import (
     free_units_for,
     leases_list,
 )
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """The ``next`` address asked for, if it is one of this site's own; otherwise ''."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return ""
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -100,9 +113,14 @@ def _company_page(request: HttpRequest, company) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def company_create(request: HttpRequest) -> HttpResponse:
+    # Where the user was going (the application form for the park they chose, say): kept
+    # in the page's own address, which its form posts back to.
+    next_url = _safe_next(request)
     allowed, reason = has_permission("create_company", request.user)
     if not allowed:
         messages.info(request, reason)
+        if next_url and company_of(request.user):
+            return redirect(next_url)
         return redirect("tenants:company" if company_of(request.user) else "dashboard")
     form = CompanyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -112,7 +130,7 @@ def company_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, "Your profile is created. You can now apply for space.")
-            return redirect("tenants:company")
+            return redirect(next_url or "tenants:company")
     return render(request, "tenants/company_form.html", {"form": form, "creating": True})
 
 
@@ -202,7 +220,9 @@ def application_create(request: HttpRequest) -> HttpResponse:
     if company is None:
         if request.user.is_company_user:
             messages.info(request, "Create your company or freelancer profile first.")
-            return redirect("tenants:company_create")
+            # ...and come back here, to the park chosen, once it exists.
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('tenants:company_create')}?{query}")
         raise Http404("Only company accounts apply for space.")
     initial = {"park": request.GET.get("park", "").upper() or None, "duration_months": 12}
     form = ApplicationForm(request.POST or None, initial=initial)
@@ -283,8 +303,9 @@ APPLICATION_FORM_ID = "application-form"
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    """Edit a draft. Everything the page offers (save, upload, remove a document, submit)
-    posts this one form, so the edits above are saved first and never lost."""
+    """Edit a draft. Every button of the page (save, upload, remove a document, submit)
+    posts this one form, and the whole post is one service call: everything it asks for
+    happens, or nothing does and the page says what was not done and why."""
     application = get_object_or_404(application_detail(request.user), pk=pk)
     allowed, reason = has_permission("edit_application", request.user, application)
     if not allowed:
@@ -292,88 +313,110 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if application.status != ApplicationStatus.DRAFT:
         messages.error(request, "Only a draft can be edited.")
         return redirect("tenants:application_detail", pk=pk)
+    posted = request.method == "POST"
     form = ApplicationForm(
-        request.POST or None, instance=application, initial={"park": application.park.code}
+        request.POST if posted else None,
+        instance=application,
+        initial={"park": application.park.code},
     )
-    if request.method == "POST":
-        if form.is_valid():
+    actions = DraftActionsForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        application=application,
+        form_id=APPLICATION_FORM_ID,
+    )
+    if posted:
+        # Both forms are judged, so that every problem shows at once.
+        valid = [form.is_valid(), actions.is_valid()]
+        if all(valid):
+            document = actions.cleaned_data["remove_document"]
             try:
-                services.application_update(
-                    user=request.user, application=application, **form.cleaned_data
+                result = services.application_edit(
+                    user=request.user,
+                    application=application,
+                    fields=form.cleaned_data,
+                    upload=actions.cleaned_data["file"],
+                    remove_document_id=document.pk if document else None,
+                    submit=actions.cleaned_data["then"] == "submit",
                 )
-            except ValidationError as exc:
-                add_service_errors(form, exc)
+            except ValidationError as exc:  # Conflict included: nothing was written
+                _add_edit_errors(form, actions, exc)
             else:
-                return _after_draft_saved(request, application)
-        if request.FILES or request.POST.get("then") == "upload":
-            messages.error(
-                request,
-                "Nothing was uploaded: correct the application, then choose the file again.",
-            )
-        if request.POST.get("remove_document"):
-            messages.error(request, "Nothing was removed: correct the application first.")
-        if request.POST.get("then") == "submit":
-            messages.error(request, "Not submitted: correct the application first.")
+                messages.success(request, _edit_done(result))
+                target = "application_detail" if result.submitted else "application_edit"
+                return redirect(f"tenants:{target}", pk=pk)
+        messages.error(request, _nothing_saved(request, form, actions))
+        application.refresh_from_db(fields=["status"])
+        if application.status != ApplicationStatus.DRAFT:  # someone moved it on meanwhile
+            return redirect("tenants:application_detail", pk=pk)
     return render(
         request,
         "tenants/application_form.html",
         {
             "form": form,
             "application": application,
-            "document_form": DocumentForm(form_id=APPLICATION_FORM_ID),
+            "document_form": actions,
             "form_id": APPLICATION_FORM_ID,
         },
     )
 
 
-def _after_draft_saved(request: HttpRequest, application) -> HttpResponse:
-    """What the edit page asked for besides saving: a document added or removed, or the
-    draft submitted. Each goes through its service; a refusal is a message."""
-    pk, then = application.pk, request.POST.get("then", "save")
-    removed = request.POST.get("remove_document", "")
-    if removed.isdigit():
-        document = application.documents.filter(pk=int(removed)).first()
-        if document is None:
-            messages.error(request, "Draft saved; that document was already removed.")
-            return redirect("tenants:application_edit", pk=pk)
-        try:
-            services.document_remove(user=request.user, document=document)
-        except ValidationError as exc:
-            messages.error(request, "Draft saved; " + " ".join(exc.messages))
-        else:
-            messages.success(request, f"Draft saved; removed {document.original_name}.")
-        return redirect("tenants:application_edit", pk=pk)
-    if then == "upload" or "file" in request.FILES:
-        upload = DocumentForm(request.POST, request.FILES)
-        if not upload.is_valid():
-            messages.error(request, "Draft saved; choose a PDF file to upload.")
-            return redirect("tenants:application_edit", pk=pk)
-        try:
-            document = services.document_add(
-                user=request.user, application=application, upload=upload.cleaned_data["file"]
-            )
-        except ValidationError as exc:
-            messages.error(
-                request, "Draft saved; the file was not uploaded. " + " ".join(exc.messages)
-            )
-            return redirect("tenants:application_edit", pk=pk)
-        if then != "submit":
-            messages.success(request, f"Draft saved; uploaded {document.original_name}.")
-            return redirect("tenants:application_edit", pk=pk)
-    if then == "submit":
-        try:
-            services.application_transition(
-                user=request.user, application=application, action="submit"
-            )
-        except ValidationError as exc:  # Conflict included: saved, but not submitted
-            messages.error(request, "Draft saved, but not submitted: " + " ".join(exc.messages))
-            return redirect("tenants:application_edit", pk=pk)
-        messages.success(
-            request, f"Application #{pk} is submitted, with your latest changes saved."
-        )
-        return redirect("tenants:application_detail", pk=pk)
-    messages.success(request, "Draft saved.")
-    return redirect("tenants:application_edit", pk=pk)
+def _add_edit_errors(form, actions, error: ValidationError) -> None:
+    """The service's refusal onto the form of the field it names (the file and the
+    document to remove are the actions form's); anything else is the page's."""
+    if hasattr(error, "error_dict"):
+        for field, problems in error.message_dict.items():
+            target = actions if field in actions.fields else form
+            for problem in problems:
+                target.add_error(field if field in target.fields else None, problem)
+    else:
+        add_service_errors(form, error)
+
+
+def _in_words(parts: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def _edit_done(result: services.EditResult) -> str:
+    """Exactly what a post of the edit page did."""
+    done = ["Draft saved"]
+    if result.removed:
+        done.append(f"{result.removed} removed")
+    if result.uploaded:
+        done.append(f"{result.uploaded.original_name} uploaded")
+    if result.submitted:
+        done.append("the application submitted")
+    return _in_words(done) + "."
+
+
+def _nothing_saved(request: HttpRequest, form, actions) -> str:
+    """What a refused post of the edit page asked for and did not get, and why."""
+    not_done = ["the draft is unchanged"]
+    removing = actions.cleaned_data.get("remove_document") if actions.is_bound else None
+    if removing is not None:
+        not_done.append(f"{removing.original_name} was not removed")
+    elif request.POST.get("remove_document"):
+        not_done.append("no document was removed")
+    chosen = request.FILES.get("file")
+    if chosen is not None:
+        not_done.append(f"{document_name(chosen.name)} was not uploaded")
+    if request.POST.get("then") == "submit":
+        not_done.append("the application was not submitted")
+    problems = [
+        f"{bound.fields[field].label or field.replace('_', ' ').capitalize()}: {problem}"
+        if field != NON_FIELD_ERRORS
+        else problem
+        for bound in (form, actions)
+        for field, errors in bound.errors.items()
+        for problem in errors
+    ]
+    message = f"Nothing was saved: {_in_words(not_done)}. " + " ".join(
+        p if p.endswith(".") else f"{p}." for p in problems
+    )
+    if chosen is not None:
+        message += f" Choose {document_name(chosen.name)} again once the rest is right."
+    return message.strip()
 
 
 @login_required

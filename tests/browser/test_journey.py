@@ -74,9 +74,10 @@ def test_sign_up_apply_approve_lease_and_occupancy(browser, live_server, tmp_pat
     plan.write_bytes(PDF)
     company.set_input_files("#id_file", str(plan))
     company.get_by_role("button", name="Upload").click()
+    expect(company.get_by_text("Draft saved and business-plan.pdf uploaded.")).to_be_visible()
     expect(company.get_by_role("link", name="business-plan.pdf")).to_be_visible()
     company.get_by_role("button", name="Submit application").click()
-    expect(company.get_by_text("is submitted")).to_be_visible()
+    expect(company.get_by_text("Draft saved and the application submitted.")).to_be_visible()
     application = Application.objects.get(company__name="Nadia Web Studio")
     assert application.status == ApplicationStatus.SUBMITTED
 

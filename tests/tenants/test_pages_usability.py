@@ -205,9 +205,7 @@ def test_submitting_from_the_edit_page_saves_the_edits_first(client, company_use
         follow=True,
     )
     assert response.redirect_chain[-1][0] == reverse("tenants:application_detail", args=[draft.pk])
-    assert f"Application #{draft.pk} is submitted, with your latest changes saved." in text(
-        response
-    )
+    assert "Draft saved and the application submitted." in text(response)
     draft.refresh_from_db()
     assert (draft.status, draft.seats, draft.area_sqft) == (
         ApplicationStatus.SUBMITTED,
@@ -222,12 +220,14 @@ def test_submitting_a_bad_edit_neither_saves_nor_submits(client, company_user, d
         edit_url(draft), application_data(park, seats="-1", then="submit"), follow=True
     )
     assert response.status_code == 200
-    assert "Not submitted: correct the application first." in text(response)
+    assert "Nothing was saved: the draft is unchanged and the application was not submitted." in (
+        text(response)
+    )
     draft.refresh_from_db()
     assert (draft.status, draft.seats) == (ApplicationStatus.DRAFT, 10)
 
 
-def test_a_refused_submission_from_the_edit_page_keeps_the_saved_edits(
+def test_a_refused_submission_from_the_edit_page_saves_nothing_and_says_so(
     client, company_user, draft, park, monkeypatch
 ):
     def refuse(**kwargs):
@@ -235,13 +235,15 @@ def test_a_refused_submission_from_the_edit_page_keeps_the_saved_edits(
 
     monkeypatch.setattr(services, "application_transition", refuse)
     client.force_login(company_user)
-    response = client.post(
-        edit_url(draft), application_data(park, seats="14", then="submit"), follow=True
+    response = client.post(edit_url(draft), application_data(park, seats="14", then="submit"))
+    assert response.status_code == 200
+    page = text(response)
+    assert "Nothing was saved: the draft is unchanged and the application was not submitted." in (
+        page
     )
-    assert response.redirect_chain[-1][0] == edit_url(draft)
-    assert "Draft saved, but not submitted: The park stopped" in text(response)
+    assert "The park stopped taking applications a moment ago." in page
     draft.refresh_from_db()
-    assert (draft.status, draft.seats) == (ApplicationStatus.DRAFT, 14)
+    assert (draft.status, draft.seats) == (ApplicationStatus.DRAFT, 10)
 
 
 def test_uploading_from_the_edit_page_saves_the_edits_too(client, company_user, draft, park):
@@ -254,7 +256,7 @@ def test_uploading_from_the_edit_page_saves_the_edits_too(client, company_user, 
         },
         follow=True,
     )
-    assert "Draft saved; uploaded Plan.pdf." in text(response)
+    assert "Draft saved and Plan.pdf uploaded." in text(response)
     draft.refresh_from_db()
     assert draft.seats == 6
     assert [d.original_name for d in draft.documents.all()] == ["Plan.pdf"]
@@ -272,7 +274,10 @@ def test_a_file_chosen_with_a_bad_edit_is_not_uploaded_and_says_so(
         },
     )
     assert response.status_code == 200
-    assert "Nothing was uploaded" in text(response)
+    assert "Nothing was saved: the draft is unchanged and Plan.pdf was not uploaded." in text(
+        response
+    )
+    assert "Choose Plan.pdf again" in text(response)
     assert not ApplicationDocument.objects.exists()
 
 
@@ -291,7 +296,7 @@ def test_removing_a_document_from_the_edit_page_saves_the_edits_too(
             application_data(park, seats="7", remove_document=str(document.pk)),
             follow=True,
         )
-    assert "Draft saved; removed Old.pdf." in text(response)
+    assert "Draft saved and Old.pdf removed." in text(response)
     draft.refresh_from_db()
     assert draft.seats == 7
     assert not draft.documents.exists()
