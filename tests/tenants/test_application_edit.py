@@ -18,7 +18,6 @@ from django.utils import timezone
 from stp_portal.errors import Conflict
 from tenants import forms, services
 from tenants.models import ApplicationDocument, ApplicationStatus, Company
-from tenants.selectors import company_of
 from tests.factories import ApplicationFactory, ParkFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,26 +67,6 @@ FIELDS = {
     "duration_months": 12,
     "business_plan": "A team of fourteen building software for exporters.",
 }
-
-
-@pytest.fixture
-def company(company_user):
-    return company_of(company_user)
-
-
-@pytest.fixture
-def draft(company_user, company, park):
-    return services.application_create(
-        user=company_user,
-        company=company,
-        park=park,
-        seats=10,
-        area_sqft=Decimal("0"),
-        unit_kind="office",
-        desired_start=later(),
-        duration_months=12,
-        business_plan="Logistics software for exporters in Gujranwala.",
-    )
 
 
 @pytest.fixture

@@ -74,26 +74,6 @@ def assert_sign_in_redirect(response):
 
 # --- Fixtures ----------------------------------------------------------------------------------
 @pytest.fixture
-def company(company_user):
-    return company_of(company_user)
-
-
-@pytest.fixture
-def draft(company_user, park):
-    return services.application_create(
-        user=company_user,
-        company=company_of(company_user),
-        park=park,
-        seats=10,
-        area_sqft=Decimal("0"),
-        unit_kind="office",
-        desired_start=later(),
-        duration_months=12,
-        business_plan="Logistics software for exporters in Gujranwala.",
-    )
-
-
-@pytest.fixture
 def submitted(draft, company_user):
     return services.application_transition(user=company_user, application=draft, action="submit")
 

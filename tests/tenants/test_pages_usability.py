@@ -22,7 +22,6 @@ from tenants.models import (
     CompanyKind,
     Lease,
 )
-from tenants.selectors import company_of
 from tests.factories import (
     ApplicationFactory,
     LeaseFactory,
@@ -48,26 +47,6 @@ def words(response) -> str:
 
 def later(days: int = 30) -> date:
     return timezone.localdate() + timedelta(days=days)
-
-
-@pytest.fixture
-def company(company_user):
-    return company_of(company_user)
-
-
-@pytest.fixture
-def draft(company_user, company, park):
-    return services.application_create(
-        user=company_user,
-        company=company,
-        park=park,
-        seats=10,
-        area_sqft=Decimal("0"),
-        unit_kind="office",
-        desired_start=later(),
-        duration_months=12,
-        business_plan="Logistics software for exporters in Gujranwala.",
-    )
 
 
 def application_data(park, **overrides):
