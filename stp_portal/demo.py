@@ -767,7 +767,17 @@ def _ensure_billing(report: SeedReport, today: date, pseb: User) -> None:
         statements = list(Statement.objects.filter(pk__in=issued).order_by("park__code", "number"))
         report.created["statements"] = report.created.get("statements", 0) + len(statements)
         if months_back == 1:
-            continue  # the latest month: not paid yet
+            # The latest month is not due yet: one statement part paid already, the rest not.
+            if statements and statements[0].net_payable > 1:
+                billing.payment_record(
+                    user=pseb,
+                    statement=statements[0],
+                    amount=quantize_money(statements[0].net_payable / 2),
+                    paid_on=issued_on,
+                    reference=f"HBL-{statements[0].number}",
+                    today=today,
+                )
+            continue
         for index, statement in enumerate(statements):
             paid_on = min(issued_on + timedelta(days=10), today)
             if index % 4 == 0:

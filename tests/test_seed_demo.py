@@ -110,3 +110,12 @@ def test_demo_application_histories_run_forward_and_end_before_their_leases_bega
         if application.lease_id and application.lease.start_date < TODAY:
             assert application.decided_at.date() < application.lease.start_date, application
             assert application.submitted_at < application.decided_at, application
+
+
+def test_demo_statements_show_every_status_on_the_day_it_is_loaded():
+    from subsidies.models import Statement, StatementStatus
+    from subsidies.selectors import with_balance
+
+    seed_demo(TODAY)
+    statuses = set(with_balance(Statement.objects.all(), TODAY).values_list("status", flat=True))
+    assert statuses == set(StatementStatus.values)
