@@ -53,6 +53,40 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
+def long_date(day: date) -> str:
+    """A date as people read it here: "1 December 2026"."""
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclass(frozen=True)
+class Span:
+    """Days from ``start`` to ``end``, exclusive: a subsidy window as stored."""
+
+    start: date
+    end: date
+
+
+def no_subsidy_reason(period: Period, *, window: Span | None, fixed_after_issue: bool) -> str:
+    """Why a month's statement carries no subsidy line (§5), given the company's subsidy
+    window in the park: none at all (no scheme covered the park when its first lease began),
+    one fixed only after the statement was issued (a scheme created since), one that ended
+    before the month or opens after it, or one overlapping the month while the statement
+    bills nothing subsidisable inside it (other charges only, days leased outside it)."""
+    if window is None:
+        return "No subsidy scheme covered this park when the company's first lease here began."
+    if fixed_after_issue:
+        return "No subsidy scheme covered this park when this statement was issued."
+    span = f"{long_date(window.start)} to {long_date(window.end - timedelta(days=1))}"
+    if window.end <= period.first:
+        return f"The subsidy window ({span}) ended before this month."
+    if window.start > period.last:
+        return f"The subsidy window ({span}) opens after this month."
+    return (
+        f"Only rent and internet for days leased inside the subsidy window ({span}) are "
+        "subsidised; this statement bills none of those."
+    )
+
+
 def date_problem(day: date) -> str | None:
     """Why ``day`` cannot be a date of the programme (a lease's start or end, a park's
     opening, a scheme's validity, a desired start), or None: only days of months that can be

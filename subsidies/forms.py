@@ -15,7 +15,7 @@ from django.utils import timezone
 from parks.models import Park
 from stp_portal.forms import DateInput, ModelChoiceField, ModelMultipleChoiceField
 
-from .calculation import Period
+from .calculation import Period, long_date
 from .models import SubsidyScheme
 
 MONEY_FIELD = {"max_digits": 14, "decimal_places": 2}
@@ -101,11 +101,6 @@ class BillingRunForm(forms.Form):
 
 
 # --- Subsidy schemes -----------------------------------------------------------------------------
-# What decided the amounts of statements already issued: fixed once a scheme is applied
-# (services.scheme_update refuses to change them).
-LOCKED_FIELDS = ("internet_pct", "rent_pct", "duration_months", "valid_from", "anchor", "parks")
-
-
 class SchemeForm(forms.ModelForm):
     parks = ModelMultipleChoiceField(
         queryset=Park.objects.order_by("name"),
@@ -143,12 +138,12 @@ class SchemeForm(forms.ModelForm):
         self.locked = locked_since is not None
         if locked_since is None:
             return
-        for name in LOCKED_FIELDS:
+        for name in self._locked_fields():
             self.fields[name].disabled = True
             self.fields[name].widget.attrs["aria-describedby"] = "scheme-locked"
         self.fields["valid_to"].help_text = (
-            f"Leave blank for open-ended. Not before {locked_since.day} "
-            f"{locked_since:%B %Y}, when the latest subsidy window under this scheme opened."
+            f"Leave blank for open-ended. Not before {long_date(locked_since)}, when the "
+            "latest subsidy window under this scheme opened."
         )
 
     def clean(self) -> dict[str, Any]:
@@ -165,10 +160,14 @@ class SchemeForm(forms.ModelForm):
             )
         return cleaned
 
+    def _locked_fields(self) -> list[str]:
+        """What decided the amounts of statements already issued (services.scheme_update)."""
+        return [n for n in self.fields if n not in SubsidyScheme.EDITABLE_ONCE_APPLIED]
+
     def _locked_fields_posted_changed(self) -> list[str]:
         """Locked fields for which the request carries a value other than the scheme's own."""
         changed = []
-        for name in LOCKED_FIELDS:
+        for name in self._locked_fields():
             key = self.add_prefix(name)
             if key not in self.data:  # browsers send no value for a disabled field
                 continue

@@ -23,6 +23,10 @@ class SubsidyScheme(models.Model):
     The default programme: 100% of internet and 25% of rent for the first 12 months.
     """
 
+    # What may still change once the scheme opened a subsidy window: everything else decided
+    # the amounts of statements issued under it (services.scheme_update; the scheme form).
+    EDITABLE_ONCE_APPLIED = frozenset({"name", "valid_to"})
+
     name = models.CharField(max_length=200, unique=True)
     internet_pct = models.DecimalField(
         "internet subsidy (%)",

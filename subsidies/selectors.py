@@ -7,7 +7,7 @@ read through them.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from . import calculation as calc
 from .calculation import Period
 from .models import (
     BillingRun,
@@ -160,38 +161,20 @@ def statement_by_verification_token(token: str) -> Any:
     )
 
 
-def _long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"  # "1 December 2026", as the templates' "j F Y"
-
-
 def no_subsidy_reason(statement: Statement) -> str:
-    """Why a statement carries no subsidy line (domain.md §5), for its page and its PDF.
-
-    A statement records a scheme and window only when it has subsidy lines, so the reason is
-    read from the company's subsidy window in the park, fixed when first billed and never
-    moved: none at all (no scheme covered the park when the window would have opened), one
-    fixed only after this statement (a scheme created later), one that ended before the
-    month or opens after it, or one that overlaps the month without any of the statement's
-    charges (other charges, days leased outside it). Reads the company's windows: one query,
-    none if the caller prefetched ``company__subsidy_windows``.
-    """
+    """Why a statement carries no subsidy line, for its page and its PDF: the company's
+    subsidy window in the park (fixed when first billed; a statement records one only when
+    it has subsidy lines) judged by ``calculation.no_subsidy_reason``. Reads the company's
+    windows: one query, none if the caller prefetched ``company__subsidy_windows``."""
     window = next(
         (w for w in statement.company.subsidy_windows.all() if w.park_id == statement.park_id),
         None,
     )
-    if window is None:
-        return "No subsidy scheme covered this park when the company's first lease here began."
-    if statement.created_at and window.created_at > statement.created_at:
-        return "No subsidy scheme covered this park when this statement was issued."
-    span = f"{_long_date(window.start)} to {_long_date(window.end - timedelta(days=1))}"
-    period = Period.of(statement.period)
-    if window.end <= period.first:
-        return f"The subsidy window ({span}) ended before this month."
-    if window.start > period.last:
-        return f"The subsidy window ({span}) opens after this month."
-    return (
-        f"Only rent and internet for days leased inside the subsidy window ({span}) are "
-        "subsidised; this statement bills none of those."
+    fixed_later = bool(window and statement.created_at and window.created_at > statement.created_at)
+    return calc.no_subsidy_reason(
+        Period.of(statement.period),
+        window=calc.Span(window.start, window.end) if window else None,
+        fixed_after_issue=fixed_later,
     )
 
 

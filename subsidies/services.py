@@ -116,7 +116,7 @@ def _guard_applied_scheme(scheme: SubsidyScheme, changes: dict[str, Any]) -> Non
     used = scheme_applied_since(scheme)
     if used is None:
         return
-    frozen = sorted(set(changes) - {"name", "valid_to"})
+    frozen = sorted(set(changes) - SubsidyScheme.EDITABLE_ONCE_APPLIED)
     if frozen:
         raise Conflict(
             dict.fromkeys(
@@ -176,7 +176,7 @@ def billing_run_start(
         raise ValidationError(
             {
                 "period": f"{period} has not ended yet: it can be billed from "
-                f"{period.next().first.day} {period.next().first:%B %Y}."
+                f"{calc.long_date(period.next().first)}."
             }
         )
     with transaction.atomic():
@@ -874,7 +874,7 @@ def credit_notes_for_ended_lease(
         lease.park, fiscal_year, DocumentCounter.Series.CREDIT_NOTE, len(credits)
     )
     reason = (
-        f"Lease #{lease.pk} ended on {lease.end_date.day} {lease.end_date:%B %Y}: what this "
+        f"Lease #{lease.pk} ended on {calc.long_date(lease.end_date)}: what this "
         "statement billed for the days after that is credited."
     )
     return CreditNote.objects.bulk_create(

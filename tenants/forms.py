@@ -185,11 +185,6 @@ class DocumentForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
     )
 
-    def __init__(self, *args, form_id: str = "", **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if form_id:  # the input belongs to that form wherever it stands on the page
-            self.fields["file"].widget.attrs["form"] = form_id
-
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(

@@ -9,6 +9,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 
 from accounts.models import User
+from subsidies.calculation import long_date
 from subsidies.models import CreditNote
 
 from .models import ApplicationTransition, Invitation, Lease
@@ -66,8 +67,7 @@ def lease_terminated(lease_id: int, credit_note_ids: Sequence[int] = ()) -> int:
         pk__in=credit_note_ids, statement__company_id=lease.company_id
     ).select_related("statement")
     return _send(
-        f"Lease #{lease.pk} at {lease.park.name} ends on "
-        f"{lease.end_date.day} {lease.end_date:%B %Y}",
+        f"Lease #{lease.pk} at {lease.park.name} ends on {long_date(lease.end_date)}",
         "emails/lease_terminated.txt",
         {"lease": lease, "credit_notes": list(credit_notes.order_by("pk"))},
         _people_concerned(lease.company_id, lease.park_id),

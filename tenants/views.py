@@ -39,7 +39,7 @@ from .forms import (
     ReasonForm,
     TerminationForm,
 )
-from .models import ApplicationStatus, CompanyKind
+from .models import ApplicationStatus
 from .permissions import has_permission
 from .selectors import (
     application_detail,
@@ -89,8 +89,6 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _company_page(request: HttpRequest, company) -> HttpResponse:
     can_invite, _ = has_permission("invite_member", request.user, company)
-    # A freelancer profile is one person: nobody to invite.
-    can_invite = can_invite and company.kind != CompanyKind.FREELANCER
     can_edit, _ = has_permission("edit_company", request.user, company)
     return render(
         request,

@@ -25,6 +25,7 @@ from subsidies.calculation import (
     OtherCharge,
     Period,
     Scheme,
+    Span,
     Window,
     add_months,
     compute_statement,
@@ -34,6 +35,7 @@ from subsidies.calculation import (
     fiscal_year,
     let_lines,
     line_key,
+    no_subsidy_reason,
     overbilled,
     overlap_days,
     quantize_money,
@@ -1052,3 +1054,23 @@ def test_a_programme_date_must_fall_in_a_month_that_can_be_billed(day, refused):
     assert (problem is not None) == refused
     if refused:
         assert "between 1990-01-01 and 2999-12-31" in problem
+
+
+# --- Why a statement has no subsidy (§5) ---------------------------------------------------------
+WINDOW = Span(date(2025, 3, 15), date(2026, 3, 15))  # last subsidised day 14 March 2026
+
+
+@pytest.mark.parametrize(
+    ("period", "window", "fixed_after_issue", "reason"),
+    [
+        (Period(2026, 4), None, False, "No subsidy scheme covered this park when the company's"),
+        (Period(2025, 4), WINDOW, True, "covered this park when this statement was issued"),
+        (Period(2026, 4), WINDOW, False, "(15 March 2025 to 14 March 2026) ended before"),
+        (Period(2025, 2), WINDOW, False, "(15 March 2025 to 14 March 2026) opens after"),
+        (Period(2026, 3), WINDOW, False, "this statement bills none of those"),
+    ],
+)
+def test_a_statement_without_subsidy_says_why_from_its_window(
+    period, window, fixed_after_issue, reason
+):
+    assert reason in no_subsidy_reason(period, window=window, fixed_after_issue=fixed_after_issue)
