@@ -18,3 +18,15 @@ class SignUpForm(forms.Form):
         if cleaned.get("password") and cleaned.get("password") != cleaned.get("password_again"):
             self.add_error("password_again", "The two passwords differ.")
         return cleaned
+
+
+class OneTimeCodeForm(forms.Form):
+    code = forms.RegexField(
+        label="6-digit code",
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
+        error_messages={"invalid": "Type the 6 digits your authenticator app shows."},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

@@ -19,6 +19,8 @@ class PortalUserManager(UserManager):
 
 class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.COMPANY)
+    # Set when the owner of the address followed the link sent to it (sign-up, address change).
+    email_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PortalUserManager()
 

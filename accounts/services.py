@@ -7,10 +7,16 @@ from collections.abc import Sequence
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 
 from parks.models import Park, ParkManagerAssignment
 
+from . import tasks
 from .models import Role, User
+from .tokens import email_verification_claim
 
 
 @transaction.atomic
@@ -48,8 +54,10 @@ def staff_user_create(
     return user
 
 
+@transaction.atomic
 def user_signup(*, username: str, email: str, password: str) -> User:
-    """Self sign-up (domain.md §1): a company user with no company yet."""
+    """Self sign-up (domain.md §1): a company user with no company yet. A link to confirm the
+    address is e-mailed; the company submits applications once it is confirmed."""
     username, email = username.strip(), email.strip().lower()
     errors: dict[str, str] = {}
     if not username:
@@ -74,4 +82,63 @@ def user_signup(*, username: str, email: str, password: str) -> User:
         raise ValidationError(errors)
     user.set_password(password)
     user.save()
+    email_verification_send(user=user)
     return user
+
+
+def email_verification_send(*, user: User) -> None:
+    """E-mail ``user`` a link that confirms their address (after the transaction commits)."""
+    transaction.on_commit(lambda: tasks.send_email_verification.delay(user.pk))
+
+
+@transaction.atomic
+def email_verify(*, token: str) -> User:
+    """Follow a verification link: the address it was made for is the user's address now."""
+    claim = email_verification_claim(token)
+    user = None
+    if claim is not None:
+        user_id, email = claim
+        user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+        if user is not None and user.email.lower() != email:
+            user = None  # the address changed since: that link no longer proves anything
+    if user is None:
+        raise ValidationError(
+            "This link is not valid any more: it has expired or the address has changed. "
+            "Sign in and ask for a new one."
+        )
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+    return user
+
+
+def api_token_create(*, user: User) -> tuple[AuthToken, str]:
+    """A new API token for ``user``: only its hash is stored; the token itself is shown once.
+    It expires after ``API_TOKEN_TTL_DAYS``."""
+    return AuthToken.objects.create(user=user)
+
+
+def api_token_revoke(*, user: User, token_key: str) -> None:
+    """Revoke one of the user's own tokens (by the key shown in the list); another user's
+    token is as unknown as a token that never existed."""
+    deleted, _ = AuthToken.objects.filter(user=user, token_key=token_key).delete()
+    if not deleted:
+        raise Http404("No such token.")
+
+
+def two_factor_device_pending(*, user: User) -> TOTPDevice:
+    """The authenticator being enrolled: one unconfirmed TOTP device per user, kept until its
+    first code is confirmed (so reloading the page shows the same QR code)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def two_factor_device_confirm(*, user: User, device: TOTPDevice) -> TOTPDevice:
+    """The first code from an enrolled app was right: the device counts from now on."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return device

@@ -1,16 +1,35 @@
+from base64 import b32encode
+
+import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_ratelimit.decorators import ratelimit
 
 from stp_portal.forms import add_service_errors
 
-from .forms import SignUpForm
-from .services import user_signup
+from .forms import OneTimeCodeForm, SignUpForm
+from .services import (
+    email_verification_send,
+    two_factor_device_confirm,
+    two_factor_device_pending,
+    user_signup,
+)
+from .services import email_verify as email_verify_service
+from .two_factor import confirmed_device, requires_second_factor
+
+# Page rate limits count per client address (stp_portal.security.client_ip).
+RATE_KEY = "ip"
 
 
 class SignInView(auth_views.LoginView):
@@ -36,14 +55,13 @@ class SignOutView(auth_views.LogoutView):
         return response
 
 
+@ratelimit(key=RATE_KEY, rate=lambda group, request: settings.SIGN_UP_RATE, method="POST")
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
     """Self sign-up for companies and freelancers; then create the company profile."""
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = ""
+    next_url = _safe_next(request)
     if request.user.is_authenticated:
-        return redirect(next_url or "dashboard")
+        return HttpResponseRedirect(next_url or resolve_url("dashboard"))
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -56,6 +74,106 @@ def sign_up(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, f"Welcome, {user.username}. Your account is ready.")
-            return redirect(next_url or "tenants:company_create")
+            messages.success(
+                request,
+                f"Welcome, {user.username}. We have e-mailed a link to {user.email}: follow it "
+                "to confirm the address before you submit an application.",
+            )
+            return HttpResponseRedirect(next_url or resolve_url("tenants:company_create"))
     return render(request, "accounts/sign_up.html", {"form": form, "next": next_url})
+
+
+@ratelimit(key=RATE_KEY, rate=lambda group, request: settings.SIGN_UP_RATE)
+@require_GET
+def email_verify(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the verification e-mail."""
+    try:
+        user = email_verify_service(token=token)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("dashboard" if request.user.is_authenticated else "accounts:login")
+    messages.success(request, f"Thank you: {user.email} is confirmed.")
+    return redirect("dashboard" if request.user.is_authenticated else "accounts:login")
+
+
+@login_required
+@ratelimit(key=RATE_KEY, rate=lambda group, request: settings.SIGN_UP_RATE, method="POST")
+@require_POST
+def email_verification_resend(request: HttpRequest) -> HttpResponse:
+    if request.user.email_verified_at is None and request.user.email:
+        email_verification_send(user=request.user)
+        messages.success(request, f"We have sent a new link to {request.user.email}.")
+    return redirect("dashboard")
+
+
+@method_decorator(
+    ratelimit(key=RATE_KEY, rate=lambda g, r: settings.PASSWORD_RESET_RATE, method="POST"),
+    name="post",
+)
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset: the same answer whether or not an account has the address."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "emails/password_reset.txt"
+    subject_template_name = "emails/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    @property
+    def extra_email_context(self) -> dict:
+        # Links use the portal's configured address, never the Host header of the request.
+        return {"site_url": settings.SITE_URL}
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes: too many failed sign-ins for this username from this address (429)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    message = (
+        f"Too many failed sign-ins for this account from your address. Wait {minutes} "
+        "minutes and try again, or reset your password."
+    )
+    if request.path_info.startswith("/api/"):
+        response: HttpResponse = JsonResponse({"detail": message}, status=429)
+    else:
+        response = render(request, "accounts/locked_out.html", {"message": message}, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Staff confirm a TOTP code each sign-in; the first time they enrol their app here."""
+    user = request.user
+    next_url = _safe_next(request) or resolve_url("dashboard")
+    if not requires_second_factor(user) or user.is_verified():
+        return HttpResponseRedirect(next_url)
+    device = confirmed_device(user)
+    enrolling = device is None
+    if enrolling:
+        device = two_factor_device_pending(user=user)
+    form = OneTimeCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"].strip()):
+            if enrolling:
+                two_factor_device_confirm(user=user, device=device)
+            otp_login(request, device)
+            messages.success(request, "Second factor confirmed.")
+            return HttpResponseRedirect(next_url)
+        form.add_error("code", "That code is wrong or has expired: type the one shown now.")
+    context = {"form": form, "next": next_url, "enrolling": enrolling}
+    if enrolling:
+        context |= {
+            "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=4),
+            "secret": b32encode(device.bin_key).decode(),
+        }
+    return render(request, "accounts/two_factor.html", context)
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """The ``next`` of the request when it is a path on this site, else empty."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return ""

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from accounts.apis import SignupApi, TokenApi
+from accounts.apis import LogoutApi, SignupApi, TokenApi, TokenListApi, TokenRevokeApi
 from parks.apis import ParkViewSet, UnitViewSet
 from subsidies.apis import (
     BillingRunViewSet,
@@ -28,6 +28,9 @@ router.register("statements", StatementViewSet, basename="statement")
 v1 = [
     path("auth/signup/", SignupApi.as_view(), name="signup"),
     path("auth/token/", TokenApi.as_view(), name="token"),
+    path("auth/tokens/", TokenListApi.as_view(), name="tokens"),
+    path("auth/tokens/<str:token_key>/", TokenRevokeApi.as_view(), name="token_revoke"),
+    path("auth/logout/", LogoutApi.as_view(), name="logout"),
     *router.urls,
 ]
 

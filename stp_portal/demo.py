@@ -461,7 +461,13 @@ def seed_demo(today: date | None = None) -> SeedReport:
         user = User.objects.filter(username=username).first()
         created = user is None
         if created:
-            user = User(username=username, role=role, email=f"{username}@example.pk", **extra)
+            user = User(
+                username=username,
+                role=role,
+                email=f"{username}@example.pk",
+                email_verified_at=timezone.now(),
+                **extra,
+            )
             user.set_password(DEMO_PASSWORD)
             user.save()
         report.count("users", created)

@@ -101,3 +101,14 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
             status=400,
         )
     return defaults.bad_request(request, exception)
+
+
+def too_many_requests(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A client over a page's rate limit (django-ratelimit): 429, with when to come back."""
+    message = "Too many requests from your address. Wait a few minutes and try again."
+    if _for_api(request):
+        response: HttpResponse = JsonResponse({"detail": message}, status=429)
+    else:
+        response = render(request, "429.html", {"message": message}, status=429)
+    response["Retry-After"] = "300"
+    return response

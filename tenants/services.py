@@ -341,6 +341,11 @@ def application_transition(
     application = _locked(application)
     _check_transition(user, application, action, reason)
     if action == "submit":
+        if user.email_verified_at is None:
+            raise ValidationError(
+                f"Confirm your e-mail address first: follow the link we sent to {user.email} "
+                "(or ask for a new one on your dashboard)."
+            )
         _validate_application(application, today=timezone.localdate())
     _record(application, user, action, reason)
     return application

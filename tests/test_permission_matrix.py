@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from tenants.models import ApplicationStatus
@@ -87,6 +87,25 @@ CASES = [
     Case("accounts:login", "GET", _expect(200, 302, 302, 302, 302, 302)),
     Case("accounts:logout", "GET", EVERYONE_200),
     Case("accounts:signup", "GET", _expect(200, 302, 302, 302, 302, 302)),
+    Case("accounts:password_change", "GET", SIGNED_IN_200),
+    Case("accounts:password_change_done", "GET", SIGNED_IN_200),
+    Case("accounts:password_reset", "GET", EVERYONE_200),
+    Case("accounts:password_reset_done", "GET", EVERYONE_200),
+    Case("accounts:password_reset_complete", "GET", EVERYONE_200),
+    Case(
+        "accounts:password_reset_confirm",
+        "GET",
+        EVERYONE_200,
+        lambda w: {"uidb64": "MQ", "token": "forged-token"},
+    ),
+    # With the second factor off (as in these tests) it sends everyone on.
+    Case("accounts:two_factor", "GET", {"anon": "login", **dict.fromkeys(ROLES[1:], 302)}),
+    Case("accounts:verify_email", "GET", dict.fromkeys(ROLES, 302), lambda w: {"token": "x"}),
+    Case(
+        "accounts:verify_email_resend",
+        "POST",
+        {"anon": "login", **dict.fromkeys(ROLES[1:], 302)},
+    ),
     # --- parks
     Case("parks:list", "GET", EVERYONE_200),
     Case("parks:detail", "GET", EVERYONE_200, CODE_A),
@@ -276,6 +295,15 @@ CASES = [
         api=True,
         data=lambda w: {"username": "owner1", "password": factories.PASSWORD},
     ),
+    Case("api:tokens", "GET", {"anon": 401, **dict.fromkeys(ROLES[1:], 200)}, api=True),
+    Case(
+        "api:token_revoke",
+        "DELETE",
+        {"anon": 401, **dict.fromkeys(ROLES[1:], 404)},
+        lambda w: {"token_key": "notatoken"},
+        api=True,
+    ),
+    Case("api:logout", "POST", {"anon": 401, **dict.fromkeys(ROLES[1:], 204)}, api=True),
     # --- API: parks and units
     Case("api:park-list", "GET", EVERYONE_200, api=True),
     Case(
@@ -675,8 +703,8 @@ def _client(world: dict, role: str, api: bool):
     if api:
         client = APIClient()
         if role != "anon":
-            token, _ = Token.objects.get_or_create(user=world[role])
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            _, token = AuthToken.objects.create(user=world[role])
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         return client
     client = Client()
     if role != "anon":

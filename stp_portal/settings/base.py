@@ -4,6 +4,7 @@ Every variable is listed with its default in ``.env.example``. The embedded defa
 SQLite file with Celery tasks executed in-process, so a fresh machine needs nothing else.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -30,10 +31,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "auditlog",
     "accounts",
     "parks",
     "tenants",
@@ -47,8 +52,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "stp_portal.middleware.PrivateResponseMiddleware",
+    # Last: it sees the lockout flag set while signing in and answers with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "stp_portal.urls"
@@ -80,6 +91,11 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Axes first: it refuses a locked-out user and address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -89,6 +105,69 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# --- Sign-in, sessions, tokens (docs/security.md) -------------------------------------------
+# The client address is the connecting peer unless this many proxies of ours stand in front:
+# then it is that many hops from the right of X-Forwarded-For. Never a header anyone can set.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Lock-out per username and address (django-axes): after this many failures, a cool-off.
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGN_IN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "stp_portal.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+# Every successful sign-in is recorded by the audit trail, not twice by axes.
+AXES_DISABLE_ACCESS_LOG = True
+# Second factor (TOTP, django-otp) for PSEB staff and park managers; off for the local demo.
+STAFF_TWO_FACTOR = env.bool("STAFF_TWO_FACTOR", default=True)
+OTP_TOTP_ISSUER = "STP Portal"
+# Idle timeouts (minutes): a session ends after this long without a request.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=120)
+STAFF_SESSION_IDLE_MINUTES = env.int("STAFF_SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+# A sign-up must confirm its e-mail address within this many days.
+EMAIL_VERIFICATION_DAYS = env.int("EMAIL_VERIFICATION_DAYS", default=3)
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
+# API tokens are stored hashed (django-rest-knox) and expire.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+# Page rate limits (django-ratelimit), per client address.
+RATELIMIT_IP_META_KEY = "stp_portal.security.client_ip"
+RATELIMIT_VIEW = "stp_portal.views.too_many_requests"
+SIGN_UP_RATE = env("SIGN_UP_RATE", default="10/h")
+PASSWORD_RESET_RATE = env("PASSWORD_RESET_RATE", default="5/h")
+VERIFY_PAGE_RATE = env("VERIFY_PAGE_RATE", default="60/m")
+
+# --- Response headers (docs/security.md) -----------------------------------------------------
+# No inline script or style anywhere: every asset is a local file.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 # --- Time: periods and dates are Asia/Karachi; timestamps are aware ------------------------
 LANGUAGE_CODE = "en-gb"
@@ -172,7 +251,7 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # --- API -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -189,6 +268,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "stp_portal.api.exception_handler",
     # Sign-up and token requests per client IP: slows password guessing.
     "DEFAULT_THROTTLE_RATES": {"auth": env("API_AUTH_RATE", default="20/minute")},
+    # The throttles count the same client address as everything else (TRUSTED_PROXY_COUNT).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "STP Portal API",
@@ -213,5 +294,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     # WeasyPrint logs every rendering step at INFO: keep its warnings only.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # django-axes announces its configuration at every start.
+        "axes.apps": {"level": "WARNING"},
+    },
 }

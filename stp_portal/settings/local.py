@@ -11,3 +11,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 # Serve static files straight from the app folders; collectstatic is for production.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The demo signs in with its printed logins alone; production asks staff for a TOTP code.
+STAFF_TWO_FACTOR = env.bool("STAFF_TWO_FACTOR", default=False)

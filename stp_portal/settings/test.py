@@ -15,6 +15,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)  #
 # Serve static files straight from the app folders; collectstatic is for production.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Most tests sign staff in without a second factor; tests/security turns it on.
+STAFF_TWO_FACTOR = False
 # Tests sign in often from one address; the throttle itself is tested with a low rate.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"auth": "10000/minute"}}  # noqa: F405
 # Parallel test workers share one Redis in CI: each keeps its own keys.

@@ -12,11 +12,11 @@ def as_user():
     """An API client signed in as ``user`` with a token, as an outside system would be."""
 
     def client_for(user) -> APIClient:
-        from rest_framework.authtoken.models import Token
+        from knox.models import AuthToken
 
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _, token = AuthToken.objects.create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
         return client
 
     return client_for

@@ -9,7 +9,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 
@@ -35,7 +35,7 @@ def token():
     # signals from closing the test's database connection (its transaction) between calls.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield Token.objects.get_or_create(user=User.objects.get(username="pseb"))[0].key
+    yield AuthToken.objects.create(user=User.objects.get(username="pseb"))[1]
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
