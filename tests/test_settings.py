@@ -15,6 +15,7 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parent.parent
 STRONG_KEY = secrets.token_urlsafe(50)
 PG = "postgres://stp:secret@db.example:5432/stp_portal"
+REDIS = "redis://redis.example:6379/0"
 # Variables of this test process that must not leak into the interpreter under test.
 SCRUBBED = (
     "SECRET_KEY",
@@ -65,6 +66,7 @@ def test_production_starts_with_a_strong_key_and_debug_off():
         "stp_portal.settings.production",
         SECRET_KEY=STRONG_KEY,
         DATABASE_URL=PG,
+        REDIS_URL=REDIS,
         DEBUG="true",
     )
     assert result.returncode == 0, result.stderr
@@ -88,14 +90,42 @@ def test_database_and_redis_urls_switch_to_postgresql_and_a_real_broker():
     )
 
 
-def test_production_passes_djangos_deployment_checks():
+def test_production_passes_djangos_deployment_checks_with_nothing_silenced():
     result = _run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         "stp_portal.settings.production",
         SECRET_KEY=STRONG_KEY,
         DATABASE_URL=PG,
+        REDIS_URL=REDIS,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_sends_a_year_of_hsts_for_every_subdomain():
+    result = _run(
+        [
+            "-c",
+            "import django; django.setup(); from django.conf import settings as s; "
+            "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD)",
+        ],
+        "stp_portal.settings.production",
+        SECRET_KEY=STRONG_KEY,
+        DATABASE_URL=PG,
+        REDIS_URL=REDIS,
+    )
+    assert result.stdout.split() == ["31536000", "True", "True"], result.stderr
+
+
+def test_production_refuses_to_start_without_redis_for_shared_sign_in_counts():
+    result = _run(
+        ["-c", PRINT_SETTINGS],
+        "stp_portal.settings.production",
+        SECRET_KEY=STRONG_KEY,
+        DATABASE_URL=PG,
+    )
+    assert result.returncode != 0
+    assert "REDIS_URL must be set" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_database_url():

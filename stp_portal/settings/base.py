@@ -54,10 +54,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
+    "accounts.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "stp_portal.middleware.PrivateResponseMiddleware",
+    # A page over its rate limit answers 429 (RATELIMIT_VIEW), not django-ratelimit's 403.
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # Last: it sees the lockout flag set while signing in and answers with the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -199,6 +202,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Failed sign-ins are counted where every worker sees them: Redis when there is one, else
+# the database (the embedded default has no shared cache).
+AXES_HANDLER = (
+    "axes.handlers.cache.AxesCacheHandler"
+    if REDIS_URL
+    else "axes.handlers.database.AxesDatabaseHandler"
+)
 
 # An empty CELERY_BROKER_URL (as in a copied .env.example) falls back to REDIS_URL.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="") or REDIS_URL or None
@@ -298,6 +308,6 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         # django-axes announces its configuration at every start.
-        "axes.apps": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
     },
 }
