@@ -5,6 +5,8 @@ from . import views
 
 app_name = "accounts"
 urlpatterns = [
+    path("", views.account, name="account"),
+    path("tokens/<str:token_key>/revoke/", views.token_revoke, name="token_revoke"),
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", views.SignOutView.as_view(), name="logout"),
     path("sign-up/", views.sign_up, name="signup"),

@@ -10,16 +10,19 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_ratelimit.decorators import ratelimit
+from knox.models import AuthToken
 
 from stp_portal.forms import add_service_errors
 
 from .forms import OneTimeCodeForm, SignUpForm
 from .services import (
+    api_token_revoke,
     email_verification_send,
     two_factor_device_confirm,
     two_factor_device_pending,
@@ -177,3 +180,25 @@ def _safe_next(request: HttpRequest) -> str:
     ):
         return next_url
     return ""
+
+
+@login_required
+@require_GET
+def account(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own account: address, password, second factor and API tokens."""
+    user = request.user
+    tokens = AuthToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")
+    context = {
+        "tokens": tokens,
+        "second_factor": confirmed_device(user) if requires_second_factor(user) else None,
+        "needs_second_factor": requires_second_factor(user),
+    }
+    return render(request, "accounts/account.html", context)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_key: str) -> HttpResponse:
+    api_token_revoke(user=request.user, token_key=token_key)
+    messages.success(request, f"The API token {token_key}… no longer works.")
+    return redirect("accounts:account")

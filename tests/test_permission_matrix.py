@@ -87,6 +87,13 @@ CASES = [
     Case("accounts:login", "GET", _expect(200, 302, 302, 302, 302, 302)),
     Case("accounts:logout", "GET", EVERYONE_200),
     Case("accounts:signup", "GET", _expect(200, 302, 302, 302, 302, 302)),
+    Case("accounts:account", "GET", SIGNED_IN_200),
+    Case(
+        "accounts:token_revoke",
+        "POST",
+        {"anon": "login", **dict.fromkeys(ROLES[1:], 404)},
+        lambda w: {"token_key": "notatoken"},
+    ),
     Case("accounts:password_change", "GET", SIGNED_IN_200),
     Case("accounts:password_change_done", "GET", SIGNED_IN_200),
     Case("accounts:password_reset", "GET", EVERYONE_200),

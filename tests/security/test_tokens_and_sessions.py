@@ -120,3 +120,15 @@ def test_every_request_moves_the_idle_deadline_on(company_user):
     Session.objects.filter(session_key=key).update(expire_date=soon)
     client.get("/dashboard/")
     assert Session.objects.get(session_key=key).expire_date > soon
+
+
+def test_the_account_page_lists_and_revokes_the_users_tokens(api, company_user):
+    token = _token(api, company_user)
+    client = Client()
+    client.force_login(company_user)
+    page = client.get("/accounts/").content.decode()
+    assert token["id"] in page
+    assert token["token"] not in page
+    response = client.post(f"/accounts/tokens/{token['id']}/revoke/")
+    assert response.status_code == 302
+    assert _with(api, token["token"]).get("/api/v1/companies/").status_code == 401
