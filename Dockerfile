@@ -17,8 +17,10 @@ COPY requirements/base.txt requirements/base.txt
 RUN pip install --require-hashes -r requirements/base.txt
 
 COPY . .
-# collectstatic needs settings, not secrets: a throwaway key for this step only.
+# collectstatic needs settings, not secrets or services: throwaway values for this step only
+# (production settings refuse to load without a strong key, a database and Redis).
 RUN SECRET_KEY=collectstatic-only-throwaway-key-0123456789-abcdefghijklmnopqrstuvwxyz \
+    DATABASE_URL=postgres://build@127.0.0.1:1/none REDIS_URL=redis://127.0.0.1:1/0 \
     python manage.py collectstatic --noinput \
     && useradd --create-home --uid 10001 stp \
     && mkdir -p /app/media && chown stp:stp /app/media
