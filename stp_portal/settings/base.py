@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "auditlog",
+    # After auditlog: its admin replaces auditlog's LogEntry admin with a read-only one.
+    "audit",
     "accounts",
     "parks",
     "tenants",
@@ -52,6 +54,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The audit trail (docs/security.md): writes get their actor, address and origin; a 403/404
+    # answered to a signed-in user is a security event.
+    "audit.middleware.AuditMiddleware",
+    "audit.middleware.RefusalMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
     "accounts.middleware.SessionIdleMiddleware",
@@ -147,6 +153,39 @@ RATELIMIT_VIEW = "stp_portal.views.too_many_requests"
 SIGN_UP_RATE = env("SIGN_UP_RATE", default="10/h")
 PASSWORD_RESET_RATE = env("PASSWORD_RESET_RATE", default="5/h")
 VERIFY_PAGE_RATE = env("VERIFY_PAGE_RATE", default="60/m")
+
+# --- Audit trail (django-auditlog; audit app) -------------------------------------------------
+# Every model's saves and deletes are recorded, so a model added later is covered too; the
+# excluded ones are framework bookkeeping, the trail itself, or noise (see docs/security.md).
+AUDITLOG_INCLUDE_ALL_MODELS = True
+AUDITLOG_EXCLUDE_TRACKING_MODELS = (
+    "sessions.Session",  # every request of a signed-in user moves its expiry
+    "contenttypes.ContentType",
+    "auth.Permission",
+    "admin.LogEntry",
+    "auditlog.LogEntry",
+    "audit.SecurityEvent",
+    # django-axes' failure counters: sign-in failures are security events already.
+    "axes.AccessAttempt",
+    "axes.AccessLog",
+    "axes.AccessFailureLog",
+    # knox's primary key is the token's hash: logging it would copy the hash into the trail.
+    # Tokens created and revoked are security events (with the token's public id).
+    "knox.AuthToken",
+    # Billing bookkeeping: a run's chunks and the numbering counters move with every chunk;
+    # the run, and each statement it issues, are recorded.
+    "subsidies.BillingChunk",
+    "subsidies.DocumentCounter",
+    # A statement's lines are written with it and never change; its row records its totals.
+    "subsidies.StatementLine",
+)
+# Sign-ins are security events; the last_login stamp would add a change row to each.
+AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("last_login",)
+# Secrets are never copied into the trail: the row says only that one changed.
+AUDITLOG_MASK_TRACKING_FIELDS = ("password", "digest", "key", "token_hash", "verification_token")
+AUDITLOG_MASK_CALLABLE = "audit.trail.mask_secret"
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 # --- Response headers (docs/security.md) -----------------------------------------------------
 # No inline script or style anywhere: every asset is a local file.
