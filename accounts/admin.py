@@ -1,18 +1,242 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+"""Accounts and the sign-in security records in the admin (stp_portal.admin: one write path).
 
-from .models import User
+Deliberate choices for each model shown here:
+- Users: staff accounts are made through ``staff_user_create`` (as ``add_staff_user`` does;
+  company users sign themselves up); a name, an address or the active flag changes through
+  ``user_update``. The role, and the admin flags it decides, are fixed at creation. No
+  password is set here: people reset their own by e-mail, so no one else ever knows it.
+  Nobody is deleted (leases, transitions and the audit trail name them): switch them off.
+- Groups: not shown. Roles decide every permission (accounts.models.Role); groups would be
+  a second, unused permission system that could still grant rights.
+- Sign-in lock-outs (django-axes): the records are read-only; the "Unlock sign-in" action,
+  here and on users, calls ``sign_in_unlock``, which resets the count wherever axes keeps
+  it (with Redis there are no records to list, so the user action is the one that works).
+- API tokens (knox): listed (never their digest) with a "Revoke" action that calls
+  ``api_token_revoke``. Tokens are not made here: a token is shown once, to its owner.
+- Authenticators (django-otp TOTP): listed without their secret (the stock admin shows the
+  key and a QR code to any admin) with a "Remove authenticator" action that calls
+  ``two_factor_devices_remove``: a staff member who lost the phone enrols again at the next
+  sign-in.
+"""
+
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.admin import AccessFailureLogAdmin as AxesAccessFailureLogAdmin
+from axes.admin import AccessLogAdmin as AxesAccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
+
+from parks.models import Park
+from stp_portal.admin import ReadOnlyAdmin, ServiceAdmin, service_error_messages
+
+from .models import Role, User
+
+USER_EDITABLE = ("email", "first_name", "last_name", "is_active")  # services.user_update
+
+
+def _replace(model, admin_class) -> None:
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, admin_class)
+
+
+def _run_each(model_admin, request, objects, call, done: str) -> None:
+    """Call a service for each object on its own; a refusal is a message, never a 500."""
+    count = 0
+    for obj in objects:
+        try:
+            with transaction.atomic():
+                call(obj)
+        except ValidationError as exc:
+            for problem in service_error_messages(exc):
+                model_admin.message_user(request, f"{obj}: {problem}", messages.ERROR)
+        else:
+            count += 1
+    if count:
+        model_admin.message_user(request, done.format(count=count), messages.SUCCESS)
+
+
+class StaffUserAddForm(forms.ModelForm):
+    role = forms.ChoiceField(
+        choices=[(Role.PSEB, Role.PSEB.label), (Role.PARK_MANAGER, Role.PARK_MANAGER.label)],
+        help_text="Company users sign up themselves in the portal.",
+    )
+    parks = forms.ModelMultipleChoiceField(
+        queryset=Park.objects.order_by("code"),
+        required=False,
+        help_text="For a park manager: the parks they run.",
+    )
+    password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput)
+    password2 = forms.CharField(label="Password (again)", strip=False, widget=forms.PasswordInput)
+
+    class Meta:
+        model = User
+        fields = ("username", "email", "role")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", "The two passwords differ.")
+        return cleaned
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ServiceAdmin):
+    write_services = {
+        "add": "accounts.services.staff_user_create",
+        "change": "accounts.services.user_update",
+        "unlock_sign_in": "accounts.services.sign_in_unlock",
+        "remove_authenticator": "accounts.services.two_factor_devices_remove",
+    }
+    actions = ("unlock_sign_in", "remove_authenticator")
     list_display = ("username", "email", "role", "is_active", "is_staff", "last_login")
     list_filter = ("role", "is_active", "is_staff")
-    fieldsets = (
-        *DjangoUserAdmin.fieldsets,
-        ("Portal role", {"fields": ("role",)}),
-    )
-    add_fieldsets = (
-        *DjangoUserAdmin.add_fieldsets,
-        ("Portal role", {"fields": ("email", "role")}),
-    )
+    search_fields = ("username", "first_name", "last_name", "email")
+    ordering = ("username",)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = StaffUserAddForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("username", "email", "role", "parks", "password1", "password2")
+        return (
+            "username",
+            *USER_EDITABLE,
+            "role",
+            "is_staff",
+            "is_superuser",
+            "email_verified_at",
+            "last_login",
+            "date_joined",
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return tuple(f for f in self.get_fields(request, obj) if f not in USER_EDITABLE)
+
+    def create(self, request, form):
+        data = form.cleaned_data
+        return self.service("add")(
+            username=data["username"],
+            password=data["password1"],
+            role=data["role"],
+            park_codes=[park.code for park in data["parks"]],
+            email=data.get("email") or "",
+        )
+
+    def update(self, request, obj, form):
+        return self.service("change")(user=request.user, target=obj, **self.changed(form))
+
+    @admin.action(description="Unlock sign-in of the selected users")
+    def unlock_sign_in(self, request, queryset) -> None:
+        unlock = self.service("unlock_sign_in")
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda u: unlock(user=request.user, username=u.username),
+            "Sign-in unlocked for {count} user(s).",
+        )
+
+    @admin.action(description="Remove the authenticator of the selected users")
+    def remove_authenticator(self, request, queryset) -> None:
+        remove = self.service("remove_authenticator")
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda u: remove(user=request.user, target=u),
+            "Authenticator removed for {count} user(s); they enrol again at their next sign-in.",
+        )
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+class AccessAttemptAdmin(ServiceAdmin, AxesAccessAttemptAdmin):
+    write_services = {"unlock": "accounts.services.sign_in_unlock"}
+    actions = ("unlock",)
+
+    @admin.action(description="Unlock sign-in for these usernames and addresses")
+    def unlock(self, request, queryset) -> None:
+        unlock = self.service("unlock")
+        _run_each(
+            self,
+            request,
+            queryset,
+            lambda a: unlock(user=request.user, username=a.username, ip_address=a.ip_address),
+            "{count} lock-out record(s) cleared.",
+        )
+
+
+class AccessFailureLogAdmin(ReadOnlyAdmin, AxesAccessFailureLogAdmin):
+    pass
+
+
+class AccessLogAdmin(ReadOnlyAdmin, AxesAccessLogAdmin):
+    pass
+
+
+_replace(AccessAttempt, AccessAttemptAdmin)
+_replace(AccessFailureLog, AccessFailureLogAdmin)
+_replace(AccessLog, AccessLogAdmin)
+
+
+class AuthTokenAdmin(ServiceAdmin):
+    write_services = {"revoke": "accounts.services.api_token_revoke"}
+    actions = ("revoke",)
+    list_display = ("token_key", "user", "created", "expiry")
+    search_fields = ("token_key", "user__username")
+    list_select_related = ("user",)
+    fields = readonly_fields = ("user", "token_key", "created", "expiry")
+
+    @admin.action(description="Revoke the selected API tokens")
+    def revoke(self, request, queryset) -> None:
+        revoke = self.service("revoke")
+        # The service revokes a token of the user it is given: here, the token's owner.
+        _run_each(
+            self,
+            request,
+            queryset.select_related("user"),
+            lambda t: revoke(user=t.user, token_key=t.token_key),
+            "{count} token(s) revoked.",
+        )
+
+
+_replace(AuthToken, AuthTokenAdmin)
+
+
+class TOTPDeviceAdmin(ServiceAdmin):
+    write_services = {"remove_authenticator": "accounts.services.two_factor_devices_remove"}
+    actions = ("remove_authenticator",)
+    list_display = ("user", "name", "confirmed", "created_at", "last_used_at")
+    list_filter = ("confirmed",)
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("user",)
+    # Never the key: whoever sees it can make the codes.
+    fields = readonly_fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+
+    @admin.action(description="Remove the authenticator (the user enrols again)")
+    def remove_authenticator(self, request, queryset) -> None:
+        remove = self.service("remove_authenticator")
+        users = User.objects.filter(pk__in=queryset.values("user"))
+        _run_each(
+            self,
+            request,
+            users,
+            lambda u: remove(user=request.user, target=u),
+            "Authenticator removed for {count} user(s); they enrol again at their next sign-in.",
+        )
+
+
+_replace(TOTPDevice, TOTPDeviceAdmin)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
+from audit.trail import log_created
 from parks.models import Park, ParkManagerAssignment
 
 from . import tasks
@@ -48,9 +50,10 @@ def staff_user_create(
     # PSEB staff run the admin site; park managers work in the portal's own pages.
     user.is_staff = user.is_superuser = role == Role.PSEB
     user.save()
-    ParkManagerAssignment.objects.bulk_create(
+    assignments = ParkManagerAssignment.objects.bulk_create(
         ParkManagerAssignment(user=user, park=park) for park in parks
     )
+    log_created(assignments)  # bulk_create sends no signal
     return user
 
 
@@ -142,3 +145,66 @@ def two_factor_device_confirm(*, user: User, device: TOTPDevice) -> TOTPDevice:
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return device
+
+
+# --- PSEB staff looking after accounts (the admin site) ---------------------------------------
+def _ensure_pseb(user: User) -> None:
+    if not (user.is_authenticated and user.is_pseb_staff):
+        raise PermissionDenied("Only PSEB staff look after other people's accounts.")
+
+
+@transaction.atomic
+def user_update(
+    *,
+    user: User,
+    target: User,
+    email: str | None = None,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """PSEB staff correct a person's name or address, or switch an account off (someone who
+    left). ``None`` leaves a field as it is. A role is fixed when the account is made (it
+    decides admin access and what the person sees): a new role is a new account.
+
+    A new address is unconfirmed until its owner follows the link e-mailed to it (§3: a
+    company submits only from a confirmed address).
+    """
+    _ensure_pseb(user)
+    target = User.objects.select_for_update().get(pk=target.pk)
+    if is_active is False and target.pk == user.pk:
+        raise ValidationError({"is_active": "You cannot switch off your own account."})
+    new_email = email.strip().lower() if email is not None else None
+    email_changed = new_email is not None and new_email != target.email.lower()
+    others = User.objects.filter(email__iexact=new_email).exclude(pk=target.pk)
+    if email_changed and others.exists():
+        raise ValidationError({"email": "An account with this e-mail address already exists."})
+    for name, value in (("first_name", first_name), ("last_name", last_name)):
+        if value is not None:
+            setattr(target, name, value.strip())
+    if is_active is not None:
+        target.is_active = is_active
+    if email_changed:
+        target.email, target.email_verified_at = new_email, None
+    target.full_clean(exclude=["password"])
+    target.save()
+    if email_changed and new_email:
+        email_verification_send(user=target)
+    return target
+
+
+def sign_in_unlock(*, user: User, username: str, ip_address: str | None = None) -> int:
+    """Lift a sign-in lock-out before its cool-off ends (someone who proved who they are):
+    the failures counted for ``username`` (from ``ip_address`` only, if given) are forgotten,
+    wherever axes counts them (the database, or Redis). Returns how many records went."""
+    _ensure_pseb(user)
+    return axes_reset(username=username, ip=ip_address or None)
+
+
+@transaction.atomic
+def two_factor_devices_remove(*, user: User, target: User) -> int:
+    """Remove a staff member's authenticator (a lost or replaced phone): at their next
+    sign-in they enrol a new one, as at first. Returns how many devices went."""
+    _ensure_pseb(user)
+    deleted, _ = TOTPDevice.objects.filter(user=target).delete()
+    return deleted

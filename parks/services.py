@@ -14,6 +14,8 @@ from typing import IO, TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from audit.trail import log_created
+
 from .domain import (
     MAX_IMPORT_BYTES,
     ImportReport,
@@ -22,7 +24,7 @@ from .domain import (
     default_monthly_rent,
     parse_units_csv,
 )
-from .models import Park, ParkStatus, Unit
+from .models import Park, ParkManagerAssignment, ParkStatus, Unit
 from .permissions import ensure
 
 if TYPE_CHECKING:
@@ -90,6 +92,27 @@ def park_update(*, user: User, park: Park, **fields: Any) -> Park:
     _validate_park(park)
     park.save()
     return park
+
+
+# --- Managers ---------------------------------------------------------------------------------
+@transaction.atomic
+def park_manager_assign(*, user: User, park: Park, manager: User) -> ParkManagerAssignment:
+    """Let a park manager run one more park (domain.md §1: a manager sees only the parks
+    assigned to them). PSEB staff only; only park-manager accounts can be assigned."""
+    ensure("edit_park", user, park)
+    if not manager.is_park_manager:
+        raise ValidationError({"user": "Only an active park-manager account can run a park."})
+    assignment, created = ParkManagerAssignment.objects.get_or_create(user=manager, park=park)
+    if not created:
+        raise ValidationError({"user": f"{manager} already manages {park.code}."})
+    return assignment
+
+
+@transaction.atomic
+def park_manager_unassign(*, user: User, assignment: ParkManagerAssignment) -> None:
+    """Take a park away from a manager: from now on they no longer see it."""
+    ensure("edit_park", user, assignment.park)
+    assignment.delete()
 
 
 # --- Units ------------------------------------------------------------------------------------
@@ -210,6 +233,7 @@ def units_import_csv(*, user: User, park: Park, file: IO[bytes]) -> ImportReport
     try:
         with transaction.atomic():
             Unit.objects.bulk_create(units)
+            log_created(units)  # bulk_create sends no signal: the audit rows, in one INSERT
     except IntegrityError:
         return ImportReport(
             problem="Some of these unit codes were added by someone else meanwhile. "

@@ -1,7 +1,15 @@
-from django import forms
+"""Subsidy schemes and billing in the admin (stp_portal.admin: one write path).
+
+Schemes are written through ``scheme_create`` / ``scheme_update``. Everything billing
+makes — statements and their lines, credit notes, payments, charges, billing runs and
+chunks, document counters, subsidy windows — is money or its bookkeeping: read-only here.
+They are made by billing, payments, charges and credit notes (pages, API, run_billing),
+which lock, number them and keep the totals right; an issued statement never changes.
+"""
+
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.db.models import Max
+
+from stp_portal.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin
 
 from .models import (
     BillingChunk,
@@ -15,37 +23,24 @@ from .models import (
     SubsidyScheme,
     SubsidyWindow,
 )
-
-
-class SubsidySchemeForm(forms.ModelForm):
-    class Meta:
-        model = SubsidyScheme
-        fields = (
-            "name",
-            "internet_pct",
-            "rent_pct",
-            "duration_months",
-            "valid_from",
-            "valid_to",
-            "parks",
-            "anchor",
-        )
-
-    def clean_valid_to(self):
-        valid_to = self.cleaned_data.get("valid_to")
-        if self.instance.pk and valid_to is not None:
-            used = self.instance.windows.aggregate(latest=Max("start"))["latest"]
-            if used is not None and valid_to < used:
-                raise ValidationError(
-                    f"Statements use a window of this scheme opened on {used:%Y-%m-%d}; "
-                    "it must stay valid until then."
-                )
-        return valid_to
+from .selectors import scheme_applied_since
+from .services import SCHEME_FIELDS
 
 
 @admin.register(SubsidyScheme)
-class SubsidySchemeAdmin(admin.ModelAdmin):
-    form = SubsidySchemeForm
+class SubsidySchemeAdmin(ServiceAdmin):
+    """Created and changed through the scheme services; never deleted (statements name it).
+
+    Once a scheme opened a subsidy window its rules are shown read-only, and
+    ``scheme_update`` is what refuses a change to them (or a ``valid_to`` before the latest
+    window it opened), with its own message.
+    """
+
+    write_services = {
+        "add": "subsidies.services.scheme_create",
+        "change": "subsidies.services.scheme_update",
+    }
+    fields = (*SCHEME_FIELDS, "parks")
     list_display = (
         "name",
         "internet_pct",
@@ -60,39 +55,24 @@ class SubsidySchemeAdmin(admin.ModelAdmin):
     filter_horizontal = ("parks",)
 
     def get_readonly_fields(self, request, obj=None):
-        # Applied to issued statements: only the name and the end of validity may change
-        # (subsidies.services.scheme_update says why; the form still checks valid_to).
-        if obj is not None and obj.windows.exists():
-            return ("internet_pct", "rent_pct", "duration_months", "valid_from", "parks", "anchor")
+        if obj is not None and scheme_applied_since(obj) is not None:
+            return tuple(f for f in self.fields if f not in SubsidyScheme.EDITABLE_ONCE_APPLIED)
         return ()
 
+    def create(self, request, form):
+        data = dict(form.cleaned_data)
+        parks = data.pop("parks", ())
+        return self.service("add")(user=request.user, parks=parks, **data)
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Issued documents are immutable (domain.md §6): the admin shows them, never edits them.
-
-    They are made by billing, payments and credit notes (pages, API, run_billing), which
-    number them and keep the totals right.
-    """
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def update(self, request, obj, form):
+        changes = self.changed(form)
+        parks = changes.pop("parks", None)
+        return self.service("change")(user=request.user, scheme=obj, parks=parks, **changes)
 
 
-class StatementLineInline(admin.TabularInline):
+class StatementLineInline(ReadOnlyInline):
     model = StatementLine
-    fields = ("position", "kind", "unit_code", "description", "amount")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
+    fields = readonly_fields = ("position", "kind", "unit_code", "description", "amount")
 
 
 @admin.register(Statement)

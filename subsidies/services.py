@@ -6,6 +6,7 @@ they need from the ORM in a fixed number of queries, call the rules, and save th
 
 from __future__ import annotations
 
+import copy
 import logging
 import secrets
 from collections import defaultdict
@@ -22,6 +23,7 @@ from django.db.models import Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from audit.trail import log_created, log_updated, update_logged
 from parks.models import Park
 from stp_portal.errors import Conflict
 from tenants.models import Lease, LeaseUnit
@@ -197,7 +199,8 @@ def _queue_plan(run: BillingRun) -> None:
         message = (
             f"The task queue could not be reached ({type(exc).__name__}); start the run again."
         )
-        BillingRun.objects.filter(pk=run.pk).update(
+        update_logged(
+            BillingRun.objects.filter(pk=run.pk),
             status=RunStatus.FAILED,
             errors=[{"park": None, "error": message}],
             finished_at=timezone.now(),
@@ -327,6 +330,7 @@ def subsidy_windows_fix(
                 )
             )
     SubsidyWindow.objects.bulk_create(new)
+    log_created(new)  # bulk_create sends no signal
     return windows
 
 
@@ -482,6 +486,9 @@ def _statements_create(
             )
         )
     Statement.objects.bulk_create(statements)
+    # One audit row per statement, in bulk (its lines are not logged: written with it, never
+    # changed). bench/billing.py measures what this adds to a run (docs/performance.md).
+    log_created(statements)
     StatementLine.objects.bulk_create(
         StatementLine(
             statement=statement,
@@ -611,11 +618,13 @@ def billing_runs_resume_stalled(*, now: datetime | None = None) -> list[int]:
             .filter(moved__lt=cutoff)
             .order_by("pk")
         )
+        before = [copy.copy(run) for run in stalled]
         for run in stalled:
             run.progress_at = now
             run.resumed += 1
             logger.warning("Billing run %s made no progress since %s: resumed", run.pk, cutoff)
         BillingRun.objects.bulk_update(stalled, ["progress_at", "resumed"])
+        log_updated(zip(before, stalled, strict=True), ["progress_at", "resumed"])
         ids = [run.pk for run in stalled]
         transaction.on_commit(lambda: [tasks.plan_billing_run.delay(pk) for pk in ids])
     return ids
@@ -877,7 +886,7 @@ def credit_notes_for_ended_lease(
         f"Lease #{lease.pk} ended on {calc.long_date(lease.end_date)}: what this "
         "statement billed for the days after that is credited."
     )
-    return CreditNote.objects.bulk_create(
+    notes = CreditNote.objects.bulk_create(
         CreditNote(
             number=calc.document_number(lease.park.code, fiscal_year, sequence, prefix="CN"),
             statement=statement,
@@ -889,6 +898,8 @@ def credit_notes_for_ended_lease(
         )
         for sequence, (statement, amount) in zip(numbers, credits, strict=True)
     )
+    log_created(notes)  # bulk_create sends no signal
+    return notes
 
 
 @transaction.atomic

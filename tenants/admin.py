@@ -1,16 +1,40 @@
-from pathlib import Path
+"""Tenant data in the admin: shown, and written only through tenants.services.
+
+What stays read-only here, and why:
+- Companies and memberships: a company's profile is its own users' to edit (the service
+  refuses anyone else, PSEB included); members join by invitation.
+- Applications: their fields are the company's draft, their status the workflow's. PSEB
+  moves them with the actions below (review, reject, return), which call the same
+  ``application_transition`` as the portal: the transition is recorded and e-mailed.
+  Approval allocates units, so it links to the portal's approval page. Withdrawing is the
+  company's own step.
+- Documents: uploaded by the company on its draft (checked as PDFs there).
+- Leases: recorded here (onboarding an existing tenant) through ``lease_create``; after
+  that their dates and units are the lease's history and bills: a termination is the
+  portal's termination page (it takes the locks, issues credit notes and e-mails).
+- Nothing is deleted here: applications, transitions, leases and their units are workflow
+  and billing history.
+"""
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from parks.models import Unit
+from stp_portal.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin, service_error_messages
+
+from .domain import TRANSITIONS
 from .models import (
     Application,
     ApplicationDocument,
+    ApplicationStatus,
     ApplicationTransition,
     Company,
     Invitation,
@@ -18,17 +42,15 @@ from .models import (
     LeaseUnit,
     Membership,
 )
-from .services import validate_lease
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyInline):
     model = Membership
-    extra = 0
-    autocomplete_fields = ("user",)
+    fields = readonly_fields = ("user", "role", "joined_at")
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(ReadOnlyAdmin):
     list_display = ("name", "kind", "city", "pseb_registration", "headcount", "women_headcount")
     list_filter = ("kind", "city")
     search_fields = ("name", "pseb_registration", "ntn", "secp_number")
@@ -37,39 +59,50 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
     list_display = ("user", "company", "role", "joined_at")
     list_filter = ("role",)
     search_fields = ("user__username", "company__name")
-    autocomplete_fields = ("user", "company")
 
 
-class TransitionInline(admin.TabularInline):
+class TransitionInline(ReadOnlyInline):
     """The history is append-only: shown, never edited."""
 
     model = ApplicationTransition
-    extra = 0
-    can_delete = False
-    readonly_fields = ("created_at", "actor", "action", "from_status", "to_status", "comment")
+    fields = readonly_fields = (
+        "created_at",
+        "actor",
+        "action",
+        "from_status",
+        "to_status",
+        "comment",
+    )
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
-
-class DocumentInline(admin.TabularInline):
-    """Listed here; added on the document page, which records name, size and uploader."""
-
+class DocumentInline(ReadOnlyInline):
     model = ApplicationDocument
-    extra = 0
-    readonly_fields = ("original_name", "size_bytes", "uploaded_by", "uploaded_at")
-    fields = ("original_name", "size_bytes", "uploaded_by", "uploaded_at")
+    fields = readonly_fields = ("original_name", "size_bytes", "uploaded_by", "uploaded_at")
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
+
+class TransitionReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        required=False,
+        max_length=2000,
+        help_text="Sent to the company with the e-mail; required to reject or return.",
+    )
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ServiceAdmin):
+    """Read-only, status included; moved on by the workflow actions."""
+
+    write_services = {
+        "review": "tenants.services.application_transition",
+        "reject": "tenants.services.application_transition",
+        "return_for_changes": "tenants.services.application_transition",
+    }
+    actions = ("review", "reject", "return_for_changes")
     list_display = (
         "id",
         "company",
@@ -83,47 +116,96 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_filter = ("status", "park", "unit_kind")
     search_fields = ("company__name", "park__name", "park__code")
     list_select_related = ("company", "park")
-    autocomplete_fields = ("company", "park", "created_by")
-    raw_id_fields = ("lease",)
+    readonly_fields = ("workflow",)
     inlines = [DocumentInline, TransitionInline]
+
+    @admin.display(description="Next step")
+    def workflow(self, obj: Application) -> str:
+        if obj.status == ApplicationStatus.UNDER_REVIEW:
+            url = reverse("tenants:application_approve", args=[obj.pk])
+            return format_html(
+                '<a href="{}">Approve and allocate units</a> (portal page); reject or return '
+                "with the actions of the application list.",
+                url,
+            )
+        url = reverse("tenants:application_detail", args=[obj.pk])
+        return format_html('<a href="{}">Open in the portal</a>', url)
+
+    @admin.action(description="Start review of the selected applications")
+    def review(self, request, queryset):
+        return self._transition(request, queryset, "review", "review")
+
+    @admin.action(description="Reject the selected applications…")
+    def reject(self, request, queryset):
+        return self._transition(request, queryset, "reject", "reject")
+
+    @admin.action(description="Return the selected applications for changes…")
+    def return_for_changes(self, request, queryset):
+        return self._transition(request, queryset, "return_for_changes", "return")
+
+    def _transition(self, request, queryset, name: str, action: str):
+        """An intermediate page asks for the reason; confirmed, each application goes
+        through ``application_transition`` on its own (one refusal stops no other)."""
+        form = TransitionReasonForm(request.POST if "confirm" in request.POST else None)
+        form.fields["reason"].required = TRANSITIONS[action].needs_reason
+        if not form.is_bound or not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": TRANSITIONS[action].label,
+                "opts": self.model._meta,
+                "queryset": queryset,
+                "form": form,
+                "action_name": name,
+                "needs_reason": TRANSITIONS[action].needs_reason,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/tenants/application_transition.html", context)
+        transition = self.service(name)
+        done = 0
+        for application in queryset:
+            try:
+                transition(
+                    user=request.user,
+                    application=application,
+                    action=action,
+                    reason=form.cleaned_data["reason"],
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                problems = (
+                    service_error_messages(exc) if isinstance(exc, ValidationError) else [str(exc)]
+                )
+                for problem in problems:
+                    message = f"Application #{application.pk}: {problem}"
+                    self.message_user(request, message, messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request, f"{TRANSITIONS[action].label}: {done} application(s).", messages.SUCCESS
+            )
+        return None
 
 
 @admin.register(ApplicationTransition)
-class ApplicationTransitionAdmin(admin.ModelAdmin):
+class ApplicationTransitionAdmin(ReadOnlyAdmin):
     list_display = ("application", "action", "from_status", "to_status", "actor", "created_at")
     list_filter = ("action", "to_status")
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(ApplicationDocument)
-class ApplicationDocumentAdmin(admin.ModelAdmin):
-    """Uploads are checked as PDFs by content; the stored name is generated."""
+class ApplicationDocumentAdmin(ReadOnlyAdmin):
+    """Uploaded by the company on its draft, where the file is checked as a PDF."""
 
     list_display = ("original_name", "application", "size_bytes", "uploaded_at")
-    readonly_fields = ("download", "original_name", "size_bytes", "uploaded_by", "uploaded_at")
-
-    def get_fields(self, request, obj=None):
-        if obj is None:
-            return ("application", "file")
-        return (
-            "application",
-            "download",
-            "original_name",
-            "size_bytes",
-            "uploaded_by",
-            "uploaded_at",
-        )
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields + (("application",) if obj else ())
+    search_fields = ("original_name",)
+    fields = readonly_fields = (
+        "application",
+        "download",
+        "original_name",
+        "size_bytes",
+        "uploaded_by",
+        "uploaded_at",
+    )
 
     @admin.display(description="File")
     def download(self, obj: ApplicationDocument) -> str:
@@ -131,124 +213,108 @@ class ApplicationDocumentAdmin(admin.ModelAdmin):
         url = reverse("tenants:document_download", args=[obj.application_id, obj.pk])
         return format_html('<a href="{}">Download {}</a>', url, obj.original_name)
 
-    search_fields = ("original_name",)
-    autocomplete_fields = ("application",)
 
-    def save_model(self, request, obj: ApplicationDocument, form, change) -> None:
-        if "file" in form.changed_data:
-            upload = form.cleaned_data["file"]
-            obj.original_name = Path(upload.name).name[:255]
-            obj.size_bytes = upload.size
-            obj.uploaded_by = request.user
-        super().save_model(request, obj, form, change)
+class LeaseUnitInline(ReadOnlyInline):
+    """A lease's units, dates and prices as agreed: changed only by a termination."""
 
-
-class LeaseUnitForm(forms.ModelForm):
-    class Meta:
-        model = LeaseUnit
-        fields = ("unit", "monthly_rent", "internet_fee")
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for name in ("monthly_rent", "internet_fee"):
-            self.fields[name].required = False
-            self.fields[name].help_text = "Blank: the unit's current price."
-
-
-class LeaseUnitFormSet(forms.BaseInlineFormSet):
-    """Lease units follow the lease's park and dates, under the same rules as the portal."""
-
-    def clean(self) -> None:
-        super().clean()
-        lease = self.instance
-        units = [
-            f.cleaned_data["unit"]
-            for f in self.forms
-            if f.cleaned_data.get("unit") and not f.cleaned_data.get("DELETE")
-        ]
-        if lease.start_date is None or lease.park_id is None:
-            return
-        try:
-            validate_lease(
-                park=lease.park,
-                units=units,
-                start_date=lease.start_date,
-                end_date=lease.end_date,
-                exclude_lease_id=lease.pk,
-                company_id=lease.company_id,
-            )
-        except ValidationError as exc:
-            raise ValidationError(exc.messages) from exc
-
-
-class LeaseUnitInline(admin.TabularInline):
     model = LeaseUnit
-    form = LeaseUnitForm
-    formset = LeaseUnitFormSet
-    extra = 1
-    autocomplete_fields = ("unit",)
+    fields = readonly_fields = ("unit", "start_date", "end_date", "monthly_rent", "internet_fee")
+
+
+class LeaseAddForm(forms.ModelForm):
+    units = forms.ModelMultipleChoiceField(
+        queryset=Unit.objects.select_related("park").order_by("park__code", "code"),
+        widget=FilteredSelectMultiple("units", is_stacked=False),
+        help_text="Units of the lease's park, let at their current prices.",
+    )
+
+    class Meta:
+        model = Lease
+        fields = ("company", "park", "start_date", "end_date")
 
 
 @admin.register(Lease)
-class LeaseAdmin(admin.ModelAdmin):
+class LeaseAdmin(ServiceAdmin):
+    """Recorded here (onboarding, domain.md §4) through ``lease_create``; read-only after."""
+
+    write_services = {"add": "tenants.services.lease_create"}
     list_display = ("id", "company", "park", "start_date", "end_date", "status_today")
-    # Termination goes through the portal's page, which checks it and notifies everyone.
-    readonly_fields = ("terminated_at", "termination_reason")
     list_filter = ("park",)
     search_fields = ("company__name", "park__code")
     list_select_related = ("company", "park")
-    autocomplete_fields = ("company", "park", "created_by")
+    autocomplete_fields = ("company", "park")
     inlines = [LeaseUnitInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = LeaseAddForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("company", "park", "start_date", "end_date", "units")
+        return (
+            "company",
+            "park",
+            "start_date",
+            "end_date",
+            "created_by",
+            "created_at",
+            "terminated_at",
+            "termination_reason",
+            "terminate",
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj) if obj is not None else ()
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
 
     @admin.display(description="Status today")
     def status_today(self, obj: Lease) -> str:
         return obj.status_on(timezone.localdate())
 
-    def save_formset(self, request, form, formset, change) -> None:
-        if formset.model is not LeaseUnit:
-            return super().save_formset(request, form, formset, change)
-        lease = form.instance
-        for lease_unit in formset.save(commit=False):
-            lease_unit.start_date, lease_unit.end_date = lease.start_date, lease.end_date
-            if lease_unit.monthly_rent is None:
-                lease_unit.monthly_rent = lease_unit.unit.monthly_rent
-            if lease_unit.internet_fee is None:
-                lease_unit.internet_fee = lease_unit.unit.internet_fee
-            lease_unit.save()
-        for obj in formset.deleted_objects:
-            obj.delete()
-        # Units left untouched in the formset still follow the lease's dates.
-        lease.lease_units.update(start_date=lease.start_date, end_date=lease.end_date)
-        return None
+    @admin.display(description="Termination")
+    def terminate(self, obj: Lease) -> str:
+        # The portal's page does it all: locks, credit notes for months billed, e-mails.
+        if obj.terminated_at is not None:
+            return "Terminated."
+        url = reverse("tenants:lease_terminate", args=[obj.pk])
+        return format_html('<a href="{}">Terminate this lease (portal page)</a>', url)
+
+    def create(self, request, form):
+        data = form.cleaned_data
+        return self.service("add")(
+            company=data["company"],
+            park=data["park"],
+            units=list(data["units"]),
+            start_date=data["start_date"],
+            end_date=data["end_date"],
+            created_by=request.user,
+        )
 
 
 @admin.register(LeaseUnit)
-class LeaseUnitAdmin(admin.ModelAdmin):
-    """Read-only: a lease's units are edited on the lease, where the lease rules apply."""
+class LeaseUnitAdmin(ReadOnlyAdmin):
+    """A lease's units are its history: see the lease."""
 
     list_display = ("unit", "lease", "start_date", "end_date", "monthly_rent", "internet_fee")
     list_filter = ("unit__park",)
     search_fields = ("unit__code", "lease__company__name")
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
-    """Invitations are sent by the company owner in the portal (the e-mail carries the only
-    copy of the token); here they can be read, shortened or revoked."""
+class InvitationAdmin(ServiceAdmin):
+    """Sent by the company's owner in the portal (the e-mail carries the only copy of the
+    token); here an open one can be revoked."""
 
+    write_services = {"revoke": "tenants.services.invitation_revoke"}
+    actions = ("revoke",)
     list_display = ("email", "company", "invited_by", "created_at", "expires_at", "accepted_at")
     list_filter = ("accepted_at",)
     search_fields = ("email", "company__name")
-    fields = (
+    fields = readonly_fields = (
         "company",
         "email",
         "invited_by",
@@ -257,7 +323,16 @@ class InvitationAdmin(admin.ModelAdmin):
         "accepted_at",
         "accepted_by",
     )
-    readonly_fields = ("company", "email", "invited_by", "created_at", "accepted_at", "accepted_by")
 
-    def has_add_permission(self, request) -> bool:
-        return False
+    @admin.action(description="Revoke the selected invitations")
+    def revoke(self, request, queryset) -> None:
+        revoke = self.service("revoke")
+        for invitation in queryset:
+            try:
+                with transaction.atomic():
+                    revoke(user=request.user, invitation=invitation)
+            except ValidationError as exc:
+                for problem in service_error_messages(exc):
+                    self.message_user(request, problem, messages.ERROR)
+            else:
+                self.message_user(request, f"Invitation to {invitation.email} revoked.")

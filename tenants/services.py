@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from audit.trail import log_created, update_logged
 from parks.models import Park, Unit
 from stp_portal.errors import Conflict, TransitionNotAllowed, UnitAlreadyLeased
 from subsidies.calculation import date_problem
@@ -170,6 +171,22 @@ def invitation_accept(*, user: User, token: str) -> Membership:
     invitation.accepted_at, invitation.accepted_by = timezone.now(), user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return membership
+
+
+@transaction.atomic
+def invitation_revoke(*, user: User, invitation: Invitation) -> Invitation:
+    """Withdraw an invitation not yet used: its link stops working now. The company's owner
+    may, and PSEB staff (say, one sent to a wrong address). The row stays, as a record."""
+    if not user.is_pseb_staff:
+        ensure("invite_member", user, invitation.company)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise Conflict(f"The invitation to {invitation.email} has already been used.")
+    now = timezone.now()
+    if invitation.expires_at > now:
+        invitation.expires_at = now
+        invitation.save(update_fields=["expires_at"])
+    return invitation
 
 
 # --- Applications -----------------------------------------------------------------------------
@@ -542,7 +559,7 @@ def lease_create(
     )
     try:
         with transaction.atomic():
-            LeaseUnit.objects.bulk_create(
+            lease_units = LeaseUnit.objects.bulk_create(
                 LeaseUnit(
                     lease=lease,
                     unit=unit,
@@ -553,6 +570,7 @@ def lease_create(
                 )
                 for unit in locked
             )
+            log_created(lease_units)  # bulk_create sends no signal
     except IntegrityError as exc:  # the exclusion constraint caught a race
         raise UnitAlreadyLeased(
             {"units": "A unit was leased for these dates by someone else just now."}
@@ -592,9 +610,11 @@ def lease_terminate(*, user: User, lease: Lease, end_date: date, reason: str = "
     lease.end_date, lease.terminated_at = end_date, timezone.now()
     lease.termination_reason = reason.strip()
     lease.save()
-    # A unit that left the lease earlier keeps its own end.
-    lease.lease_units.filter(Q(end_date__isnull=True) | Q(end_date__gt=end_date)).update(
-        end_date=end_date
+    # A unit that left the lease earlier keeps its own end. Recorded in the audit trail with
+    # each unit's old end (a plain update sends no signal).
+    update_logged(
+        lease.lease_units.filter(Q(end_date__isnull=True) | Q(end_date__gt=end_date)),
+        end_date=end_date,
     )
     # Months already billed past the new end are corrected with credit notes (§6).
     lease.credit_notes_issued = credit_notes_for_ended_lease(user=user, lease=lease)
