@@ -9,12 +9,14 @@ django-auditlog writes one ``LogEntry`` per save and delete of every model (sett
   request, ``command <name>`` for a management command, ``task <name>`` for a Celery task, so a
   row without a person is never anonymous-from-nowhere;
 - ``log_created`` / ``log_updated`` for writes that send no model signal (``bulk_create``,
-  ``QuerySet.update``): their rows are built here and written in one bulk INSERT.
+  ``QuerySet.update``; ``update_logged`` wraps the latter): their rows are built here and
+  written in one bulk INSERT.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import ipaddress
 import os
 import sys
@@ -29,7 +31,7 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.db.models.signals import pre_save
 from django.http import HttpRequest
 from django.utils.encoding import smart_str
@@ -224,3 +226,18 @@ def log_updated(changes: Iterable[tuple[Model, Model]], fields: Sequence[str]) -
         ),
         batch_size=500,
     )
+
+
+def update_logged(queryset: QuerySet, **values: Any) -> int:
+    """``queryset.update(**values)`` that still records each changed row's old and new values
+    (``QuerySet.update`` sends no signal). ``values`` are plain values, not expressions."""
+    before = list(queryset)
+    count = queryset.update(**values)
+    after = []
+    for obj in before:
+        new = copy.copy(obj)
+        for name, value in values.items():
+            setattr(new, name, value)
+        after.append(new)
+    log_updated(zip(before, after, strict=True), fields=list(values))
+    return count
