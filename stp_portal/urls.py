@@ -11,6 +11,7 @@ urlpatterns = [
     path("parks/", include("parks.urls")),
     path("", include("tenants.urls")),
     path("", include("subsidies.urls")),
+    path("audit/", include("audit.urls")),
     path("api/", include("stp_portal.api_urls")),
     path("admin/", admin.site.urls),
 ]

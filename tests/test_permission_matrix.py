@@ -252,6 +252,11 @@ CASES = [
         label="start",
     ),
     Case("subsidies:billing_run_detail", "GET", PSEB_ONLY, lambda w: {"pk": w["billing_run"].pk}),
+    # --- the audit trail: PSEB staff only
+    Case("audit:changes", "GET", PSEB_ONLY),
+    Case("audit:change_export", "GET", PSEB_ONLY),
+    Case("audit:security_events", "GET", PSEB_ONLY),
+    Case("audit:security_event_export", "GET", PSEB_ONLY),
     Case("subsidies:scheme_list", "GET", _expect("login", 404, 404, 200, 200, 200)),
     Case("subsidies:scheme_create", "GET", _expect("login", 404, 404, 403, 403, 200)),
     Case(

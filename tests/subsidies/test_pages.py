@@ -1277,7 +1277,7 @@ def test_the_nav_names_the_user_as_the_dashboard_greets_them(
     park_manager.first_name, park_manager.last_name = first_name, "Ali" if first_name else ""
     park_manager.save()
     page = text(signed_in(client, park_manager).get(reverse("dashboard")))
-    assert f">{shown}</span>" in page
+    assert f">{shown}</a>" in page
     assert f"Welcome, {shown}" in page
 
 
