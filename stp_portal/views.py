@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import DatabaseError, connection
@@ -112,3 +113,16 @@ def too_many_requests(request: HttpRequest, exception: Exception) -> HttpRespons
         response = render(request, "429.html", {"message": message}, status=429)
     response["Retry-After"] = "300"
     return response
+
+
+def request_too_large(request: HttpRequest) -> HttpResponse:
+    """A request body over its limit (stp_portal.middleware.RequestBodyLimitMiddleware): 413."""
+    document_mb = settings.UPLOAD_MAX_BYTES // 1_048_576
+    request_mb = max(settings.REQUEST_MAX_BYTES // 1_048_576, 1)
+    message = (
+        f"The request is too large. A document upload may be at most {document_mb} MB, "
+        f"any other request at most {request_mb} MB."
+    )
+    if _for_api(request):
+        return JsonResponse({"detail": message}, status=413)
+    return render(request, "413.html", {"message": message}, status=413)

@@ -15,6 +15,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from stp_portal.downloads import pdf_download
 from tenants.selectors import leases_visible_to
 
 from . import services
@@ -203,12 +204,7 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
             handle = statement.pdf.open("rb")
         except (FileNotFoundError, OSError) as exc:
             raise Http404("The PDF of this statement is not ready yet.") from exc
-        return FileResponse(
-            handle,
-            as_attachment=True,
-            filename=f"{statement.number}.pdf",
-            content_type="application/pdf",
-        )
+        return pdf_download(handle, f"{statement.number}.pdf")
 
     @extend_schema(
         request=PaymentInputSerializer,

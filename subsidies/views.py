@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from parks.models import Park
+from stp_portal.downloads import pdf_download
 from stp_portal.errors import Conflict
 from stp_portal.forms import add_service_errors
 from tenants.selectors import leases_visible_to
@@ -270,15 +271,7 @@ def statement_pdf(request: HttpRequest, pk: int) -> FileResponse:
         handle = statement.pdf.open("rb")
     except OSError as exc:  # FileNotFoundError and friends: storage lost it
         raise Http404("The PDF of this statement is missing from storage.") from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{statement.number}.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_download(handle, f"{statement.number}.pdf")
 
 
 @require_GET

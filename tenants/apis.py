@@ -14,6 +14,8 @@ from rest_framework.response import Response
 
 from parks.models import Park, UnitKind
 from parks.selectors import parks_visible_to
+from stp_portal.downloads import pdf_download
+from stp_portal.middleware import accepts_document_upload
 
 from . import services
 from .filters import MAX_ID, ApplicationApiFilter, LeaseApiFilter
@@ -209,6 +211,7 @@ class ApplicationViewSet(
         responses={201: DocumentSerializer},
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    @accepts_document_upload
     def documents(self, request: Request, pk: str) -> Response:
         application = self.get_object()
         data = DocumentUploadSerializer(data=request.data)
@@ -229,12 +232,7 @@ class ApplicationViewSet(
             handle = document.file.open("rb")
         except FileNotFoundError as exc:
             raise Http404 from exc
-        return FileResponse(
-            handle,
-            as_attachment=True,
-            filename=document.original_name,
-            content_type="application/pdf",
-        )
+        return pdf_download(handle, document.original_name)
 
 
 class TerminateSerializer(serializers.Serializer):

@@ -9,7 +9,28 @@ from decimal import Decimal
 from subsidies.calculation import add_months
 
 PDF_MAGIC = b"%PDF-"
+PDF_END = b"%%EOF"
+# Readers look for the header anywhere in a file's first 1,024 bytes: a file that carries
+# something else before it there is read as a PDF by some programs and as another kind of
+# file by others (a polyglot).
+PDF_HEADER_WINDOW = 1024
+# PDF's own whitespace (ISO 32000-1 §7.2.2): the only bytes allowed after the end marker.
+PDF_WHITESPACE = b"\x00\t\n\x0c\r "
+# The default limit of settings.UPLOAD_MAX_BYTES, which the portal passes in.
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# What a supporting document may not carry (issue 7): each kind as the refusal names it.
+PDF_ACTIVE_CONTENT = {
+    "javascript": "JavaScript",
+    "launch": "an action that starts another program (Launch)",
+    "data_action": "an action that sends or imports data (SubmitForm or ImportData)",
+    "rich_media": "embedded media (RichMedia)",
+    "embedded_file": "an embedded file or attachment",
+}
+PDF_UNREADABLE = "The file cannot be read as a PDF: it is damaged or not really a PDF."
+PDF_ENCRYPTED = (
+    "The PDF is password-protected or encrypted, so its content cannot be checked. "
+    "Upload it without protection."
+)
 PARK_PLANNED = "planned"  # parks.ParkStatus.PLANNED: no applications yet (domain.md §2)
 
 
@@ -49,8 +70,41 @@ def pdf_problem(head: bytes, size: int, *, limit: int = MAX_DOCUMENT_BYTES) -> s
     if size > limit:
         return f"The file is {size / 1_048_576:.1f} MB; the limit is {limit // 1_048_576} MB."
     if not head.startswith(PDF_MAGIC):
+        if PDF_MAGIC in head[:PDF_HEADER_WINDOW]:
+            return (
+                "The file has other content before its PDF header, as files disguised as a "
+                "PDF do. Only plain PDF files are accepted."
+            )
         return "Only PDF documents are accepted; this file is not a PDF."
     return None
+
+
+def pdf_end_problem(content: bytes) -> str | None:
+    """Why a PDF's end is refused, or None: it ends with the end marker (%%EOF), followed by
+    nothing but whitespace. Anything after it is another file riding along (a polyglot)."""
+    end = content.rfind(PDF_END)
+    if end < 0:
+        return "The file is not a complete PDF: it does not end with the PDF end marker (%%EOF)."
+    if content[end + len(PDF_END) :].strip(PDF_WHITESPACE):
+        return (
+            "The file has other content after the end of the PDF, as files hiding another "
+            "file do. Only plain PDF files are accepted."
+        )
+    return None
+
+
+def pdf_active_content_problem(found: set[str]) -> str | None:
+    """Why a PDF is refused for what it carries (``PDF_ACTIVE_CONTENT`` keys found in it),
+    or None: a supporting document is read by PSEB staff, so it may run nothing, start
+    nothing, send nothing and hide no other file."""
+    parts = [words for kind, words in PDF_ACTIVE_CONTENT.items() if kind in found]
+    if not parts:
+        return None
+    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    return (
+        f"The PDF contains {listed}, which a supporting document may not carry. Save or "
+        "print it again as a plain PDF and upload that."
+    )
 
 
 def application_problems(

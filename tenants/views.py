@@ -21,8 +21,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from stp_portal.downloads import pdf_download
 from stp_portal.errors import Conflict
 from stp_portal.forms import add_service_errors
+from stp_portal.middleware import accepts_document_upload
 from subsidies.selectors import lease_billed_through
 
 from . import services
@@ -298,6 +300,7 @@ def _history(application) -> list[dict]:
 APPLICATION_FORM_ID = "application-form"
 
 
+@accepts_document_upload
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -518,6 +521,7 @@ def _requested_kind_first(units: Iterable, application) -> list:
     return sorted(units, key=lambda u: (u.kind != application.unit_kind, u.code))
 
 
+@accepts_document_upload
 @login_required
 @require_POST
 def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
@@ -546,12 +550,7 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileRe
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404("The file is missing from storage.") from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=document.original_name, content_type="application/pdf"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_download(handle, document.original_name)
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from stp_portal.demo import seed_demo
+from tests.pdfs import PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +116,7 @@ def test_admin_uploads_no_documents_the_company_uploads_them_on_its_draft(client
 
     application = ApplicationFactory()
     client.force_login(pseb_staff)
-    real = SimpleUploadedFile("Business Plan.pdf", b"%PDF-1.7\n%%EOF\n")
+    real = SimpleUploadedFile("Business Plan.pdf", PDF)
     url = reverse("admin:tenants_applicationdocument_add")
     response = client.post(url, {"application": application.pk, "file": real})
     assert response.status_code == 403

@@ -24,11 +24,11 @@ from rest_framework.test import APIClient
 from tenants.models import ApplicationStatus
 from tenants.services import invitation_create
 from tests import factories
+from tests.pdfs import PDF
 
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anon", "owner1", "owner2", "mgr_a", "mgr_b", "pseb"]
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body or the path: over-limit bodies and unusable characters.
+    "stp_portal.middleware.RequestBodyLimitMiddleware",
+    "stp_portal.middleware.UnusableCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -153,6 +156,18 @@ RATELIMIT_VIEW = "stp_portal.views.too_many_requests"
 SIGN_UP_RATE = env("SIGN_UP_RATE", default="10/h")
 PASSWORD_RESET_RATE = env("PASSWORD_RESET_RATE", default="5/h")
 VERIFY_PAGE_RATE = env("VERIFY_PAGE_RATE", default="60/m")
+
+# --- Request bodies (docs/security.md) ------------------------------------------------------
+# Refused with 413 while being read, before anything reaches the disk
+# (stp_portal.middleware.RequestBodyLimitMiddleware). A view marked as taking a supporting
+# document accepts one document of UPLOAD_MAX_BYTES besides an ordinary form of
+# REQUEST_MAX_BYTES; the front proxy (deploy/nginx.conf) sets the same two limits.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=1024 * 1024)
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+# Every file a request may carry stays in memory: no upload is ever spooled to a temp file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + REQUEST_MAX_BYTES
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 
 # --- Audit trail (django-auditlog; audit app) -------------------------------------------------
 # Every model's saves and deletes are recorded, so a model added later is covered too; the

@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 
 from stp_portal.demo import DEMO_PASSWORD, seed_demo
 from tenants.models import Application, ApplicationStatus
+from tests.pdfs import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def sign_in(page, base, username, password=DEMO_PASSWORD):

@@ -19,10 +19,10 @@ from stp_portal.errors import Conflict
 from tenants import forms, services
 from tenants.models import ApplicationDocument, ApplicationStatus, Company
 from tests.factories import ApplicationFactory, ParkFactory
+from tests.pdfs import PDF
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 
 

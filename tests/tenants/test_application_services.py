@@ -39,10 +39,10 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
+from tests.pdfs import PDF, pdf_of_size
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 REASON = "Add the number of graduates you will hire."
 
@@ -631,7 +631,7 @@ def test_a_file_that_is_not_a_pdf_is_refused_whatever_its_name(draft, company_us
 
 
 def test_a_pdf_over_10_mb_is_refused(draft, company_user):
-    big = PDF + b"0" * (MAX_DOCUMENT_BYTES - len(PDF) + 1)
+    big = pdf_of_size(MAX_DOCUMENT_BYTES + 1)
     with pytest.raises(ValidationError) as error:
         add(draft, company_user, pdf("big.pdf", big))
     assert "10 MB" in " ".join(error.value.message_dict["file"])
@@ -639,7 +639,7 @@ def test_a_pdf_over_10_mb_is_refused(draft, company_user):
 
 
 def test_a_pdf_of_exactly_10_mb_is_accepted(draft, company_user):
-    exact = PDF + b"0" * (MAX_DOCUMENT_BYTES - len(PDF))
+    exact = pdf_of_size(MAX_DOCUMENT_BYTES)
     assert add(draft, company_user, pdf("exact.pdf", exact)).size_bytes == MAX_DOCUMENT_BYTES
 
 

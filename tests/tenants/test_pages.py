@@ -42,10 +42,10 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
+from tests.pdfs import PDF, pdf_of_size
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 REASON = "Add the number of graduates you will hire."
 
@@ -618,7 +618,7 @@ def test_the_document_is_not_under_any_public_url(client, company_user, document
     ("name", "content", "message"),
     [
         ("photo.pdf", PNG, "not a PDF"),
-        ("big.pdf", PDF + b"0" * (MAX_DOCUMENT_BYTES - len(PDF) + 1), "the limit is 10 MB"),
+        ("big.pdf", pdf_of_size(MAX_DOCUMENT_BYTES + 1), "the limit is 10 MB"),
         ("empty.pdf", b"", "Choose a PDF"),  # the form refuses an empty file before the service
     ],
 )

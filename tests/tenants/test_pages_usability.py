@@ -30,10 +30,9 @@ from tests.factories import (
     SubsidySchemeFactory,
     UnitFactory,
 )
+from tests.pdfs import PDF
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def text(response) -> str:
