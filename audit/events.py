@@ -104,10 +104,14 @@ def _token_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> No
         )
 
 
-def _token_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+def _token_deleted(sender: Any, instance: Any, origin: Any = None, **kwargs: Any) -> None:
     # knox deletes an expired token when it is next presented: that is housekeeping, not a
     # revocation by anyone.
     if instance.expiry is not None and instance.expiry <= timezone.now():
+        return
+    # Tokens deleted with their user's account go with it (the account's deletion is in the
+    # trail); a row pointing at the user being deleted would break that deletion.
+    if origin is not None and getattr(origin, "model", type(origin)) is not sender:
         return
     security_event_record(
         kind=SecurityEventKind.TOKEN_REVOKED,

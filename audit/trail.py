@@ -29,6 +29,7 @@ from auditlog.context import auditlog_disabled
 from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
@@ -163,7 +164,9 @@ def _connect_celery() -> None:
 
     def started(task_id: str | None = None, task: Any = None, **kwargs: Any) -> None:
         if task_id is not None:
-            _task_tokens[task_id] = _via.set(f"task {getattr(task, 'name', task)}")
+            # A task run in-process (no broker) inside a request or command says so.
+            outer, name = _via.get(), f"task {getattr(task, 'name', task)}"
+            _task_tokens[task_id] = _via.set(f"{outer}, {name}" if outer else name)
 
     def finished(task_id: str | None = None, **kwargs: Any) -> None:
         token = _task_tokens.pop(task_id, None) if task_id is not None else None
@@ -184,12 +187,15 @@ def _entries(
         return []
     content_type = ContentType.objects.get_for_model(type(objects[0]))
     cid = get_cid()
+    as_json = settings.AUDITLOG_STORE_JSON_CHANGES
     entries = []
     for obj in objects:
         if action == LogEntry.Action.CREATE:
-            changes = model_instance_diff(None, obj)
+            changes = model_instance_diff(None, obj, use_json_for_changes=as_json)
         else:
-            changes = model_instance_diff(old(obj), obj, fields_to_check=fields)
+            changes = model_instance_diff(
+                old(obj), obj, fields_to_check=fields, use_json_for_changes=as_json
+            )
             if not changes:
                 continue
         entry = LogEntry(

@@ -33,7 +33,8 @@ TABLES = (("auditlog_logentry", "actor_id"), ("audit_securityevent", "user_id"))
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(FUNCTION)
+    # params=None: the % of RAISE are PL/pgSQL's, not query placeholders.
+    schema_editor.execute(FUNCTION, params=None)
     for table, user_column in TABLES:
         schema_editor.execute(
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
