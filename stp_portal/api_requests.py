@@ -6,6 +6,7 @@ Kept apart from ``stp_portal.api`` because DRF loads these classes from its sett
 
 from __future__ import annotations
 
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.pagination import PageNumberPagination
@@ -22,18 +23,48 @@ class JSONParser(parsers.JSONParser):
             raise ParseError("JSON parse error - the document is nested too deeply.") from exc
 
 
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, but a filter given with no value (``?period=``) is bad input
+    (400) like any other value the filter does not take, not a filter left out: the schema
+    says what each filter takes, and an empty value is none of them."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            empty = {
+                name: ["Give a value, or leave this filter out."]
+                for name in filterset_class.base_filters
+                if any(not value.strip() for value in request.query_params.getlist(name))
+            }
+            if empty:
+                raise serializers.ValidationError(empty)
+        return super().filter_queryset(request, queryset, view)
+
+
 class Pagination(PageNumberPagination):
-    """Lists come in pages of ``PAGE_SIZE``; a page that is not there is bad input on the
-    ``page`` field (400), as for any other query parameter, not a missing resource."""
+    """Lists come in pages of ``PAGE_SIZE``. A page that is not a whole number from 1 is bad
+    input on the ``page`` field (400), as for any other query parameter; a page after the
+    last is not there (404, saying which page is the last): which pages exist depends on the
+    data, not on the request's shape."""
+
+    last_page_strings = ()  # ?page=last is not part of the contract: pages are numbers
 
     def paginate_queryset(self, queryset, request, view=None):
+        text = request.query_params.get(self.page_query_param)
+        if text is not None and not (text.isascii() and text.isdigit() and int(text) >= 1):
+            raise serializers.ValidationError(
+                {self.page_query_param: ["Write the page as a whole number, from 1."]}
+            )
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound as exc:
-            text = request.query_params.get(self.page_query_param, "")
-            if not (text.isascii() and text.isdigit()) or int(text) < 1:
-                message = "Write the page as a whole number, from 1."
-            else:
-                pages = self.django_paginator_class(queryset, self.get_page_size(request))
-                message = f"There is no page {text}: the last page is {pages.num_pages}."
-            raise serializers.ValidationError({self.page_query_param: [message]}) from exc
+            pages = self.django_paginator_class(queryset, self.get_page_size(request))
+            raise NotFound(f"There is no page {text}: the last page is {pages.num_pages}.") from exc
+
+    def get_schema_operation_parameters(self, view):
+        (page,) = super().get_schema_operation_parameters(view)
+        page["schema"] = {"type": "integer", "minimum": 1}
+        page["description"] = (
+            "A page number, from 1 (400 otherwise). A page after the last answers 404."
+        )
+        return [page]

@@ -101,6 +101,11 @@ class BoundedBody:
         self.position += len(line)
         return line
 
+    def close(self) -> None:
+        # Django closes the stream once it has read the whole body (request.body).
+        if close := getattr(self.stream, "close", None):
+            close()
+
 
 def _content_length(request: HttpRequest) -> int:
     try:

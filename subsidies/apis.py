@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import FileResponse, Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -40,8 +40,12 @@ from .serializers import (
     SubsidySchemeSerializer,
 )
 
-
 # --- Subsidy schemes -----------------------------------------------------------------------------
+SCHEME_APPLIED = OpenApiResponse(
+    description="The scheme is applied to issued statements: its rules can no longer change."
+)
+
+
 class ReadsSchemes(BasePermission):
     """Schemes are for PSEB staff and park managers: others are refused the list and the
     call (403); a scheme itself is simply out of their scope (404, from the scoped
@@ -56,6 +60,9 @@ class ReadsSchemes(BasePermission):
         return view.detail or user.is_pseb_staff or user.is_park_manager
 
 
+@extend_schema_view(
+    partial_update=extend_schema(responses={200: SubsidySchemeSerializer, 409: SCHEME_APPLIED})
+)
 class SubsidySchemeViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -82,7 +89,7 @@ class SubsidySchemeViewSet(
         scheme = services.scheme_create(user=request.user, **data.validated_data)
         return Response(SubsidySchemeSerializer(scheme).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: SubsidySchemeSerializer, 409: OpenApiResponse()})
+    @extend_schema(responses={200: SubsidySchemeSerializer, 409: SCHEME_APPLIED})
     def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
         scheme = self.get_object()
         data = SubsidySchemeSerializer(scheme, data=request.data, partial=partial)
@@ -110,7 +117,10 @@ class ChargeViewSet(
 
     @extend_schema(
         request=ChargeInputSerializer,
-        responses={201: ChargeSerializer},
+        responses={
+            201: ChargeSerializer,
+            404: OpenApiResponse(description="The lease is not one you may charge."),
+        },
     )
     def create(self, request: Request) -> Response:
         data = ChargeInputSerializer(data=request.data)
@@ -188,6 +198,14 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return statement_detail(self.request.user)
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # Errors are JSON (api.md), also for a client that asked for the PDF.
+        response = super().handle_exception(exc)
+        if isinstance(getattr(self.request, "accepted_renderer", None), PdfRenderer):
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return response
 
     @extend_schema(
         responses={

@@ -24,6 +24,9 @@ ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
 DUE_DAYS = 15
 FIRST_YEAR, LAST_YEAR = 1990, 2999  # the periods a person may ask for
+# A period as the API schema states it: YYYY-MM, month 01-12, a year FIRST_YEAR..LAST_YEAR
+# (tests check it agrees with Period.parse).
+PERIOD_PATTERN = r"^(199[0-9]|2[0-9]{3})-(0[1-9]|1[0-2])$"
 
 LEASE_START = "lease_start"
 PARK_OPENING = "park_opening"
@@ -42,6 +45,20 @@ SUBSIDIES = (RENT_SUBSIDY, INTERNET_SUBSIDY)
 def quantize_money(amount: Decimal) -> Decimal:
     """Round to the paisa, half up (domain.md §6: each line from its unrounded base)."""
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def amount_problem(amount: Decimal | None, *, maximum: Decimal | None = None) -> str | None:
+    """Why ``amount`` cannot be an amount someone enters (a charge, a payment, a credit note),
+    or None: more than 0.00, in rupees and paisa (at most 2 decimals), and at most
+    ``maximum`` when there is one (a charge's upper bound, ``CHARGE_MAX_AMOUNT``). Pages, API
+    and services all state the amount rule through this function, so they say the same."""
+    if amount is None or not amount.is_finite() or amount <= 0:
+        return "The amount must be more than 0.00."
+    if amount != quantize_money(amount):
+        return "Amounts are in rupees and paisa: at most 2 decimals."
+    if maximum is not None and amount > maximum:
+        return f"The amount can be at most {maximum:,.2f}."
+    return None
 
 
 # --- Calendar ------------------------------------------------------------------------------------

@@ -8,12 +8,11 @@ from tenants.filters import IdFilter, filter_park_reference
 
 from .forms import PeriodField
 from .models import BillingRun, Charge, Statement, StatementStatus
+from .serializers import PERIOD_SCHEMA
 
 
 # --- Page filters (statements list and its CSV export) -------------------------------------------
-@extend_schema_field(
-    {"type": "string", "pattern": r"^\d{4}-\d{2}$", "description": "Month, as YYYY-MM."}
-)
+@extend_schema_field(PERIOD_SCHEMA)
 class PeriodFilter(django_filters.Filter):
     """A month written YYYY-MM, matched against a period stored as its first day (pages and
     API; a bad month is a form error, so a 400 in the API)."""

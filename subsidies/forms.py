@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -14,11 +13,10 @@ from django.utils import timezone
 
 from parks.models import Park
 from stp_portal.forms import DateInput, ModelChoiceField, ModelMultipleChoiceField
+from stp_portal.validators import validate_amount, validate_charge_amount
 
 from .calculation import Period, long_date
 from .models import SubsidyScheme
-
-MONEY_FIELD = {"max_digits": 14, "decimal_places": 2}
 
 
 class MonthInput(forms.TextInput):
@@ -57,12 +55,16 @@ class PeriodField(forms.Field):
         return str(value) if isinstance(value, Period) else value
 
 
-def _money(**kwargs) -> forms.DecimalField:
+def _money(*, bounded: bool = False, **kwargs) -> forms.DecimalField:
+    """An amount someone enters, checked by the one amount rule (calculation.amount_problem)
+    as the API and the services check it, so each says the same; ``bounded``: a charge, at
+    most ``CHARGE_MAX_AMOUNT``."""
     return forms.DecimalField(
-        min_value=Decimal("0.01"),
+        max_digits=None,
+        decimal_places=None,
         localize=False,
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
-        **MONEY_FIELD,
+        validators=[validate_charge_amount if bounded else validate_amount],
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
         **kwargs,
     )
 
@@ -193,4 +195,4 @@ class ChargeForm(forms.Form):
     description = forms.CharField(
         max_length=200, help_text="What it is for: power backup, parking, damages…"
     )
-    amount = _money(label="Amount (PKR)")
+    amount = _money(label="Amount (PKR)", bounded=True)

@@ -7,16 +7,18 @@ Money is a string with two decimals ("32903.23"); a billing period is written ``
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from parks.models import Park
+from stp_portal.validators import validate_amount, validate_charge_amount
 from tenants.filters import MAX_ID
 
-from .calculation import Period
+from .calculation import FIRST_YEAR, LAST_YEAR, PERIOD_PATTERN, Period
 from .models import (
     MONEY,
     BillingRun,
@@ -29,15 +31,12 @@ from .models import (
     SubsidyScheme,
 )
 
-# The route of the public page that checks a statement by its token (the QR code on the PDF).
-# Months anyone could mean; far-off years are typing errors (and the calendar maths of a period
-# near year 9999 would overflow).
-MIN_YEAR, MAX_YEAR = 1990, 2999
 PERIOD_SCHEMA = {
     "type": "string",
-    "pattern": r"^\d{4}-\d{2}$",
+    "pattern": PERIOD_PATTERN,
     "example": "2026-03",
-    "description": "A billing period: one calendar month, YYYY-MM.",
+    "description": f"A billing period: one calendar month, YYYY-MM, from {FIRST_YEAR}-01 to "
+    f"{LAST_YEAR}-12.",
 }
 
 
@@ -46,30 +45,55 @@ def money(**kwargs: Any) -> serializers.DecimalField:
     return serializers.DecimalField(**MONEY, **kwargs)
 
 
-def money_input(**kwargs: Any) -> serializers.DecimalField:
-    """An amount someone types: more than zero, at most 2 decimals, fits the column."""
-    return money(min_value=Decimal("0.01"), **kwargs)
+class AmountField(serializers.DecimalField):
+    """An amount someone enters, checked by the one amount rule (calculation.amount_problem)
+    as the pages and the services check it, so each says the same; ``bounded``: a charge, at
+    most ``CHARGE_MAX_AMOUNT``."""
+
+    def __init__(self, *, bounded: bool = False, **kwargs: Any) -> None:
+        self.bounded = bounded
+        kwargs["validators"] = [validate_charge_amount if bounded else validate_amount]
+        super().__init__(max_digits=None, decimal_places=None, **kwargs)
+
+
+class AmountFieldSchema(OpenApiSerializerFieldExtension):
+    """The amount rule as the schema can state it: a decimal string from 0.01, at most 2
+    decimals, and for a charge its maximum (read from the settings when the schema is made)."""
+
+    target_class = AmountField
+
+    def map_serializer_field(self, auto_schema, direction) -> dict[str, Any]:
+        maximum = settings.CHARGE_MAX_AMOUNT if self.target.bounded else None
+        whole = len(str(int(maximum))) if maximum is not None else MONEY["max_digits"] - 2
+        schema: dict[str, Any] = {
+            "type": "string",
+            "format": "decimal",
+            "pattern": rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,2}})?$",
+            "minimum": 0.01,
+            "description": "PKR, more than 0.00, at most 2 decimals.",
+        }
+        if maximum is not None:
+            schema["maximum"] = float(maximum)
+            schema["description"] = f"PKR, from 0.01 to {maximum:,.2f}, at most 2 decimals."
+        if self.target.allow_null:
+            schema["nullable"] = True
+        return schema
 
 
 @extend_schema_field(PERIOD_SCHEMA)
 class PeriodField(serializers.Field):
     """A month written ``YYYY-MM``; in: a ``Period``; out: the stored first day as YYYY-MM."""
 
-    default_error_messages = {
-        "invalid": "Write the period as YYYY-MM, e.g. 2026-03.",
-        "range": f"A billing period is a month from {MIN_YEAR}-01 to {MAX_YEAR}-12.",
-    }
+    default_error_messages = {"invalid": "Write the period as YYYY-MM, e.g. 2026-03."}
 
     def to_internal_value(self, data: Any) -> Period:
-        if not isinstance(data, str):
+        # Exactly YYYY-MM, as the schema says (pages forgive spaces around it; the API not).
+        if not isinstance(data, str) or data != data.strip():
             self.fail("invalid")
         try:
-            period = Period.parse(data)
+            return Period.parse(data)
         except ValueError as exc:
             raise serializers.ValidationError(str(exc)) from exc
-        if not MIN_YEAR <= period.year <= MAX_YEAR:
-            self.fail("range")
-        return period
 
     def to_representation(self, value: date | Period) -> str:
         return str(value if isinstance(value, Period) else Period.of(value))
@@ -149,7 +173,7 @@ class ChargeInputSerializer(serializers.Serializer):
     lease = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="A lease you manage.")
     period = PeriodField()
     description = serializers.CharField(max_length=200)
-    amount = money_input()
+    amount = AmountField(bounded=True)
 
 
 # --- Billing runs --------------------------------------------------------------------------------
@@ -204,7 +228,7 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class PaymentInputSerializer(serializers.Serializer):
-    amount = money_input()
+    amount = AmountField()
     paid_on = serializers.DateField()
     reference = serializers.CharField(
         max_length=100, allow_blank=True, help_text="The bank or receipt reference."
@@ -224,7 +248,7 @@ class CreditNoteSerializer(serializers.ModelSerializer):
 
 class CreditNoteInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True)
-    amount = money_input(
+    amount = AmountField(
         required=False,
         allow_null=True,
         default=None,

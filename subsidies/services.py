@@ -740,10 +740,8 @@ def charge_record(
     errors = {}
     if not description.strip():
         errors["description"] = "Say what the charge is for."
-    if amount is None or amount <= 0:
-        errors["amount"] = "The amount must be more than 0.00."
-    elif amount != calc.quantize_money(amount):
-        errors["amount"] = "Amounts are in rupees and paisa: at most 2 decimals."
+    if problem := calc.amount_problem(amount, maximum=settings.CHARGE_MAX_AMOUNT):
+        errors["amount"] = problem
     if calc.overlap_days(lease.start_date, lease.end_date, period.first, period.last) == 0:
         errors["period"] = f"Lease #{lease.pk} has no day in {period}."
     if errors:
@@ -798,10 +796,8 @@ def payment_record(
     if statement.balance <= 0:
         raise Conflict(f"Statement {statement.number} owes nothing: it is {statement.status}.")
     errors = {}
-    if amount is None or amount <= 0:
-        errors["amount"] = "The amount must be more than 0.00."
-    elif amount != calc.quantize_money(amount):
-        errors["amount"] = "Amounts are in rupees and paisa: at most 2 decimals."
+    if problem := calc.amount_problem(amount):
+        errors["amount"] = problem
     elif amount > statement.balance:
         errors["amount"] = f"Only {statement.balance:,.2f} is still owed on {statement.number}."
     if paid_on > (today or timezone.localdate()):
@@ -925,10 +921,8 @@ def credit_note_issue(
     if creditable <= 0:
         raise Conflict(f"Statement {statement.number} is already fully credited.")
     amount = creditable if amount is None else amount
-    if amount <= 0:
-        errors["amount"] = "The amount must be more than 0.00."
-    elif amount != calc.quantize_money(amount):
-        errors["amount"] = "Amounts are in rupees and paisa: at most 2 decimals."
+    if problem := calc.amount_problem(amount):
+        errors["amount"] = problem
     elif amount > creditable:
         errors["amount"] = f"At most {creditable:,.2f} can still be credited on {statement.number}."
     if errors:

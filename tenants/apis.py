@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -50,6 +50,12 @@ class CompanyViewSet(
     def get_queryset(self):
         return companies_visible_to(self.request.user).order_by("name")
 
+    @extend_schema(
+        responses={
+            201: CompanySerializer,
+            409: OpenApiResponse(description="You already belong to a company."),
+        }
+    )
     def create(self, request: Request) -> Response:
         data = CompanySerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -129,7 +135,13 @@ class ApplicationViewSet(
             )
         return company
 
-    @extend_schema(request=ApplicationInputSerializer, responses={201: ApplicationSerializer})
+    @extend_schema(
+        request=ApplicationInputSerializer,
+        responses={
+            201: ApplicationSerializer,
+            404: OpenApiResponse(description="The park is not one you may apply to."),
+        },
+    )
     def create(self, request: Request) -> Response:
         data = ApplicationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -164,7 +176,13 @@ class ApplicationViewSet(
         )
         return Response(ApplicationSerializer(application).data)
 
-    @extend_schema(request=None, responses=ApplicationSerializer)
+    @extend_schema(
+        request=None,
+        responses={
+            200: ApplicationSerializer,
+            400: OpenApiResponse(description="The application is not complete yet."),
+        },
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
         return self._transition(request, "submit")

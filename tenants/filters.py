@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from drf_spectacular.utils import extend_schema_field
 
 from parks.models import Park
 
@@ -17,6 +18,7 @@ def as_id(value: str) -> int | None:
     return None
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """An id filter: a whole number within the database's range, else a 400."""
 

@@ -559,8 +559,8 @@ def test_a_park_manager_records_a_payment(client, park_manager, statement):
     ("data", "field", "message"),
     [
         ({"amount": "24677.43"}, "amount", "Only 24,677.42 is still owed"),
-        ({"amount": "0"}, "amount", "greater than or equal to 0.01"),
-        ({"amount": "10.001"}, "amount", "no more than 2 decimal places"),
+        ({"amount": "0"}, "amount", "must be more than 0.00"),
+        ({"amount": "10.001"}, "amount", "at most 2 decimals"),
         ({"amount": "ten"}, "amount", "Enter a number"),
         ({"reference": ""}, "reference", "This field is required"),
         ({"reference": "   "}, "reference", "This field is required"),
@@ -653,7 +653,7 @@ def test_pseb_credits_part_of_a_statement(client, pseb_staff, statement):
     ("data", "field", "message"),
     [
         ({"amount": "24677.43"}, "amount", "At most 24,677.42 can still be credited"),
-        ({"amount": "-5"}, "amount", "greater than or equal to 0.01"),
+        ({"amount": "-5"}, "amount", "must be more than 0.00"),
         ({"reason": ""}, "reason", "This field is required"),
     ],
 )
@@ -1175,8 +1175,8 @@ def test_the_charges_of_a_lease_outside_the_users_scope_are_404(client, request,
     [
         ({"period": "2026-02"}, "period", "has no day in 2026-02"),
         ({"period": "April"}, "period", "YYYY-MM"),
-        ({"amount": "0"}, "amount", "greater than or equal to 0.01"),
-        ({"amount": "12.345"}, "amount", "no more than 2 decimal places"),
+        ({"amount": "0"}, "amount", "must be more than 0.00"),
+        ({"amount": "12.345"}, "amount", "at most 2 decimals"),
         ({"description": "   "}, "description", "This field is required"),
     ],
 )
