@@ -11,6 +11,7 @@ import csv
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,6 +28,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from parks.models import Park
 from stp_portal.downloads import pdf_download
@@ -274,6 +276,9 @@ def statement_pdf(request: HttpRequest, pk: int) -> FileResponse:
     return pdf_download(handle, f"{statement.number}.pdf")
 
 
+# Per client address (stp_portal.security.client_ip): the tokens are unguessable, and the
+# limit keeps anyone from trying many of them.
+@ratelimit(key="ip", rate=lambda group, request: settings.VERIFY_PAGE_RATE)
 @require_GET
 def statement_verify(request: HttpRequest, token: str) -> HttpResponse:
     """Public check of a printed statement (its QR code): four facts and nothing more.

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -120,7 +120,7 @@ def company_create(request: HttpRequest) -> HttpResponse:
     if not allowed:
         messages.info(request, reason)
         if next_url and company_of(request.user):
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)
         return redirect("tenants:company" if company_of(request.user) else "dashboard")
     form = CompanyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -130,7 +130,8 @@ def company_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc)
         else:
             messages.success(request, "Your profile is created. You can now apply for space.")
-            return redirect(next_url or "tenants:company")
+            # Never redirect(next_url): a word such as "x" would be looked up as a URL name.
+            return HttpResponseRedirect(next_url or reverse("tenants:company"))
     return render(request, "tenants/company_form.html", {"form": form, "creating": True})
 
 

@@ -22,12 +22,12 @@ def _command(service: str) -> list[str]:
 
 
 def test_compose_has_the_production_services():
-    assert set(SERVICES) == {"db", "redis", "migrate", "web", "worker", "beat"}
+    assert set(SERVICES) == {"db", "redis", "migrate", "web", "worker", "beat", "proxy"}
     assert SERVICES["db"]["image"].startswith("postgres:")
     assert SERVICES["redis"]["image"].startswith("redis:")
 
 
-@pytest.mark.parametrize("service", ["db", "redis", "web", "worker", "beat"])
+@pytest.mark.parametrize("service", ["db", "redis", "web", "worker", "beat", "proxy"])
 def test_every_long_running_service_has_a_health_check(service):
     assert SERVICES[service]["healthcheck"]["test"]
 
