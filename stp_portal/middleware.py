@@ -190,7 +190,8 @@ class UnusableCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        path = get_bytes_from_wsgi(request.META, "PATH_INFO", "/")
+        # Django has already decoded the path (META["PATH_INFO"] is no longer WSGI's latin-1).
+        path = request.path_info.encode("utf-8", "surrogatepass")
         query = unquote_to_bytes(get_bytes_from_wsgi(request.META, "QUERY_STRING", ""))
         if _unusable(path) or _unusable(query):
             from .views import bad_request
