@@ -487,7 +487,7 @@ def _statements_create(
         )
     Statement.objects.bulk_create(statements)
     # One audit row per statement, in bulk (its lines are not logged: written with it, never
-    # changed). bench/billing.py measures what this adds to a run (docs/performance.md).
+    # changed). bench/billing.py measures what this adds to a run (docs/security.md).
     log_created(statements)
     StatementLine.objects.bulk_create(
         StatementLine(
