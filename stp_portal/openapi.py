@@ -155,10 +155,13 @@ def _is_extra_action(view: Any) -> bool:
 
 
 def _bound_path_id(parameter: dict[str, Any]) -> None:
-    """An id in a path is a positive whole number within the database's 64-bit range."""
+    """An id in a path is a positive whole number within the database's 64-bit range; any
+    other path segment holds no control character (stp_portal.middleware refuses them)."""
     schema = parameter["schema"]
     if schema.get("type") == "integer" or schema.get("pattern") == r"^\d+$":
         parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    elif schema.get("type") == "string" and "pattern" not in schema:
+        schema["pattern"] = _TEXT_PATTERN
 
 
 # No control character (stp_portal.middleware refuses them), and not blank (api_requests).

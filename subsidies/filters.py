@@ -70,7 +70,7 @@ class StatementFilter(django_filters.FilterSet):
 
 class ChargeApiFilter(django_filters.FilterSet):
     lease = IdFilter(field_name="lease_id")
-    period = PeriodFilter(field_name="period")
+    period = PeriodFilter(field_name="period", exact=True)
 
     class Meta:
         model = Charge
@@ -78,7 +78,7 @@ class ChargeApiFilter(django_filters.FilterSet):
 
 
 class BillingRunApiFilter(django_filters.FilterSet):
-    period = PeriodFilter(field_name="period")
+    period = PeriodFilter(field_name="period", exact=True)
     park = django_filters.CharFilter(method=filter_park_reference, help_text="Park id or code.")
 
     class Meta:
@@ -89,7 +89,7 @@ class BillingRunApiFilter(django_filters.FilterSet):
 class StatementApiFilter(django_filters.FilterSet):
     """``status`` is the derived status annotated by ``selectors.with_balance``."""
 
-    period = PeriodFilter(field_name="period")
+    period = PeriodFilter(field_name="period", exact=True)
     park = django_filters.CharFilter(method=filter_park_reference, help_text="Park id or code.")
     company = IdFilter(field_name="company_id")
     status = django_filters.ChoiceFilter(field_name="status", choices=StatementStatus.choices)

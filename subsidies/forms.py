@@ -36,7 +36,10 @@ class PeriodField(forms.Field):
     widget = MonthInput
     default_error_messages = {"invalid": "Write the period as YYYY-MM, e.g. 2026-03."}
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, *, exact: bool = False, **kwargs) -> None:
+        """``exact``: exactly YYYY-MM, as the API's schema states it (pages forgive spaces
+        around it)."""
+        self.exact = exact
         kwargs.setdefault("help_text", "Month, as YYYY-MM.")
         super().__init__(**kwargs)
 
@@ -44,7 +47,7 @@ class PeriodField(forms.Field):
         text = (value or "").strip()
         if not text:
             return None
-        if len(text) > 7:
+        if len(text) > 7 or (self.exact and text != value):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
         try:
             return Period.parse(text)
