@@ -121,6 +121,10 @@ class ServiceAdmin(admin.ModelAdmin):
             names.add("delete_selected")  # it calls delete_queryset → remove, below
         return names
 
+    def get_inlines(self, request: HttpRequest, obj: Any) -> list:
+        # Inlines list what a saved object has; a new one has nothing yet.
+        return list(self.inlines) if obj is not None else []
+
     # --- The hooks a subclass fills in -------------------------------------------------------
     def create(self, request: HttpRequest, form: forms.ModelForm) -> models.Model:
         raise NotImplementedError
@@ -150,8 +154,10 @@ class ServiceAdmin(admin.ModelAdmin):
         obj.refresh_from_db()
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        # Many-to-many fields are the service's to set; inlines are read-only.
-        return None
+        # Many-to-many fields are the service's to set; inlines are read-only, so their
+        # formsets save nothing (the change message still asks them what they saved).
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         self.remove(request, obj)

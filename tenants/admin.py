@@ -268,9 +268,6 @@ class LeaseAdmin(ServiceAdmin):
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj) if obj is not None else ()
 
-    def get_inlines(self, request, obj):
-        return self.inlines if obj is not None else []
-
     @admin.display(description="Status today")
     def status_today(self, obj: Lease) -> str:
         return obj.status_on(timezone.localdate())
