@@ -168,6 +168,11 @@ def test_an_api_address_with_a_nul_gets_a_json_bad_request(client):
     assert response["Content-Type"] == "application/json"
 
 
+@pytest.mark.parametrize("address", ["/parks/%ff/", "/parks/%c0%af/", "/parks/%F0%9F%98%80/"])
+def test_bytes_not_utf8_or_an_emoji_in_a_path_are_refused_or_not_found_never_500(client, address):
+    assert client.get(address).status_code in (400, 404)
+
+
 def test_ordinary_text_in_the_query_is_still_welcome(client):
     assert client.get("/parks/?q=Gilgit%20STP%20%E2%80%94%20caf%C3%A9").status_code == 200
 
