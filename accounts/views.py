@@ -12,13 +12,13 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_ratelimit.decorators import ratelimit
 from knox.models import AuthToken
 
 from stp_portal.forms import add_service_errors
+from stp_portal.security import safe_next
 
 from .forms import OneTimeCodeForm, SignUpForm
 from .services import (
@@ -62,7 +62,7 @@ class SignOutView(auth_views.LogoutView):
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
     """Self sign-up for companies and freelancers; then create the company profile."""
-    next_url = _safe_next(request)
+    next_url = safe_next(request)
     if request.user.is_authenticated:
         return HttpResponseRedirect(next_url or resolve_url("dashboard"))
     form = SignUpForm(request.POST or None)
@@ -147,7 +147,7 @@ def locked_out(request: HttpRequest, original_response=None, credentials=None) -
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Staff confirm a TOTP code each sign-in; the first time they enrol their app here."""
     user = request.user
-    next_url = _safe_next(request) or resolve_url("dashboard")
+    next_url = safe_next(request) or resolve_url("dashboard")
     if not requires_second_factor(user) or user.is_verified():
         return HttpResponseRedirect(next_url)
     device = confirmed_device(user)
@@ -170,16 +170,6 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             "secret": b32encode(device.bin_key).decode(),
         }
     return render(request, "accounts/two_factor.html", context)
-
-
-def _safe_next(request: HttpRequest) -> str:
-    """The ``next`` of the request when it is a path on this site, else empty."""
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return ""
 
 
 @login_required

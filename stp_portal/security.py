@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -27,3 +28,14 @@ def client_ip(request: HttpRequest) -> str:
         # Fewer hops than proxies we run: the request did not come through them all.
         return remote
     return forwarded[-trusted]
+
+
+def safe_next(request: HttpRequest) -> str:
+    """The ``next`` address of a request (form field or query) when it is a path on this
+    site, checked by Django's safe-URL rule; otherwise ''. Never a URL name to reverse."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return ""

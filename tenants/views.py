@@ -18,13 +18,14 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from stp_portal.downloads import pdf_download
 from stp_portal.errors import Conflict
 from stp_portal.forms import add_service_errors
 from stp_portal.middleware import accepts_document_upload
+from stp_portal.security import safe_next
 from subsidies.selectors import lease_billed_through
 
 from . import services
@@ -52,16 +53,6 @@ from .selectors import (
     free_units_for,
     leases_list,
 )
-
-
-def _safe_next(request: HttpRequest) -> str:
-    """The ``next`` address asked for, if it is one of this site's own; otherwise ''."""
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return ""
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -115,7 +106,7 @@ def _company_page(request: HttpRequest, company) -> HttpResponse:
 def company_create(request: HttpRequest) -> HttpResponse:
     # Where the user was going (the application form for the park they chose, say): kept
     # in the page's own address, which its form posts back to.
-    next_url = _safe_next(request)
+    next_url = safe_next(request)
     allowed, reason = has_permission("create_company", request.user)
     if not allowed:
         messages.info(request, reason)

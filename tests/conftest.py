@@ -38,6 +38,29 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Sign-in lock-outs and rate limits count in the cache: no test inherits another's."""
+    clear_own_cache()
+    yield
+    clear_own_cache()
+
+
+def clear_own_cache() -> None:
+    """Empty this test process's cache. Parallel workers share one Redis database in CI,
+    each under its own key prefix: only this worker's keys go, never another's mid-test."""
+    from django.core.cache import cache
+
+    if not settings.REDIS_URL:
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploads and PDFs of a test go to its own folder, removed with it."""
     settings.MEDIA_ROOT = tmp_path / "media"
