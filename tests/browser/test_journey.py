@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -58,6 +59,12 @@ def test_sign_up_apply_approve_lease_and_occupancy(browser, live_server, tmp_pat
     company.get_by_role("button", name="Create profile").click()
     company.wait_for_url("**/company/")
     expect(company.get_by_role("heading", name="Nadia Web Studio")).to_be_visible()
+
+    # She confirms her address with the link e-mailed at sign-up (needed to submit).
+    bodies = "\n".join(m.body for m in mail.outbox if "nadia@example.pk" in m.to)
+    link = re.search(r"/accounts/verify-email/\S+/", bodies).group(0)
+    company.goto(base + link)
+    expect(company.get_by_text("nadia@example.pk is confirmed")).to_be_visible()
 
     # It applies for an office in Gilgit with a PDF and submits.
     company.get_by_role("link", name="Apply for space").first.click()
