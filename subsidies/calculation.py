@@ -42,6 +42,10 @@ SUBSIDISES = {RENT_SUBSIDY: RENT, INTERNET_SUBSIDY: INTERNET}
 SUBSIDIES = (RENT_SUBSIDY, INTERNET_SUBSIDY)
 
 
+# Money columns hold 14 digits, 2 of them paisa (subsidies.models.MONEY).
+MONEY_WHOLE_DIGITS = 12
+
+
 def quantize_money(amount: Decimal) -> Decimal:
     """Round to the paisa, half up (domain.md §6: each line from its unrounded base)."""
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
@@ -54,6 +58,9 @@ def amount_problem(amount: Decimal | None, *, maximum: Decimal | None = None) ->
     and services all state the amount rule through this function, so they say the same."""
     if amount is None or not amount.is_finite() or amount <= 0:
         return "The amount must be more than 0.00."
+    if amount.adjusted() >= MONEY_WHOLE_DIGITS:
+        # Beyond any money column (and beyond what rounding to the paisa can hold).
+        return f"The amount can be at most {Decimal(10) ** MONEY_WHOLE_DIGITS - CENT:,.2f}."
     if amount != quantize_money(amount):
         return "Amounts are in rupees and paisa: at most 2 decimals."
     if maximum is not None and amount > maximum:

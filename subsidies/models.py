@@ -11,6 +11,8 @@ from django.urls import reverse
 
 from stp_portal.validators import validate_programme_date
 
+from . import calculation as calc
+
 
 class WindowAnchor(models.TextChoices):
     LEASE_START = "lease_start", "First lease start in the park"
@@ -121,7 +123,7 @@ class SubsidyWindow(models.Model):
 
 
 # --- Billing (domain.md §6) --------------------------------------------------------------------
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY = {"max_digits": calc.MONEY_WHOLE_DIGITS + 2, "decimal_places": 2}
 
 
 class LineKind(models.TextChoices):

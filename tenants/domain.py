@@ -25,7 +25,14 @@ PDF_ACTIVE_CONTENT = {
     "data_action": "an action that sends or imports data (SubmitForm or ImportData)",
     "rich_media": "embedded media (RichMedia)",
     "embedded_file": "an embedded file or attachment",
+    "xfa": "an XFA form, which can carry scripts",
+    "remote_action": "an action that opens another file (GoToR)",
 }
+# A ZIP archive is found by its end record, which ZIP readers look for in the last 64 KB
+# (its comment may be up to 65,535 bytes): one there makes the file a ZIP as well as a PDF,
+# even when the ZIP comment imitates a PDF ending.
+ZIP_END_RECORD = b"PK\x05\x06"
+ZIP_END_WINDOW = 65_535 + 22
 PDF_UNREADABLE = "The file cannot be read as a PDF: it is damaged or not really a PDF."
 PDF_ENCRYPTED = (
     "The PDF is password-protected or encrypted, so its content cannot be checked. "
@@ -85,7 +92,9 @@ def pdf_end_problem(content: bytes) -> str | None:
     end = content.rfind(PDF_END)
     if end < 0:
         return "The file is not a complete PDF: it does not end with the PDF end marker (%%EOF)."
-    if content[end + len(PDF_END) :].strip(PDF_WHITESPACE):
+    if content[end + len(PDF_END) :].strip(PDF_WHITESPACE) or (
+        ZIP_END_RECORD in content[-ZIP_END_WINDOW:]
+    ):
         return (
             "The file has other content after the end of the PDF, as files hiding another "
             "file do. Only plain PDF files are accepted."

@@ -28,6 +28,7 @@ _KEYS = {
     "/JavaScript": "javascript",
     "/EmbeddedFiles": "embedded_file",
     "/RichMediaContent": "rich_media",
+    "/XFA": "xfa",
 }
 _VALUES = {
     "/JavaScript": "javascript",
@@ -38,6 +39,7 @@ _VALUES = {
     "/EmbeddedFile": "embedded_file",
     "/FileAttachment": "embedded_file",
     "/GoToE": "embedded_file",
+    "/GoToR": "remote_action",
 }
 
 

@@ -117,3 +117,28 @@ def pdf_zip_polyglot() -> bytes:
 def pdf_html_polyglot() -> bytes:
     """An HTML page before a plain PDF: a PDF to a lenient reader, a page to a browser."""
     return b"<html><body><script>alert(1)</script></body></html>\n" + PDF
+
+
+def pdf_zip_polyglot_ending_like_a_pdf() -> bytes:
+    """A ZIP appended after the PDF whose archive comment imitates a PDF ending
+    (``startxref … %%EOF``), so the file's last bytes look like a plain PDF's."""
+    import zipfile
+
+    archive = BytesIO()
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("payload.html", "<script>alert(1)</script>")
+        bundle.comment = b"\nstartxref\n%d\n%%%%EOF\n" % PDF.rfind(b"xref")
+    return PDF + archive.getvalue()
+
+
+def pdf_with_xfa_form() -> bytes:
+    """An XFA form: its scripts live in XML streams, not under /JS."""
+    from pypdf.generic import StreamObject
+
+    writer = _one_page()
+    xfa = StreamObject()
+    xfa.set_data(b"<xdp:xdp><script>app.alert(1)</script></xdp:xdp>")
+    writer._root_object[NameObject("/AcroForm")] = DictionaryObject(
+        {NameObject("/XFA"): writer._add_object(xfa)}
+    )
+    return _written(writer)

@@ -302,3 +302,19 @@ def test_the_default_charge_maximum_is_documented(api):
     assert amount["maximum"] == 10_000_000.0
     assert re.search(amount["pattern"], "10000000.00")
     assert not re.search(amount["pattern"], TOO_BIG)
+
+
+@pytest.mark.parametrize("amount", ["1e30", "123456789012345678901234567890"])
+def test_an_amount_beyond_any_money_column_is_a_400_in_page_and_api_not_a_500(
+    client, as_user, park_manager, managed_lease, amount
+):
+    client.force_login(park_manager)
+    page = client.post(reverse("subsidies:lease_charges", args=[managed_lease.pk]), charge(amount))
+    api = as_user(park_manager).post(
+        "/api/v1/charges/", {"lease": managed_lease.pk, **charge(amount)}, format="json"
+    )
+    assert page.status_code == 200
+    assert page.context["form"].errors["amount"]
+    assert api.status_code == 400
+    assert api.json()["amount"]
+    assert not Charge.objects.exists()

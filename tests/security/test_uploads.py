@@ -36,6 +36,11 @@ REFUSED = {
     "attachment": (pdfs.pdf_with_attachment, "an embedded file or attachment"),
     "zip-appended": (pdfs.pdf_zip_polyglot, "other content after the end of the PDF"),
     "html-before": (pdfs.pdf_html_polyglot, "other content before its PDF header"),
+    "zip-ending-like-a-pdf": (
+        pdfs.pdf_zip_polyglot_ending_like_a_pdf,
+        "other content after the end of the PDF",
+    ),
+    "xfa": (pdfs.pdf_with_xfa_form, "an XFA form"),
     "unparsable": (
         lambda: b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n",
         "cannot be read as a PDF",

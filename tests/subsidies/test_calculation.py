@@ -28,6 +28,7 @@ from subsidies.calculation import (
     Span,
     Window,
     add_months,
+    amount_problem,
     compute_statement,
     date_problem,
     document_number,
@@ -1074,3 +1075,13 @@ def test_a_statement_without_subsidy_says_why_from_its_window(
     period, window, fixed_after_issue, reason
 ):
     assert reason in no_subsidy_reason(period, window=window, fixed_after_issue=fixed_after_issue)
+
+
+@pytest.mark.parametrize("amount", ["1e30", "1000000000000", "99999999999999999999.99"])
+def test_an_amount_beyond_any_money_column_is_refused_not_a_crash(amount):
+    problem = amount_problem(Decimal(amount))
+    assert problem == "The amount can be at most 999,999,999,999.99."
+
+
+def test_the_largest_storable_amount_is_an_amount():
+    assert amount_problem(Decimal("999999999999.99")) is None
