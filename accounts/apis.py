@@ -6,8 +6,9 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from stp_portal.api_requests import AddressThrottle
 
 from .services import api_token_create, api_token_revoke, user_signup
 from .two_factor import second_factor_problem
@@ -18,7 +19,7 @@ class SignupApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AddressThrottle]
     throttle_scope = "auth"
 
     class SignupInputSerializer(serializers.Serializer):
@@ -55,7 +56,7 @@ class TokenApi(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [AddressThrottle]
     throttle_scope = "auth"
 
     class TokenInputSerializer(serializers.Serializer):

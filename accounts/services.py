@@ -208,3 +208,16 @@ def two_factor_devices_remove(*, user: User, target: User) -> int:
     _ensure_pseb(user)
     deleted, _ = TOTPDevice.objects.filter(user=target).delete()
     return deleted
+
+
+def api_tokens_revoke_all(*, user: User) -> int:
+    """A new password ends every API token of the user: whoever held the old password may
+    have made one. Returns how many were revoked."""
+    deleted, _ = AuthToken.objects.filter(user=user).delete()
+    return deleted
+
+
+def password_reset_send(*, user_id: int) -> None:
+    """E-mail a password reset link, after the request: the page answers at once and alike
+    whether or not an account has the address (no timing or mail-error difference)."""
+    transaction.on_commit(lambda: tasks.send_password_reset.delay(user_id))

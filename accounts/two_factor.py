@@ -25,6 +25,12 @@ def second_factor_problem(user: User, code: str) -> str | None:
     device = confirmed_device(user)
     if device is None:
         return "Enrol an authenticator app first: sign in on the portal and follow its steps."
+    return code_problem(device, code)
+
+
+def code_problem(device: TOTPDevice, code: str) -> str | None:
+    """Why ``code`` is not the device's current code, or None when it is (django-otp also
+    slows guessing: after a wrong code the next try must wait)."""
     if not code.strip():
         return "Give the 6-digit code your authenticator app shows."
     if not device.verify_token(code.strip()):

@@ -3,6 +3,7 @@ from base64 import b32encode
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -23,18 +24,28 @@ from stp_portal.security import safe_next
 from .forms import OneTimeCodeForm, SignUpForm
 from .services import (
     api_token_revoke,
+    api_tokens_revoke_all,
     email_verification_send,
+    password_reset_send,
     two_factor_device_confirm,
     two_factor_device_pending,
     user_signup,
 )
 from .services import email_verify as email_verify_service
-from .two_factor import confirmed_device, requires_second_factor
+from .two_factor import code_problem, confirmed_device, requires_second_factor
 
 # Page rate limits count per client address (stp_portal.security.client_ip).
 RATE_KEY = "ip"
 
+# Sign-in attempts per address, whatever the username: the lock-out counts one username
+# from one address, so this is what slows one address trying a few passwords on many
+# accounts. High enough for a park's offices signing in behind one address each morning.
+sign_in_rate_limit = ratelimit(
+    group="sign-in", key=RATE_KEY, rate=lambda g, r: settings.SIGN_IN_RATE, method="POST"
+)
 
+
+@method_decorator(sign_in_rate_limit, name="post")
 class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     redirect_authenticated_user = True
@@ -109,22 +120,44 @@ def email_verification_resend(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard")
 
 
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form, but the e-mail is queued (accounts.services.password_reset_send)."""
+
+    def save(self, *args, **kwargs) -> None:
+        for user in self.get_users(self.cleaned_data["email"]):
+            password_reset_send(user_id=user.pk)
+
+
 @method_decorator(
     ratelimit(key=RATE_KEY, rate=lambda g, r: settings.PASSWORD_RESET_RATE, method="POST"),
     name="post",
 )
 class PasswordResetView(auth_views.PasswordResetView):
-    """Django's reset: the same answer whether or not an account has the address."""
+    """Django's reset: the same answer, as fast, whether or not an account has the address."""
 
+    form_class = PasswordResetForm
     template_name = "accounts/password_reset.html"
-    email_template_name = "emails/password_reset.txt"
-    subject_template_name = "emails/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
 
-    @property
-    def extra_email_context(self) -> dict:
-        # Links use the portal's configured address, never the Host header of the request.
-        return {"site_url": settings.SITE_URL}
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        api_tokens_revoke_all(user=form.user)
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        api_tokens_revoke_all(user=form.user)
+        return response
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
@@ -156,13 +189,14 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         device = two_factor_device_pending(user=user)
     form = OneTimeCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"].strip()):
+        problem = code_problem(device, form.cleaned_data["code"])
+        if problem is None:
             if enrolling:
                 two_factor_device_confirm(user=user, device=device)
             otp_login(request, device)
             messages.success(request, "Second factor confirmed.")
             return HttpResponseRedirect(next_url)
-        form.add_error("code", "That code is wrong or has expired: type the one shown now.")
+        form.add_error("code", problem)
     context = {"form": form, "next": next_url, "enrolling": enrolling}
     if enrolling:
         context |= {

@@ -10,6 +10,10 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.throttling import ScopedRateThrottle
+
+from .security import client_ip
 
 
 class JSONParser(parsers.JSONParser):
@@ -69,3 +73,11 @@ class Pagination(PageNumberPagination):
             "A page number, from 1 (400 otherwise). A page after the last answers 404."
         )
         return [page]
+
+
+class AddressThrottle(ScopedRateThrottle):
+    """DRF's scoped throttle, counting by the portal's one client-address rule
+    (``stp_portal.security.client_ip``) rather than DRF's own reading of X-Forwarded-For."""
+
+    def get_ident(self, request: Request) -> str:
+        return client_ip(request)

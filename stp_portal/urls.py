@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.views import sign_in_rate_limit
+
 from . import views
+
+# The admin's sign-in page is held to the portal's per-address limit as well.
+admin.site.login = sign_in_rate_limit(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -50,6 +50,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost, so every answer gets them, the refusals of the guards below included.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "stp_portal.middleware.PrivateResponseMiddleware",
     # Before anything reads the body or the path: over-limit bodies and unusable characters.
     "stp_portal.middleware.RequestBodyLimitMiddleware",
     "stp_portal.middleware.UnusableCharactersMiddleware",
@@ -66,9 +70,6 @@ MIDDLEWARE = [
     "accounts.middleware.StaffTwoFactorMiddleware",
     "accounts.middleware.SessionIdleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "stp_portal.middleware.PrivateResponseMiddleware",
     # A page over its rate limit answers 429 (RATELIMIT_VIEW), not django-ratelimit's 403.
     "django_ratelimit.middleware.RatelimitMiddleware",
     # Last: it sees the lockout flag set while signing in and answers with the lockout page.
@@ -153,6 +154,7 @@ REST_KNOX = {
 # Page rate limits (django-ratelimit), per client address.
 RATELIMIT_IP_META_KEY = "stp_portal.security.client_ip"
 RATELIMIT_VIEW = "stp_portal.views.too_many_requests"
+SIGN_IN_RATE = env("SIGN_IN_RATE", default="100/h")
 SIGN_UP_RATE = env("SIGN_UP_RATE", default="10/h")
 PASSWORD_RESET_RATE = env("PASSWORD_RESET_RATE", default="5/h")
 VERIFY_PAGE_RATE = env("VERIFY_PAGE_RATE", default="60/m")
@@ -338,8 +340,6 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "stp_portal.api.exception_handler",
     # Sign-up and token requests per client IP: slows password guessing.
     "DEFAULT_THROTTLE_RATES": {"auth": env("API_AUTH_RATE", default="20/minute")},
-    # The throttles count the same client address as everything else (TRUSTED_PROXY_COUNT).
-    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "STP Portal API",

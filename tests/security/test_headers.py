@@ -72,3 +72,15 @@ def test_the_api_docs_load_their_script_from_a_file_not_inline():
     assert not re.search(r"<style\b", page.content.decode())
     script = Client().get("/api/docs/?script=")
     assert script["Content-Type"].startswith("application/javascript")
+
+
+def test_the_guards_refusals_carry_the_headers_too(pseb_staff, settings):
+    settings.STAFF_TWO_FACTOR = True
+    client = Client()
+    client.force_login(pseb_staff)
+    refused = client.get("/api/v1/statements/")  # staff before their second factor
+    bad = Client().get("/parks/GLT%00/")  # an unusable character
+    for response in (refused, bad):
+        assert response.status_code in (400, 403)
+        assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "no-store" in refused["Cache-Control"]

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
+from knox.models import AuthToken
 
 from accounts.models import User
 from accounts.tokens import email_verification_token
@@ -20,7 +21,8 @@ from tests.factories import PASSWORD, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_a_user_changes_their_password(company_user):
+def test_a_user_changes_their_password_and_their_api_tokens_end(company_user):
+    AuthToken.objects.create(user=company_user)
     client = Client()
     client.force_login(company_user)
     response = client.post(
@@ -34,6 +36,7 @@ def test_a_user_changes_their_password(company_user):
     assert response.status_code == 302
     company_user.refresh_from_db()
     assert company_user.check_password("karakoram-highway-2027")
+    assert not AuthToken.objects.filter(user=company_user).exists()
 
 
 def test_a_wrong_current_password_changes_nothing(company_user):
@@ -52,19 +55,39 @@ def test_a_wrong_current_password_changes_nothing(company_user):
     assert company_user.check_password(PASSWORD)
 
 
-def test_reset_answers_the_same_whether_or_not_the_address_has_an_account():
+def test_reset_answers_the_same_whether_or_not_the_address_has_an_account(
+    django_capture_on_commit_callbacks,
+):
     UserFactory(email="known@example.pk")
-    known = Client().post("/accounts/password/reset/", {"email": "known@example.pk"})
-    unknown = Client().post("/accounts/password/reset/", {"email": "nobody@example.pk"})
+    with django_capture_on_commit_callbacks(execute=True):
+        known = Client().post("/accounts/password/reset/", {"email": "known@example.pk"})
+        unknown = Client().post("/accounts/password/reset/", {"email": "nobody@example.pk"})
     assert known.status_code == unknown.status_code == 302
     assert known.url == unknown.url
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["known@example.pk"]
 
 
-def test_the_reset_link_sets_a_new_password(settings):
+def test_reset_mail_is_sent_after_the_answer_so_a_mail_failure_reveals_nothing(
+    django_capture_on_commit_callbacks,
+):
+    UserFactory(email="known@example.pk")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        known = Client().post("/accounts/password/reset/", {"email": "known@example.pk"})
+        unknown = Client().post("/accounts/password/reset/", {"email": "nobody@example.pk"})
+    # Nothing was sent while answering: whatever the mail server does, both answers match.
+    assert known.status_code == unknown.status_code == 302
+    assert len(queued) == 1
+    assert mail.outbox == []
+
+
+def test_the_reset_link_sets_a_new_password_and_ends_every_api_token(
+    settings, django_capture_on_commit_callbacks
+):
     user = UserFactory(email="known@example.pk")
-    Client().post("/accounts/password/reset/", {"email": "known@example.pk"})
+    AuthToken.objects.create(user=user)
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post("/accounts/password/reset/", {"email": "known@example.pk"})
     link = re.search(r"(/accounts/password/reset/\S+/\S+/)", mail.outbox[0].body).group(1)
     assert settings.SITE_URL + link in mail.outbox[0].body
     client = Client()
@@ -77,6 +100,7 @@ def test_the_reset_link_sets_a_new_password(settings):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("sukkur-barrage-2027")
+    assert not AuthToken.objects.filter(user=user).exists()
 
 
 def test_reset_requests_are_rate_limited(settings):

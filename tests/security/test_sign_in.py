@@ -112,3 +112,27 @@ def test_behind_one_trusted_proxy_the_address_is_the_one_the_proxy_appended():
     # Another real client behind the same proxy is not locked out.
     other = _page_sign_in(client, "amina", PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.51")
     assert other.status_code == 302
+
+
+def test_one_address_trying_passwords_on_many_accounts_is_slowed(settings):
+    settings.SIGN_IN_RATE = "6/h"
+    for n in range(6):
+        UserFactory(username=f"staff{n}")
+        response = _page_sign_in(Client(), f"staff{n}", "wrong", **_rotating(n))
+        assert response.status_code == 200
+    assert _page_sign_in(Client(), "staff0", PASSWORD).status_code == 429
+    admin = Client().post("/admin/login/", {"username": "staff1", "password": "wrong"})
+    assert admin.status_code == 429
+
+
+def test_the_api_throttle_counts_the_connecting_address_not_forwarded_for(api, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"auth": "3/minute"})
+    codes = [
+        api.post(
+            "/api/v1/auth/token/", {"username": "x", "password": "y"}, format="json", **_rotating(n)
+        ).status_code
+        for n in range(4)
+    ]
+    assert codes == [400, 400, 400, 429]
