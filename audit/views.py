@@ -6,7 +6,6 @@ same filters). Each page reads a bounded number of rows whatever the trail's siz
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -18,6 +17,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
+
+from stp_portal.downloads import csv_download, csv_text
 
 from .filters import LogEntryFilter, SecurityEventFilter
 from .models import SecurityEvent
@@ -44,30 +45,9 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, for a streamed CSV."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> str:
-    """Text a spreadsheet would read as a formula is quoted (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv_response(rows: Iterable[list[Any]], name: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow([_cell(v) for v in row]) for row in rows),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{name}-{timezone.localdate():%Y-%m-%d}.csv"'
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    # Every cell of the trail is text (old and new values included).
+    return csv_download(([csv_text(v) for v in row] for row in rows), name)
 
 
 # --- Changes ------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ input comes back on the form and changes nothing; a state conflict comes back as
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -22,7 +21,6 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from parks.models import Park
-from stp_portal.downloads import pdf_download
+from stp_portal.downloads import csv_download, csv_text, pdf_download
 from stp_portal.errors import Conflict
 from stp_portal.forms import add_service_errors
 from tenants.selectors import leases_visible_to
@@ -104,25 +102,13 @@ CSV_COLUMNS = (
 )
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, for a streamed CSV."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(text: str) -> str:
-    """Text cells a spreadsheet would read as a formula are quoted (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv_rows(statements: Iterable[Any]) -> Iterator[list[str]]:
     yield list(CSV_COLUMNS)
     for s in statements:
         yield [
             s.number,
-            _cell(s.company.name),
-            _cell(s.park.name),
+            csv_text(s.company.name),
+            csv_text(s.park.name),
             f"{s.period:%Y-%m}",
             s.issue_date.isoformat(),
             s.due_date.isoformat(),
@@ -144,15 +130,7 @@ def statement_export(request: HttpRequest) -> HttpResponse:
     if not statement_filter.is_valid():
         # The list shows what is wrong with the filters.
         return redirect(f"{reverse('subsidies:statement_list')}?{_query_without_page(request)}")
-    writer = csv.writer(_Echo())
-    rows = statement_filter.qs.iterator(chunk_size=2000)
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in _csv_rows(rows)), content_type="text/csv; charset=utf-8"
-    )
-    filename = f"statements-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return csv_download(_csv_rows(statement_filter.qs.iterator(chunk_size=2000)), "statements")
 
 
 def _statement_page(

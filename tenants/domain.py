@@ -17,7 +17,6 @@ PDF_HEADER_WINDOW = 1024
 # PDF's own whitespace (ISO 32000-1 §7.2.2): the only bytes allowed after the end marker.
 PDF_WHITESPACE = b"\x00\t\n\x0c\r "
 # The default limit of settings.UPLOAD_MAX_BYTES, which the portal passes in.
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 # What a supporting document may not carry (issue 7): each kind as the refusal names it.
 PDF_ACTIVE_CONTENT = {
     "javascript": "JavaScript",
@@ -69,7 +68,7 @@ def lease_end_for(start: date, months: int) -> date:
     return add_months(start, months) - timedelta(days=1)
 
 
-def pdf_problem(head: bytes, size: int, *, limit: int = MAX_DOCUMENT_BYTES) -> str | None:
+def pdf_problem(head: bytes, size: int, *, limit: int) -> str | None:
     """Why a supporting document is refused, or None: PDFs only, judged by their content
     (the %PDF- signature), never by their name, and no larger than ``limit`` bytes."""
     if size == 0:

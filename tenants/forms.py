@@ -1,14 +1,28 @@
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from parks.models import Park, ParkStatus
 from stp_portal.forms import DateInput, ModelChoiceField
 
-from .domain import MAX_DOCUMENT_BYTES, application_problems
+from .domain import application_problems
 from .models import Application, ApplicationDocument, Company
 from .validators import validate_pdf_document
+
+
+class DocumentField(forms.FileField):
+    """A supporting document: a PDF up to ``UPLOAD_MAX_BYTES`` (the one limit the body check,
+    the validator and this help text all read)."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("label", "Supporting document (PDF)")
+        kwargs.setdefault(
+            "widget", forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"})
+        )
+        super().__init__(**kwargs)
+        self.help_text = f"PDF only, at most {settings.UPLOAD_MAX_BYTES // 1_048_576} MB."
 
 
 class CompanyForm(forms.ModelForm):
@@ -148,12 +162,7 @@ class DraftActionsForm(forms.Form):
             "invalid_choice": "That document is not on this application (already removed?)."
         },
     )
-    file = forms.FileField(
-        required=False,
-        label="Supporting document (PDF)",
-        help_text=f"PDF only, at most {MAX_DOCUMENT_BYTES // 1_048_576} MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
-    )
+    file = DocumentField(required=False)
 
     def __init__(self, *args, application: Application, form_id: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -179,11 +188,7 @@ class DraftActionsForm(forms.Form):
 
 
 class DocumentForm(forms.Form):
-    file = forms.FileField(
-        label="Supporting document (PDF)",
-        help_text=f"PDF only, at most {MAX_DOCUMENT_BYTES // 1_048_576} MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
-    )
+    file = DocumentField()
 
 
 class ReasonForm(forms.Form):

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,7 +18,6 @@ from django.utils import timezone
 from parks.models import ParkStatus
 from stp_portal.errors import Conflict, TransitionNotAllowed, UnitAlreadyLeased
 from tenants import services
-from tenants.domain import MAX_DOCUMENT_BYTES
 from tenants.models import (
     Application,
     ApplicationDocument,
@@ -631,7 +631,7 @@ def test_a_file_that_is_not_a_pdf_is_refused_whatever_its_name(draft, company_us
 
 
 def test_a_pdf_over_10_mb_is_refused(draft, company_user):
-    big = pdf_of_size(MAX_DOCUMENT_BYTES + 1)
+    big = pdf_of_size(settings.UPLOAD_MAX_BYTES + 1)
     with pytest.raises(ValidationError) as error:
         add(draft, company_user, pdf("big.pdf", big))
     assert "10 MB" in " ".join(error.value.message_dict["file"])
@@ -639,8 +639,8 @@ def test_a_pdf_over_10_mb_is_refused(draft, company_user):
 
 
 def test_a_pdf_of_exactly_10_mb_is_accepted(draft, company_user):
-    exact = pdf_of_size(MAX_DOCUMENT_BYTES)
-    assert add(draft, company_user, pdf("exact.pdf", exact)).size_bytes == MAX_DOCUMENT_BYTES
+    exact = pdf_of_size(settings.UPLOAD_MAX_BYTES)
+    assert add(draft, company_user, pdf("exact.pdf", exact)).size_bytes == settings.UPLOAD_MAX_BYTES
 
 
 @pytest.mark.parametrize("stage", ["submitted", "under_review"])

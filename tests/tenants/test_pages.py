@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -20,7 +21,6 @@ from accounts.models import Role, User
 from parks.models import ParkStatus
 from stp_portal.errors import UnitAlreadyLeased
 from tenants import services
-from tenants.domain import MAX_DOCUMENT_BYTES
 from tenants.models import (
     Application,
     ApplicationDocument,
@@ -618,7 +618,7 @@ def test_the_document_is_not_under_any_public_url(client, company_user, document
     ("name", "content", "message"),
     [
         ("photo.pdf", PNG, "not a PDF"),
-        ("big.pdf", pdf_of_size(MAX_DOCUMENT_BYTES + 1), "the limit is 10 MB"),
+        ("big.pdf", pdf_of_size(settings.UPLOAD_MAX_BYTES + 1), "the limit is 10 MB"),
         ("empty.pdf", b"", "Choose a PDF"),  # the form refuses an empty file before the service
     ],
 )
