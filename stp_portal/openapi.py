@@ -16,6 +16,8 @@ Which errors an operation can answer follows from how it is built:
   or it is a list and the page asked for is after the last;
 - 409 ``{"detail", field: [messages]}``: an action on an object, whose state may not allow it;
 - 413 ``{"detail"}``: it reads a body, which has a size limit (``stp_portal.middleware``);
+- 415 ``{"detail"}``: it reads a body, whose media type (or a multipart part's) may be one no
+  parser reads;
 - 429 ``{"detail"}`` with ``Retry-After``: it is rate limited (sign-up, token).
 
 A view adds what the rules cannot see (a 404 for an object named in its body, a 409 for an
@@ -71,6 +73,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     "404": ("Error", "Not found, or outside the caller's scope."),
     "409": ("Conflict", "The state of the data does not allow this."),
     "413": ("Error", "The request body is larger than its limit."),
+    "415": ("Error", "The request body's media type is not JSON, a form or multipart."),
     "429": ("Error", "Too many requests: wait for the seconds in Retry-After."),
 }
 # stp_portal.middleware refuses such an address before any view, whatever the operation.
@@ -121,6 +124,7 @@ class AutoSchema(SpectacularAutoSchema):
         codes.setdefault("400", "" if "requestBody" in operation or queried else _ADDRESS_400)
         if "requestBody" in operation:
             codes.setdefault("413", "")
+            codes.setdefault("415", "")
         authenticators = self.view.get_authenticators()
         if authenticators:
             open_to_all = {} in operation.get("security", [])

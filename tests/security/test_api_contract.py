@@ -27,6 +27,7 @@ ERROR_BODIES = {
     "404": "Error",
     "409": "Conflict",
     "413": "Error",
+    "415": "Error",
     "429": "Error",
 }
 TOO_BIG = "9999999999.99"
@@ -74,17 +75,29 @@ def test_every_operation_documents_its_errors_with_the_shared_error_bodies(api):
 @pytest.mark.parametrize(
     ("method", "path", "codes"),
     [
-        ("POST", "/api/v1/auth/token/", {"400", "413", "429"}),
-        ("POST", "/api/v1/auth/signup/", {"400", "413", "429"}),
+        ("POST", "/api/v1/auth/token/", {"400", "413", "415", "429"}),
+        ("POST", "/api/v1/auth/signup/", {"400", "413", "415", "429"}),
         ("GET", "/api/v1/auth/tokens/", {"400", "401"}),
         ("GET", "/api/v1/parks/{id}/", {"400", "401", "404"}),
         ("GET", "/api/v1/subsidy-schemes/", {"400", "401", "403", "404"}),
         ("POST", "/api/v1/applications/{id}/submit/", {"400", "401", "403", "404", "409"}),
-        ("POST", "/api/v1/applications/{id}/approve/", {"400", "401", "403", "404", "409", "413"}),
-        ("POST", "/api/v1/charges/", {"400", "401", "403", "404", "413"}),
-        ("PATCH", "/api/v1/subsidy-schemes/{id}/", {"400", "401", "403", "404", "409", "413"}),
-        ("POST", "/api/v1/statements/{id}/payments/", {"400", "401", "403", "404", "409", "413"}),
-        ("PUT", "/api/v1/parks/{id}/", {"400", "401", "403", "404", "413"}),
+        (
+            "POST",
+            "/api/v1/applications/{id}/approve/",
+            {"400", "401", "403", "404", "409", "413", "415"},
+        ),
+        ("POST", "/api/v1/charges/", {"400", "401", "403", "404", "413", "415"}),
+        (
+            "PATCH",
+            "/api/v1/subsidy-schemes/{id}/",
+            {"400", "401", "403", "404", "409", "413", "415"},
+        ),
+        (
+            "POST",
+            "/api/v1/statements/{id}/payments/",
+            {"400", "401", "403", "404", "409", "413", "415"},
+        ),
+        ("PUT", "/api/v1/parks/{id}/", {"400", "401", "403", "404", "413", "415"}),
     ],
 )
 def test_an_operation_documents_the_errors_it_can_answer_and_no_other(api, method, path, codes):
@@ -318,3 +331,17 @@ def test_an_amount_beyond_any_money_column_is_a_400_in_page_and_api_not_a_500(
     assert api.status_code == 400
     assert api.json()["amount"]
     assert not Charge.objects.exists()
+
+
+def test_a_body_no_parser_reads_is_a_documented_415(as_user, pseb_staff, api):
+    # Found by schemathesis: a multipart body whose part has no readable media type.
+    boundary = "05ea62aa20a8d371a505d0417756bc51"
+    response = as_user(pseb_staff).generic(
+        "POST",
+        "/api/v1/billing-runs/",
+        f"--{boundary}\r\n\u00d7--{boundary}--\r\n".encode(),
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    documented = openapi(api)["paths"]["/api/v1/billing-runs/"]["post"]["responses"]
+    assert response.status_code == 415
+    assert "415" in documented
