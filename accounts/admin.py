@@ -31,10 +31,11 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
+from core.vocabulary import Role
 from parks.models import Park
 from stp_portal.admin import ReadOnlyAdmin, ServiceAdmin, service_error_messages
 
-from .models import Role, User
+from .models import User
 
 USER_EDITABLE = ("email", "first_name", "last_name", "is_active")  # services.user_update
 

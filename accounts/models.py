@@ -1,13 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
-
-class Role(models.TextChoices):
-    """domain.md §1. Public visitors have no account; every account has exactly one role."""
-
-    COMPANY = "company", "Company user"
-    PARK_MANAGER = "park_manager", "Park manager"
-    PSEB = "pseb", "PSEB staff"
+from core.vocabulary import Role
 
 
 class PortalUserManager(UserManager):

@@ -14,10 +14,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from audit.trail import log_created
+from core.vocabulary import Role
 from parks.models import Park, ParkManagerAssignment
 
 from . import tasks
-from .models import Role, User
+from .models import User
 from .tokens import email_verification_claim
 
 

@@ -98,10 +98,11 @@ def letters(n: int, width: int = 3) -> str:
 def build_dataset(args: argparse.Namespace, period) -> dict[str, int]:
     """Parks, units, companies, leases with their lets starting at various dates, a few other
     charges, and the default scheme (100% internet, 25% rent, 12 months)."""
-    from accounts.models import Role, User
-    from parks.models import Park, ParkStatus, Province, Tier, Unit, UnitKind
+    from accounts.models import User
+    from core.vocabulary import CompanyKind, ParkStatus, Province, Role, Tier, UnitKind
+    from parks.models import Park, Unit
     from subsidies.models import Charge, SubsidyScheme
-    from tenants.models import Company, CompanyKind, Lease, LeaseUnit
+    from tenants.models import Company, Lease, LeaseUnit
 
     rng = random.Random(args.seed)
     batch = 2000
@@ -336,8 +337,8 @@ def main() -> None:
         from django.core.management import call_command
         from django.db import connection
 
+        from core.calendar import Period
         from parks.models import Park
-        from subsidies.calculation import Period
 
         period = Period.parse(args.period)
         issue_date = period.next().first

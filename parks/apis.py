@@ -11,10 +11,13 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.figures import rate
+from core.vocabulary import UnitStatus
+
 from . import services
 from .filters import ParkApiFilter, UnitApiFilter
-from .models import Park, Unit, UnitStatus
-from .selectors import occupancy_ratio, park_directory, parks_managed_by, with_unit_status
+from .models import Park, Unit
+from .selectors import park_directory, parks_managed_by, with_unit_status
 
 
 class ParkSerializer(serializers.ModelSerializer):
@@ -51,7 +54,7 @@ class ParkSerializer(serializers.ModelSerializer):
     def get_occupancy(self, park: Park) -> str | None:
         if not hasattr(park, "leased_area"):
             return None
-        ratio = occupancy_ratio(park.leased_area, park.leasable_area)
+        ratio = rate(park.leased_area, park.leasable_area)
         return None if ratio is None else f"{ratio:.4f}"
 
 

@@ -7,15 +7,11 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
+from decimal import Decimal
 
-PAISA = Decimal("0.01")
-
-
-def quantize_money(amount: Decimal) -> Decimal:
-    """Round an amount of PKR to 2 decimals, half up (domain.md §6)."""
-    return amount.quantize(PAISA, rounding=ROUND_HALF_UP)
+from core.figures import percent, rate
+from core.money import quantize_money
 
 
 def default_monthly_rent(area_sqft: Decimal, rent_per_sqft: Decimal) -> Decimal:
@@ -367,12 +363,6 @@ class UnitLet:
         return self.start <= day and (self.end is None or day <= self.end)
 
 
-def _ratio(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-
-
 @dataclass(frozen=True)
 class OccupancyPoint:
     """Occupancy of a park on one day, by area, units and seats."""
@@ -388,34 +378,28 @@ class OccupancyPoint:
     @property
     def by_area(self) -> Decimal | None:
         """Leased ÷ leasable area, a fraction with 4 decimals; None when nothing is leasable."""
-        return _ratio(self.leased_area, self.leasable_area)
+        return rate(self.leased_area, self.leasable_area)
 
     @property
     def by_units(self) -> Decimal | None:
-        return _ratio(self.leased_units, self.leasable_units)
+        return rate(self.leased_units, self.leasable_units)
 
     @property
     def by_seats(self) -> Decimal | None:
-        return _ratio(self.leased_seats, self.leasable_seats)
+        return rate(self.leased_seats, self.leasable_seats)
 
     @property
     def percent(self) -> Decimal | None:
         """By area, in percent with one decimal (the figure the chart shows)."""
-        return _percent(self.leased_area, self.leasable_area)
+        return percent(self.leased_area, self.leasable_area)
 
     @property
     def units_percent(self) -> Decimal | None:
-        return _percent(self.leased_units, self.leasable_units)
+        return percent(self.leased_units, self.leasable_units)
 
     @property
     def seats_percent(self) -> Decimal | None:
-        return _percent(self.leased_seats, self.leasable_seats)
-
-
-def _percent(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return percent(self.leased_seats, self.leasable_seats)
 
 
 def occupancy_series(
@@ -459,15 +443,3 @@ def occupancy_series(
             )
         )
     return points
-
-
-def month_ends(today: date, months: int = 12) -> list[date]:
-    """The days a monthly trend is measured on, oldest first: the last day of each of the
-    ``months - 1`` months before ``today``'s, then ``today`` itself for the current month."""
-    days = [today]
-    first = today.replace(day=1)
-    for _ in range(months - 1):
-        last_of_previous = first - timedelta(days=1)
-        days.append(last_of_previous)
-        first = last_of_previous.replace(day=1)
-    return days[::-1]

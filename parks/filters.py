@@ -1,6 +1,8 @@
 import django_filters
 
-from .models import Park, ParkStatus, Province, Tier, Unit, UnitKind, UnitStatus
+from core.vocabulary import ParkStatus, Province, Tier, UnitKind, UnitStatus
+
+from .models import Park, Unit
 
 
 class ParkFilter(django_filters.FilterSet):

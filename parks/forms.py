@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
+from core.vocabulary import UnitKind, UnitStatus
+
 from .domain import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
-from .models import Park, Unit, UnitKind, UnitStatus
+from .models import Park, Unit
 
 
 class UnitForm(forms.ModelForm):

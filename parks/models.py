@@ -5,30 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 
+from core.vocabulary import ParkStatus, Province, Tier, UnitKind
 from stp_portal.validators import validate_programme_date
-
-
-class Province(models.TextChoices):
-    PUNJAB = "punjab", "Punjab"
-    SINDH = "sindh", "Sindh"
-    KHYBER_PAKHTUNKHWA = "kp", "Khyber Pakhtunkhwa"
-    BALOCHISTAN = "balochistan", "Balochistan"
-    GILGIT_BALTISTAN = "gb", "Gilgit-Baltistan"
-    AZAD_JAMMU_KASHMIR = "ajk", "Azad Jammu and Kashmir"
-    ISLAMABAD = "ict", "Islamabad Capital Territory"
-
-
-class Tier(models.TextChoices):
-    METRO = "metro", "Metro"
-    SECONDARY = "secondary", "Secondary"
-    TERTIARY = "tertiary", "Tertiary"
-
-
-class ParkStatus(models.TextChoices):
-    EXISTING = "existing", "Existing"
-    UPCOMING = "upcoming", "Upcoming"
-    PLANNED = "planned", "Planned"
-
 
 PARK_CODE_PATTERN = r"^[A-Z]{2,5}$"
 
@@ -138,20 +116,6 @@ class ParkManagerAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} manages {self.park.code}"
-
-
-class UnitKind(models.TextChoices):
-    OFFICE = "office", "Private office"
-    DESK = "desk", "Coworking desk"
-
-
-class UnitStatus(models.TextChoices):
-    """Derived on a date from leases and the maintenance flag; never stored (domain.md §2)."""
-
-    VACANT = "vacant", "Vacant"
-    RESERVED = "reserved", "Reserved"
-    LEASED = "leased", "Leased"
-    MAINTENANCE = "maintenance", "Under maintenance"
 
 
 class Unit(models.Model):

@@ -24,16 +24,18 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.calendar import month_ends
+from core.vocabulary import ParkStatus, UnitStatus
+
 from .domain import (
     OccupancyPoint,
     Occupation,
     UnitLet,
     UnitSpace,
-    month_ends,
     occupancy_series,
     unit_status_on,
 )
-from .models import Park, ParkStatus, Unit, UnitStatus
+from .models import Park, Unit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -126,13 +128,6 @@ def park_directory(user: User | AnonymousUser, *, on: date | None = None) -> Que
         )
         .order_by("status_rank", "name")
     )
-
-
-def occupancy_ratio(leased_area: Decimal, leasable_area: Decimal) -> Decimal | None:
-    """Leased ÷ leasable area as a fraction with 4 decimals; None when nothing is leasable."""
-    if not leasable_area:
-        return None
-    return (leased_area / leasable_area).quantize(Decimal("0.0001"))
 
 
 # --- Park manager pages (issue 3) -------------------------------------------------------------
@@ -232,7 +227,7 @@ def park_occupancy(park: Park, *, today: date | None = None, months: int = 12) -
 def park_application_pipeline(user: User | AnonymousUser, park: Park) -> QuerySet:
     """Applications for this park waiting for a decision (submitted or under review), oldest
     first, through the one scoping of applications (tenants.selectors)."""
-    from tenants.models import ApplicationStatus
+    from core.vocabulary import ApplicationStatus
     from tenants.selectors import applications_visible_to
 
     waiting = [ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
@@ -249,7 +244,7 @@ def park_draft_applications_count(user: User | AnonymousUser, park: Park) -> int
 
     A draft never submitted is the company's own work and not counted (tenants.selectors).
     """
-    from tenants.models import ApplicationStatus
+    from core.vocabulary import ApplicationStatus
     from tenants.selectors import applications_visible_to
 
     return applications_visible_to(user).filter(park=park, status=ApplicationStatus.DRAFT).count()

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from audit.trail import log_created
+from core.vocabulary import ParkStatus
 
 from .domain import (
     MAX_IMPORT_BYTES,
@@ -24,7 +25,7 @@ from .domain import (
     default_monthly_rent,
     parse_units_csv,
 )
-from .models import Park, ParkManagerAssignment, ParkStatus, Unit
+from .models import Park, ParkManagerAssignment, Unit
 from .permissions import ensure
 
 if TYPE_CHECKING:

@@ -10,14 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.figures import rate
+from core.vocabulary import UnitKind, UnitStatus
+
 from . import services
 from .domain import OccupancyPoint, units_csv_template
 from .filters import ParkFilter
 from .forms import UnitFilterForm, UnitForm, UnitImportForm
-from .models import Park, UnitKind, UnitStatus
+from .models import Park
 from .selectors import (
     managed_parks_with_occupancy,
-    occupancy_ratio,
     park_application_pipeline,
     park_directory,
     park_draft_applications_count,
@@ -35,7 +37,7 @@ def park_list(request: HttpRequest) -> HttpResponse:
     parks = park_filter.qs if park_filter.is_valid() else []
     page = Paginator(parks, 30).get_page(request.GET.get("page"))
     for park in page:
-        park.occupancy = occupancy_ratio(park.leased_area, park.leasable_area)
+        park.occupancy = rate(park.leased_area, park.leasable_area)
     return render(
         request,
         "parks/park_list.html",
@@ -46,7 +48,7 @@ def park_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def park_detail(request: HttpRequest, code: str) -> HttpResponse:
     park = get_object_or_404(park_directory(request.user), code=code.upper())
-    park.occupancy = occupancy_ratio(park.leased_area, park.leasable_area)
+    park.occupancy = rate(park.leased_area, park.leasable_area)
     units = list(with_unit_status(park.units.all()))
     summary = [_kind_summary(kind, [u for u in units if u.kind == kind]) for kind in UnitKind]
     return render(

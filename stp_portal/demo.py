@@ -15,21 +15,24 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
-from parks.domain import default_monthly_rent
-from parks.models import Park, ParkManagerAssignment, ParkStatus, Province, Tier, Unit, UnitKind
-from subsidies.calculation import add_months, quantize_money
-from subsidies.models import SubsidyScheme, WindowAnchor
-from tenants.models import (
-    Application,
+from accounts.models import User
+from core.calendar import add_months
+from core.money import quantize_money
+from core.vocabulary import (
     ApplicationStatus,
-    ApplicationTransition,
-    Company,
     CompanyKind,
-    Lease,
     MemberRole,
-    Membership,
+    ParkStatus,
+    Province,
+    Role,
+    Tier,
+    UnitKind,
+    WindowAnchor,
 )
+from parks.domain import default_monthly_rent
+from parks.models import Park, ParkManagerAssignment, Unit
+from subsidies.models import SubsidyScheme
+from tenants.models import Application, ApplicationTransition, Company, Lease, Membership
 from tenants.services import lease_create
 
 DEMO_PASSWORD = "stp-demo-2026"  # noqa: S105 - printed for the demo; never used in production
@@ -748,8 +751,8 @@ def _ensure_billing(report: SeedReport, today: date, pseb: User) -> None:
     Done once, when the demo is first loaded: a second run changes nothing. The PDFs are
     rendered by the ``seed_demo`` command (``render_demo_pdfs``), not here: tests seed often.
     """
+    from core.calendar import Period
     from subsidies import services as billing
-    from subsidies.calculation import Period
     from subsidies.models import BillingRun, Statement
 
     if BillingRun.objects.exists():

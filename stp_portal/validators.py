@@ -8,7 +8,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from subsidies.calculation import amount_problem, date_problem
+from core.calendar import date_problem
+from core.money import amount_problem
 
 
 def validate_programme_date(value: date) -> None:

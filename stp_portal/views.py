@@ -10,7 +10,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from parks.models import ParkStatus
+from core.vocabulary import ParkStatus
 from parks.selectors import park_directory, parks_managed_by
 
 
@@ -55,7 +55,7 @@ def health(request: HttpRequest) -> JsonResponse:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Each role's landing page after signing in."""
-    from tenants.models import ApplicationStatus
+    from core.vocabulary import ApplicationStatus
     from tenants.selectors import applications_list, company_of, leases_list
 
     user = request.user

@@ -12,74 +12,16 @@ calendar month in Asia/Karachi. A *subsidy window* is the half-open range of day
 
 from __future__ import annotations
 
-import calendar
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
-HUNDRED = Decimal(100)
+from core.calendar import Period, add_months, long_date, overlap_days
+from core.money import HUNDRED, ZERO, quantize_money
+from core.vocabulary import CHARGED_KINDS, SUBSIDISES, SUBSIDY_KINDS, LineKind, WindowAnchor
+
 DUE_DAYS = 15
-FIRST_YEAR, LAST_YEAR = 1990, 2999  # the periods a person may ask for
-# A period as the API schema states it: YYYY-MM, month 01-12, a year FIRST_YEAR..LAST_YEAR
-# (tests check it agrees with Period.parse).
-PERIOD_PATTERN = r"^(199[0-9]|2[0-9]{3})-(0[1-9]|1[0-2])$"
-
-LEASE_START = "lease_start"
-PARK_OPENING = "park_opening"
-
-RENT = "rent"
-INTERNET = "internet"
-RENT_SUBSIDY = "rent_subsidy"
-INTERNET_SUBSIDY = "internet_subsidy"
-CHARGE = "charge"
-LINE_KINDS = (RENT, INTERNET, RENT_SUBSIDY, INTERNET_SUBSIDY, CHARGE)
-CHARGED = (RENT, INTERNET, CHARGE)
-SUBSIDISES = {RENT_SUBSIDY: RENT, INTERNET_SUBSIDY: INTERNET}
-SUBSIDIES = (RENT_SUBSIDY, INTERNET_SUBSIDY)
-
-
-# Money columns hold 14 digits, 2 of them paisa (subsidies.models.MONEY).
-MONEY_WHOLE_DIGITS = 12
-
-
-def quantize_money(amount: Decimal) -> Decimal:
-    """Round to the paisa, half up (domain.md §6: each line from its unrounded base)."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def amount_problem(amount: Decimal | None, *, maximum: Decimal | None = None) -> str | None:
-    """Why ``amount`` cannot be an amount someone enters (a charge, a payment, a credit note),
-    or None: more than 0.00, in rupees and paisa (at most 2 decimals), and at most
-    ``maximum`` when there is one (a charge's upper bound, ``CHARGE_MAX_AMOUNT``). Pages, API
-    and services all state the amount rule through this function, so they say the same."""
-    if amount is None or not amount.is_finite() or amount <= 0:
-        return "The amount must be more than 0.00."
-    if amount.adjusted() >= MONEY_WHOLE_DIGITS:
-        # Beyond any money column (and beyond what rounding to the paisa can hold).
-        return f"The amount can be at most {Decimal(10) ** MONEY_WHOLE_DIGITS - CENT:,.2f}."
-    if amount != quantize_money(amount):
-        return "Amounts are in rupees and paisa: at most 2 decimals."
-    if maximum is not None and amount > maximum:
-        return f"The amount can be at most {maximum:,.2f}."
-    return None
-
-
-# --- Calendar ------------------------------------------------------------------------------------
-def add_months(day: date, months: int) -> date:
-    """``day`` moved by calendar months, the day clipped to the month's end (§5 rule 1)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def long_date(day: date) -> str:
-    """A date as people read it here: "1 December 2026"."""
-    return f"{day.day} {day:%B %Y}"
 
 
 @dataclass(frozen=True)
@@ -111,83 +53,7 @@ def no_subsidy_reason(period: Period, *, window: Span | None, fixed_after_issue:
     )
 
 
-def date_problem(day: date) -> str | None:
-    """Why ``day`` cannot be a date of the programme (a lease's start or end, a park's
-    opening, a scheme's validity, a desired start), or None: only days of months that can be
-    billed, so every such date has a billing period, and a typo like 9999 is caught."""
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        return f"Choose a date between {FIRST_YEAR}-01-01 and {LAST_YEAR}-12-31."
-    return None
-
-
-@dataclass(frozen=True, order=True)
-class Period:
-    """A billing period: one calendar month (api.md writes it ``YYYY-MM``)."""
-
-    year: int
-    month: int
-
-    def __post_init__(self) -> None:
-        if not 1 <= self.month <= 12 or not 1 <= self.year <= 9998:
-            raise ValueError(f"No such month: {self.year}-{self.month}.")
-
-    @classmethod
-    def parse(cls, text: str) -> Period:
-        match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", (text or "").strip())
-        if not match:
-            raise ValueError("Write the period as YYYY-MM, e.g. 2026-03.")
-        if not 1 <= int(match[2]) <= 12:
-            raise ValueError(
-                f"There is no month {match[2]}: write the period as YYYY-MM, e.g. 2026-03."
-            )
-        if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
-            raise ValueError(f"Write a month between {FIRST_YEAR}-01 and {LAST_YEAR}-12.")
-        return cls(int(match[1]), int(match[2]))
-
-    @classmethod
-    def of(cls, day: date) -> Period:
-        return cls(day.year, day.month)
-
-    @property
-    def first(self) -> date:
-        return date(self.year, self.month, 1)
-
-    @property
-    def last(self) -> date:
-        return date(self.year, self.month, self.days)
-
-    @property
-    def days(self) -> int:
-        return calendar.monthrange(self.year, self.month)[1]
-
-    def next(self) -> Period:
-        return Period.of(self.last + timedelta(days=1))
-
-    def previous(self) -> Period:
-        return Period.of(self.first - timedelta(days=1))
-
-    def has_ended(self, today: date) -> bool:
-        """A month can be billed only once it is over (§6: in arrears)."""
-        return today > self.last
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-
-def overlap_days(start: date, end: date | None, first: date, last: date) -> int:
-    """Days of ``[start, end]`` (end inclusive, None = open) inside ``[first, last]``."""
-    lo = max(start, first)
-    hi = last if end is None else min(end, last)
-    return max(0, (hi - lo).days + 1)
-
-
 # --- Fiscal year and numbers ---------------------------------------------------------------------
-def fiscal_year(day: date) -> str:
-    """Pakistan's fiscal year (1 July – 30 June) of ``day``, written ``2026-27``."""
-    start = day.year if day.month >= 7 else day.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
-
-
 def document_number(park_code: str, fiscal_year_label: str, sequence: int, prefix: str = "") -> str:
     """``CODE-FY-NNNNN`` (§6), e.g. ``GUJ-2026-27-00001``; credit notes carry a prefix."""
     if sequence < 1:
@@ -214,7 +80,7 @@ class Scheme:
     valid_from: date
     valid_to: date | None = None
     park_ids: frozenset[int] = frozenset()
-    anchor: str = LEASE_START
+    anchor: WindowAnchor = WindowAnchor.LEASE_START
 
     def covers(self, park_id: int) -> bool:
         return not self.park_ids or park_id in self.park_ids
@@ -242,7 +108,7 @@ class Window:
 
 def window_start(scheme: Scheme, *, first_lease_start: date, park_opening: date | None) -> date:
     """The day the window opens under ``scheme``'s anchor (§5 rules 1 and 4)."""
-    if scheme.anchor == PARK_OPENING and park_opening is not None:
+    if scheme.anchor == WindowAnchor.PARK_OPENING and park_opening is not None:
         return park_opening
     return first_lease_start
 
@@ -320,8 +186,8 @@ class Statement:
 
     def __post_init__(self) -> None:
         # Totals are sums of rounded lines (§6); subsidy_total is negative or zero.
-        gross = sum((ln.amount for ln in self.lines if ln.kind in CHARGED), Decimal("0.00"))
-        subsidy = sum((ln.amount for ln in self.lines if ln.kind in SUBSIDIES), Decimal("0.00"))
+        gross = sum((ln.amount for ln in self.lines if ln.kind in CHARGED_KINDS), ZERO)
+        subsidy = sum((ln.amount for ln in self.lines if ln.kind in SUBSIDY_KINDS), ZERO)
         object.__setattr__(self, "gross", gross)
         object.__setattr__(self, "subsidy_total", subsidy)
         object.__setattr__(self, "net_payable", gross + subsidy)
@@ -354,13 +220,13 @@ def let_lines(let: Let, period: Period, window: Window | None) -> list[Line]:
     ref = {"unit_code": let.unit_code, "lease_unit_id": let.lease_unit_id}
     lines = [
         Line(
-            RENT,
+            LineKind.RENT,
             f"Rent of {let.unit_code}, {_days(leased, days)}",
             quantize_money(let.monthly_rent * leased / days),
             **ref,
         ),
         Line(
-            INTERNET,
+            LineKind.INTERNET,
             f"Internet of {let.unit_code}, {_days(leased, days)}",
             quantize_money(let.internet_fee * leased / days),
             **ref,
@@ -373,15 +239,14 @@ def let_lines(let: Let, period: Period, window: Window | None) -> list[Line]:
         f"{scheme.name}, window {window.start:%d %b %Y} to {window.last_day:%d %b %Y}, "
         f"{_days(subsidised, days)}"
     )
-    for kind, label, pct, price in (
-        (RENT_SUBSIDY, "Rent subsidy", scheme.rent_pct, let.monthly_rent),
-        (INTERNET_SUBSIDY, "Internet subsidy", scheme.internet_pct, let.internet_fee),
+    for kind, pct, price in (
+        (LineKind.RENT_SUBSIDY, scheme.rent_pct, let.monthly_rent),
+        (LineKind.INTERNET_SUBSIDY, scheme.internet_pct, let.internet_fee),
     ):
         if pct > 0 and price > 0:
             amount = quantize_money(pct / HUNDRED * price * subsidised / days)
-            lines.append(
-                Line(kind, f"{label} {_pct(pct)} of {let.unit_code} ({explained})", -amount, **ref)
-            )
+            described = f"{kind.label} {_pct(pct)} of {let.unit_code} ({explained})"
+            lines.append(Line(kind, described, -amount, **ref))
     return lines
 
 
@@ -402,7 +267,7 @@ def compute_statement(
     for charge in sorted(charges, key=lambda c: c.charge_id):
         lines.append(
             Line(
-                CHARGE,
+                LineKind.CHARGE,
                 charge.description,
                 quantize_money(charge.amount),
                 charge_id=charge.charge_id,
@@ -411,7 +276,7 @@ def compute_statement(
     if not lines:
         return None
     # The scheme is shown as applied only when it subsidised something this month.
-    applied = window if any(ln.kind in SUBSIDIES for ln in lines) else None
+    applied = window if any(ln.kind in SUBSIDY_KINDS for ln in lines) else None
     return Statement(period=period, lines=tuple(lines), window=applied)
 
 
@@ -434,16 +299,16 @@ def supplement(
     """
     done = set(billed)
     missing = [line for line in statement.lines if line_key(line) not in done]
-    charged = {line_key(line) for line in missing if line.kind in CHARGED}
+    charged = {line_key(line) for line in missing if line.kind in CHARGED_KINDS}
     missing = tuple(
         line
         for line in missing
-        if line.kind not in SUBSIDIES
+        if line.kind not in SUBSIDY_KINDS
         or (SUBSIDISES[line.kind], line.lease_unit_id, None) in charged
     )
     if not missing:
         return None
-    applied = statement.window if any(ln.kind in SUBSIDIES for ln in missing) else None
+    applied = statement.window if any(ln.kind in SUBSIDY_KINDS for ln in missing) else None
     return Statement(period=statement.period, lines=missing, window=applied)
 
 

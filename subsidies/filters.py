@@ -3,11 +3,12 @@ from django import forms
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 
+from core.vocabulary import StatementStatus
 from parks.models import Park
 from tenants.filters import IdFilter, filter_park_reference
 
 from .forms import PeriodField
-from .models import BillingRun, Charge, Statement, StatementStatus
+from .models import BillingRun, Charge, Statement
 from .serializers import PERIOD_SCHEMA
 
 

@@ -11,11 +11,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.calendar import Period, long_date
 from parks.models import Park
 from stp_portal.forms import DateInput, ModelChoiceField, ModelMultipleChoiceField
 from stp_portal.validators import validate_amount, validate_charge_amount
 
-from .calculation import Period, long_date
 from .models import SubsidyScheme
 
 

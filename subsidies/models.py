@@ -9,14 +9,9 @@ from django.db.models import F, Q
 from django.db.models.functions import Round
 from django.urls import reverse
 
+from core.money import MONEY_FIELD
+from core.vocabulary import LineKind, RunStatus, WindowAnchor
 from stp_portal.validators import validate_programme_date
-
-from . import calculation as calc
-
-
-class WindowAnchor(models.TextChoices):
-    LEASE_START = "lease_start", "First lease start in the park"
-    PARK_OPENING = "park_opening", "Park opening date"
 
 
 class SubsidyScheme(models.Model):
@@ -123,32 +118,7 @@ class SubsidyWindow(models.Model):
 
 
 # --- Billing (domain.md §6) --------------------------------------------------------------------
-MONEY = {"max_digits": calc.MONEY_WHOLE_DIGITS + 2, "decimal_places": 2}
-
-
-class LineKind(models.TextChoices):
-    RENT = "rent", "Rent"
-    INTERNET = "internet", "Internet"
-    RENT_SUBSIDY = "rent_subsidy", "Rent subsidy"
-    INTERNET_SUBSIDY = "internet_subsidy", "Internet subsidy"
-    CHARGE = "charge", "Other charge"
-
-
-class StatementStatus(models.TextChoices):
-    """Derived from payments, credit notes and the due date; never stored (selectors)."""
-
-    ISSUED = "issued", "Issued"
-    PARTIALLY_PAID = "partially_paid", "Partially paid"
-    PAID = "paid", "Paid"
-    OVERDUE = "overdue", "Overdue"
-    VOID = "void", "Void"
-
-
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Done with errors"
+MONEY = MONEY_FIELD
 
 
 class BillingRun(models.Model):

@@ -7,7 +7,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 
 from accounts.models import User
-from tenants.models import MemberRole
+from core.vocabulary import MemberRole
 
 from .models import Statement
 

@@ -33,7 +33,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse, path2url
 
-from .models import LineKind
+from core.vocabulary import LineKind
 
 # Shared with the statement page. It lives there rather than here because this module loads
 # WeasyPrint, which the web process should not import just to explain a missing subsidy.

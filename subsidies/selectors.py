@@ -28,18 +28,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.calendar import Period
+from core.vocabulary import StatementStatus
+
 from . import calculation as calc
-from .calculation import Period
-from .models import (
-    BillingRun,
-    Charge,
-    CreditNote,
-    Payment,
-    Statement,
-    StatementLine,
-    StatementStatus,
-    SubsidyScheme,
-)
+from .models import BillingRun, Charge, CreditNote, Payment, Statement, StatementLine, SubsidyScheme
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser

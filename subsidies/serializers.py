@@ -14,11 +14,12 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.calendar import FIRST_YEAR, LAST_YEAR, PERIOD_PATTERN, Period
+from core.vocabulary import StatementStatus
 from parks.models import Park
 from stp_portal.validators import validate_amount, validate_charge_amount
 from tenants.filters import MAX_ID
 
-from .calculation import FIRST_YEAR, LAST_YEAR, PERIOD_PATTERN, Period
 from .models import (
     MONEY,
     BillingRun,
@@ -27,7 +28,6 @@ from .models import (
     Payment,
     Statement,
     StatementLine,
-    StatementStatus,
     SubsidyScheme,
 )
 

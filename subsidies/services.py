@@ -24,13 +24,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from audit.trail import log_created, log_updated, update_logged
+from core.calendar import Period, long_date, overlap_days
+from core.calendar import fiscal_year as fiscal_year_of
+from core.money import amount_problem
+from core.vocabulary import RunStatus
 from parks.models import Park
 from stp_portal.errors import Conflict
 from tenants.models import Lease, LeaseUnit
 
 from . import calculation as calc
 from . import tasks
-from .calculation import Period
 from .models import (
     BillingChunk,
     BillingRun,
@@ -38,7 +41,6 @@ from .models import (
     CreditNote,
     DocumentCounter,
     Payment,
-    RunStatus,
     Statement,
     StatementLine,
     SubsidyScheme,
@@ -178,7 +180,7 @@ def billing_run_start(
         raise ValidationError(
             {
                 "period": f"{period} has not ended yet: it can be billed from "
-                f"{calc.long_date(period.next().first)}."
+                f"{long_date(period.next().first)}."
             }
         )
     with transaction.atomic():
@@ -461,7 +463,7 @@ def _statements_create(
     Must run inside a transaction that holds the companies' leases."""
     if not drafts:
         return []
-    fiscal_year = calc.fiscal_year(issue_date)
+    fiscal_year = fiscal_year_of(issue_date)
     numbers = _next_numbers(park, fiscal_year, DocumentCounter.Series.STATEMENT, len(drafts))
     statements = []
     for sequence, (company_id, draft, original) in zip(numbers, drafts, strict=True):
@@ -740,9 +742,9 @@ def charge_record(
     errors = {}
     if not description.strip():
         errors["description"] = "Say what the charge is for."
-    if problem := calc.amount_problem(amount, maximum=settings.CHARGE_MAX_AMOUNT):
+    if problem := amount_problem(amount, maximum=settings.CHARGE_MAX_AMOUNT):
         errors["amount"] = problem
-    if calc.overlap_days(lease.start_date, lease.end_date, period.first, period.last) == 0:
+    if overlap_days(lease.start_date, lease.end_date, period.first, period.last) == 0:
         errors["period"] = f"Lease #{lease.pk} has no day in {period}."
     if errors:
         raise ValidationError(errors)
@@ -796,7 +798,7 @@ def payment_record(
     if statement.balance <= 0:
         raise Conflict(f"Statement {statement.number} owes nothing: it is {statement.status}.")
     errors = {}
-    if problem := calc.amount_problem(amount):
+    if problem := amount_problem(amount):
         errors["amount"] = problem
     elif amount > statement.balance:
         errors["amount"] = f"Only {statement.balance:,.2f} is still owed on {statement.number}."
@@ -874,12 +876,12 @@ def credit_notes_for_ended_lease(
     if not credits:
         return []
     issue_date = today or timezone.localdate()
-    fiscal_year = calc.fiscal_year(issue_date)
+    fiscal_year = fiscal_year_of(issue_date)
     numbers = _next_numbers(
         lease.park, fiscal_year, DocumentCounter.Series.CREDIT_NOTE, len(credits)
     )
     reason = (
-        f"Lease #{lease.pk} ended on {calc.long_date(lease.end_date)}: what this "
+        f"Lease #{lease.pk} ended on {long_date(lease.end_date)}: what this "
         "statement billed for the days after that is credited."
     )
     notes = CreditNote.objects.bulk_create(
@@ -921,14 +923,14 @@ def credit_note_issue(
     if creditable <= 0:
         raise Conflict(f"Statement {statement.number} is already fully credited.")
     amount = creditable if amount is None else amount
-    if problem := calc.amount_problem(amount):
+    if problem := amount_problem(amount):
         errors["amount"] = problem
     elif amount > creditable:
         errors["amount"] = f"At most {creditable:,.2f} can still be credited on {statement.number}."
     if errors:
         raise ValidationError(errors)
     issue_date = today or timezone.localdate()
-    fiscal_year = calc.fiscal_year(issue_date)
+    fiscal_year = fiscal_year_of(issue_date)
     (sequence,) = _next_numbers(statement.park, fiscal_year, DocumentCounter.Series.CREDIT_NOTE, 1)
     return CreditNote.objects.create(
         number=calc.document_number(statement.park.code, fiscal_year, sequence, prefix="CN"),

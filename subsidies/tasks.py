@@ -17,8 +17,9 @@ from celery import Task, shared_task
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.utils import timezone
 
+from core.calendar import Period
+
 from . import services
-from .calculation import Period
 
 # Worth retrying: the connection dropped, a deadlock, or a racing run stored the same
 # statement first (a retry then skips it). Anything else would happen again: the service

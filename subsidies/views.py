@@ -28,6 +28,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from core.calendar import Period
+from core.vocabulary import RunStatus, StatementStatus
 from parks.models import Park
 from stp_portal.downloads import csv_download, csv_text, pdf_download
 from stp_portal.errors import Conflict
@@ -35,10 +37,9 @@ from stp_portal.forms import add_service_errors
 from tenants.selectors import leases_visible_to
 
 from . import services
-from .calculation import Period
 from .filters import StatementFilter
 from .forms import BillingRunForm, ChargeForm, CreditNoteForm, PaymentForm, SchemeForm
-from .models import RunStatus, Statement, StatementStatus
+from .models import Statement
 from .permissions import has_permission
 from .selectors import (
     billing_runs_visible_to,

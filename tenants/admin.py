@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.vocabulary import ApplicationStatus
 from parks.models import Unit
 from stp_portal.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin, service_error_messages
 
@@ -34,7 +35,6 @@ from .domain import TRANSITIONS
 from .models import (
     Application,
     ApplicationDocument,
-    ApplicationStatus,
     ApplicationTransition,
     Company,
     Invitation,

@@ -12,7 +12,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from parks.models import Park, UnitKind
+from core.vocabulary import UnitKind
+from parks.models import Park
 from parks.selectors import parks_visible_to
 from stp_portal.downloads import pdf_download
 from stp_portal.middleware import accepts_document_upload

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from subsidies.calculation import add_months
+from core.calendar import add_months
+from core.vocabulary import Actor, ApplicationStatus, LeaseStatus, ParkStatus
 
 PDF_MAGIC = b"%PDF-"
 PDF_END = b"%%EOF"
@@ -37,17 +38,16 @@ PDF_ENCRYPTED = (
     "The PDF is password-protected or encrypted, so its content cannot be checked. "
     "Upload it without protection."
 )
-PARK_PLANNED = "planned"  # parks.ParkStatus.PLANNED: no applications yet (domain.md §2)
 
 
-def lease_status_on(day: date, *, start: date, end: date | None, terminated: bool) -> str:
+def lease_status_on(day: date, *, start: date, end: date | None, terminated: bool) -> LeaseStatus:
     """domain.md §4: scheduled before the start, active while it runs, then ended — or
     terminated when PSEB ended it early with a termination."""
     if day < start:
-        return "scheduled"
+        return LeaseStatus.SCHEDULED
     if end is None or day <= end:
-        return "active"
-    return "terminated" if terminated else "ended"
+        return LeaseStatus.ACTIVE
+    return LeaseStatus.TERMINATED if terminated else LeaseStatus.ENDED
 
 
 def document_name(uploaded: str | None) -> str:
@@ -121,7 +121,7 @@ def application_problems(
     area_sqft: Decimal | None,
     desired_start: date | None,
     today: date,
-    park_status: str | None,
+    park_status: ParkStatus | str | None,
     park_name: str = "",
 ) -> dict[str, str]:
     """What is wrong with an application's request for space, by field (domain.md §3): the
@@ -133,7 +133,7 @@ def application_problems(
     service both ask this one function, so the page and the API can never disagree.
     """
     problems: dict[str, str] = {}
-    if park_status == PARK_PLANNED:
+    if park_status == ParkStatus.PLANNED:
         name = park_name or "This park"
         problems["park"] = f"{name} is planned and does not take applications yet."
     if seats is not None and area_sqft is not None and not seats > 0 and not area_sqft > 0:
@@ -144,17 +144,25 @@ def application_problems(
 
 
 # --- Application workflow (domain.md §3) ------------------------------------------------------
-DRAFT, SUBMITTED, UNDER_REVIEW = "draft", "submitted", "under_review"
-APPROVED, REJECTED, WITHDRAWN = "approved", "rejected", "withdrawn"
-COMPANY, PSEB = "company", "pseb"
+DRAFT, SUBMITTED, UNDER_REVIEW = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.UNDER_REVIEW,
+)
+APPROVED, REJECTED, WITHDRAWN = (
+    ApplicationStatus.APPROVED,
+    ApplicationStatus.REJECTED,
+    ApplicationStatus.WITHDRAWN,
+)
+COMPANY, PSEB = Actor.COMPANY, Actor.PSEB
 
 
 @dataclass(frozen=True)
 class Transition:
     action: str
-    sources: frozenset[str]
-    target: str
-    actor: str  # which side may take it: the applying company or PSEB staff
+    sources: frozenset[ApplicationStatus]
+    target: ApplicationStatus
+    actor: Actor  # which side may take it: the applying company or PSEB staff
     needs_reason: bool = False
     label: str = ""
 
@@ -178,14 +186,6 @@ TRANSITIONS: dict[str, Transition] = {
         ),
     )
 }
-STATUS_LABELS = {
-    DRAFT: "Draft",
-    SUBMITTED: "Submitted",
-    UNDER_REVIEW: "Under review",
-    APPROVED: "Approved",
-    REJECTED: "Rejected",
-    WITHDRAWN: "Withdrawn",
-}
 
 
 def transition_problem(action: str, status: str, reason: str = "") -> str | None:
@@ -199,9 +199,11 @@ def transition_problem(action: str, status: str, reason: str = "") -> str | None
     if transition is None:
         return f"Unknown action {action!r}."
     if status not in transition.sources:
-        allowed = " or ".join(sorted(STATUS_LABELS[s].lower() for s in transition.sources))
+        allowed = " or ".join(
+            sorted(ApplicationStatus(s).label.lower() for s in transition.sources)
+        )
         return (
-            f"An application that is {STATUS_LABELS.get(status, status).lower()} cannot be "
+            f"An application that is {_status_label(status).lower()} cannot be "
             f"{_past(action)}; only one that is {allowed} can."
         )
     if transition.needs_reason and not reason.strip():
@@ -223,3 +225,10 @@ def _past(action: str) -> str:
         "reject": "rejected",
         "return": "returned",
     }[action]
+
+
+def _status_label(status: str) -> str:
+    try:
+        return ApplicationStatus(status).label
+    except ValueError:
+        return status

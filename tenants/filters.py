@@ -3,9 +3,10 @@ from django import forms
 from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
+from core.vocabulary import ApplicationStatus
 from parks.models import Park
 
-from .models import Application, ApplicationStatus, Lease
+from .models import Application, Lease
 
 MAX_ID = 2**63 - 1  # the database's bigint: larger numbers are no id at all
 

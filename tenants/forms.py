@@ -4,7 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from parks.models import Park, ParkStatus
+from core.vocabulary import ParkStatus
+from parks.models import Park
 from stp_portal.forms import DateInput, ModelChoiceField
 
 from .domain import application_problems

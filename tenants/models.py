@@ -7,16 +7,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from parks.models import UnitKind
+from core.vocabulary import ApplicationStatus, CompanyKind, MemberRole, UnitKind
 from stp_portal.validators import validate_programme_date
 
 from .domain import lease_status_on
 from .validators import validate_pdf_document
-
-
-class CompanyKind(models.TextChoices):
-    COMPANY = "company", "IT / ITeS company"
-    FREELANCER = "freelancer", "Freelancer"
 
 
 class Company(models.Model):
@@ -84,11 +79,6 @@ class Company(models.Model):
         return self.name
 
 
-class MemberRole(models.TextChoices):
-    OWNER = "owner", "Owner"
-    MEMBER = "member", "Member"
-
-
 class Membership(models.Model):
     """A company user's place in their one company; the owner invites members."""
 
@@ -114,15 +104,6 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}) at {self.company}"
-
-
-class ApplicationStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SUBMITTED = "submitted", "Submitted"
-    UNDER_REVIEW = "under_review", "Under review"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class Application(models.Model):

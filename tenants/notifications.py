@@ -9,7 +9,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 
 from accounts.models import User
-from subsidies.calculation import long_date
+from core.calendar import long_date
 from subsidies.models import CreditNote
 
 from .models import ApplicationTransition, Invitation, Lease

@@ -8,19 +8,16 @@ whether the user may see the object at all is the selectors' (404).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied
+from core.permissions import OK, Verdict, ensure, has_permission, refuse, rule
+from core.vocabulary import CompanyKind, MemberRole
 
 from .domain import COMPANY, TRANSITIONS
-from .models import Application, Company, CompanyKind, Lease, MemberRole, Membership
+from .models import Application, Company, Lease, Membership
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-Verdict = tuple[bool, str]
-OK: Verdict = (True, "")
 
 
 def _membership(user: User, company: Company) -> Membership | None:
@@ -29,77 +26,65 @@ def _membership(user: User, company: Company) -> Membership | None:
     return next((m for m in user.memberships.all() if m.company_id == company.pk), None)
 
 
+@rule("create_company")
 def can_create_company(user: User, obj: Any = None) -> Verdict:
     if not user.is_authenticated or not user.is_company_user:
-        return False, "Only company accounts create a company profile."
+        return refuse("Only company accounts create a company profile.")
     if user.memberships.exists():
-        return False, "You already belong to a company; a user belongs to one company."
+        return refuse("You already belong to a company; a user belongs to one company.")
     return OK
 
 
+@rule("edit_company")
 def can_edit_company(user: User, company: Company) -> Verdict:
     if _membership(user, company) is None:
-        return False, "Only the company's own users edit its profile."
+        return refuse("Only the company's own users edit its profile.")
     return OK
 
 
+@rule("invite_member")
 def can_invite_member(user: User, company: Company) -> Verdict:
     membership = _membership(user, company)
     if membership is None or membership.role != MemberRole.OWNER:
-        return False, "Only the company's owner invites members."
+        return refuse("Only the company's owner invites members.")
     if company.kind == CompanyKind.FREELANCER:
-        return False, "A freelancer profile is one person's: it has no members to invite."
+        return refuse("A freelancer profile is one person's: it has no members to invite.")
     return OK
 
 
+@rule("apply")
 def can_apply(user: User, company: Company) -> Verdict:
     if _membership(user, company) is None:
-        return False, "Only the company's own users apply for space."
+        return refuse("Only the company's own users apply for space.")
     return OK
 
 
+@rule("edit_application")
 def can_edit_application(user: User, application: Application) -> Verdict:
     if _membership(user, application.company) is None:
-        return False, "Only the applying company edits its application."
+        return refuse("Only the applying company edits its application.")
     return OK
 
 
+@rule("transition")
 def can_transition(user: User, application: Application, action: str) -> Verdict:
     transition = TRANSITIONS.get(action)
     if transition is None:
-        return False, f"Unknown action {action!r}."
+        return refuse(f"Unknown action {action!r}.")
     if transition.actor == COMPANY:
         if _membership(user, application.company) is None:
-            return False, "Only the applying company can do this."
+            return refuse("Only the applying company can do this.")
         return OK
     if not user.is_pseb_staff:
-        return False, "Only PSEB staff review, approve, reject or return applications."
+        return refuse("Only PSEB staff review, approve, reject or return applications.")
     return OK
 
 
+@rule("terminate_lease")
 def can_terminate_lease(user: User, lease: Lease) -> Verdict:
     if not user.is_pseb_staff:
-        return False, "Only PSEB staff terminate leases."
+        return refuse("Only PSEB staff terminate leases.")
     return OK
 
 
-RULES: dict[str, Callable[..., Verdict]] = {
-    "create_company": can_create_company,
-    "edit_company": can_edit_company,
-    "invite_member": can_invite_member,
-    "apply": can_apply,
-    "edit_application": can_edit_application,
-    "transition": can_transition,
-    "terminate_lease": can_terminate_lease,
-}
-
-
-def has_permission(action: str, user: User, obj: Any = None, *args: Any) -> Verdict:
-    return RULES[action](user, obj, *args)
-
-
-def ensure(action: str, user: User, obj: Any = None, *args: Any) -> None:
-    """Raise PermissionDenied with the rule's reason when it refuses."""
-    allowed, reason = has_permission(action, user, obj, *args)
-    if not allowed:
-        raise PermissionDenied(reason)
+__all__ = ["ensure", "has_permission"]

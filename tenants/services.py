@@ -23,9 +23,10 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from audit.trail import log_created, update_logged
+from core.calendar import date_problem
+from core.vocabulary import ApplicationStatus, MemberRole
 from parks.models import Park, Unit
 from stp_portal.errors import Conflict, TransitionNotAllowed, UnitAlreadyLeased
-from subsidies.calculation import date_problem
 from subsidies.models import SubsidyWindow
 from subsidies.services import credit_notes_for_ended_lease, leases_lock
 
@@ -34,13 +35,11 @@ from .domain import TRANSITIONS, application_problems, document_name, transition
 from .models import (
     Application,
     ApplicationDocument,
-    ApplicationStatus,
     ApplicationTransition,
     Company,
     Invitation,
     Lease,
     LeaseUnit,
-    MemberRole,
     Membership,
 )
 from .permissions import ensure

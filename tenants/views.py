@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.vocabulary import ApplicationStatus
 from stp_portal.downloads import pdf_download
 from stp_portal.errors import Conflict
 from stp_portal.forms import add_service_errors
@@ -42,7 +43,6 @@ from .forms import (
     ReasonForm,
     TerminationForm,
 )
-from .models import ApplicationStatus
 from .permissions import has_permission
 from .selectors import (
     application_detail,

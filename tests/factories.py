@@ -7,19 +7,20 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from accounts.models import Role, User
-from parks.models import Park, ParkManagerAssignment, ParkStatus, Province, Tier, Unit, UnitKind
-from subsidies.models import SubsidyScheme
-from tenants.models import (
-    Application,
+from accounts.models import User
+from core.vocabulary import (
     ApplicationStatus,
-    Company,
     CompanyKind,
-    Lease,
-    LeaseUnit,
     MemberRole,
-    Membership,
+    ParkStatus,
+    Province,
+    Role,
+    Tier,
+    UnitKind,
 )
+from parks.models import Park, ParkManagerAssignment, Unit
+from subsidies.models import SubsidyScheme
+from tenants.models import Application, Company, Lease, LeaseUnit, Membership
 
 PASSWORD = "correct-horse-battery-staple"
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from tenants.models import ApplicationStatus
+from core.vocabulary import ApplicationStatus
 from tenants.services import invitation_create
 from tests import factories
 from tests.pdfs import PDF

@@ -4,11 +4,12 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
-from parks.models import Park, ParkStatus, UnitKind, UnitStatus
+from core.calendar import add_months
+from core.vocabulary import ApplicationStatus, ParkStatus, UnitKind, UnitStatus
+from parks.models import Park
 from parks.selectors import with_unit_status
 from stp_portal.demo import seed_demo
-from subsidies.calculation import add_months
-from tenants.models import Application, ApplicationStatus, Lease
+from tenants.models import Application, Lease
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +114,8 @@ def test_demo_application_histories_run_forward_and_end_before_their_leases_bega
 
 
 def test_demo_statements_show_every_status_on_the_day_it_is_loaded():
-    from subsidies.models import Statement, StatementStatus
+    from core.vocabulary import StatementStatus
+    from subsidies.models import Statement
     from subsidies.selectors import with_balance
 
     seed_demo(TODAY)

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "auditlog",
+    # Ours, layered: core ← audit ← accounts ← parks ← tenants ← subsidies (README).
+    "core",
     # After auditlog: its admin replaces auditlog's LogEntry admin with a read-only one.
     "audit",
     "accounts",

@@ -5,7 +5,8 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from tenants.models import Application, ApplicationStatus, Lease, LeaseUnit
+from core.vocabulary import ApplicationStatus
+from tenants.models import Application, Lease, LeaseUnit
 from tests.factories import ApplicationFactory, LeaseFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,8 @@
 import pytest
 from django.core.cache import cache
 
-from accounts.models import Role, User
+from accounts.models import User
+from core.vocabulary import Role
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

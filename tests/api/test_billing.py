@@ -17,8 +17,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.calendar import fiscal_year
 from subsidies import services
-from subsidies.calculation import fiscal_year
 from subsidies.models import BillingRun, Charge, CreditNote, Payment, Statement
 from tests.factories import (
     LeaseFactory,

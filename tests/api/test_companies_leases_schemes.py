@@ -2,8 +2,9 @@ from datetime import date
 
 import pytest
 
+from core.vocabulary import MemberRole
 from subsidies.models import SubsidyScheme
-from tenants.models import Company, MemberRole
+from tenants.models import Company
 from tests.factories import LeaseFactory, SubsidySchemeFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -50,7 +50,8 @@ schema = schemathesis.openapi.from_wsgi(
 
 @pytest.fixture(params=["pseb", "company_owner"])
 def token(request):
-    from accounts.models import Role, User
+    from accounts.models import User
+    from core.vocabulary import Role
 
     seed_demo()
     if request.param == "pseb":

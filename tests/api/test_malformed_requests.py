@@ -4,8 +4,8 @@ messages for bad input, 404 in JSON for what is not there, never a 500 or an HTM
 import pytest
 from django.test import override_settings
 
+from core.vocabulary import ApplicationStatus
 from stp_portal.api_requests import Pagination
-from tenants.models import ApplicationStatus
 from tests.factories import ApplicationFactory, ParkFactory
 
 pytestmark = pytest.mark.django_db

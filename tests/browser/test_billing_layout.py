@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.calendar import Period
 from stp_portal.demo import DEMO_PASSWORD
-from subsidies.calculation import Period
 from subsidies.models import Statement
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

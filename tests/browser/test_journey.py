@@ -10,8 +10,9 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from core.vocabulary import ApplicationStatus
 from stp_portal.demo import DEMO_PASSWORD, seed_demo
-from tenants.models import Application, ApplicationStatus
+from tenants.models import Application
 from tests.pdfs import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from parks.domain import Occupation, default_monthly_rent, quantize_money, unit_status_on
+from core.money import quantize_money
+from parks.domain import Occupation, default_monthly_rent, unit_status_on
 
 DAY = date(2026, 5, 10)
 

@@ -5,12 +5,12 @@ from decimal import Decimal
 
 import pytest
 
+from core.calendar import month_ends
 from parks.domain import (
     OccupancyPoint,
     Occupation,
     UnitLet,
     UnitSpace,
-    month_ends,
     occupancy_series,
     unit_status_on,
 )

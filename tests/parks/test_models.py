@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.db import DataError, IntegrityError, transaction
 
-from parks.models import Park, ParkStatus
+from core.vocabulary import ParkStatus
+from parks.models import Park
 from tests.factories import ParkFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db

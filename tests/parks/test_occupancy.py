@@ -9,9 +9,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone
 
+from core.figures import rate as occupancy_ratio
 from parks.selectors import (
     managed_parks_with_occupancy,
-    occupancy_ratio,
     park_directory,
     park_occupancy,
 )

@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.vocabulary import ParkStatus
 from parks.domain import CSV_COLUMNS, parse_units_csv
-from parks.models import ParkStatus
 from tests.factories import (
     ApplicationFactory,
     LeaseFactory,

@@ -4,9 +4,10 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from core.figures import rate as occupancy_ratio
 from parks.domain import Occupation, unit_status_on
 from parks.models import Unit
-from parks.selectors import occupancy_ratio, park_directory, with_unit_status
+from parks.selectors import park_directory, with_unit_status
 from tests.factories import LeaseFactory, ParkFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from parks.models import ParkStatus
+from core.vocabulary import ParkStatus
 from tests.factories import LeaseFactory, ParkFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,8 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from subsidies.calculation import FIRST_YEAR, LAST_YEAR, PERIOD_PATTERN, amount_problem
+from core.calendar import FIRST_YEAR, LAST_YEAR, PERIOD_PATTERN
+from core.money import amount_problem
 from subsidies.models import Charge
 from tests.factories import LeaseFactory, MembershipFactory, ParkFactory, UnitFactory
 

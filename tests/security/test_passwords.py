@@ -13,7 +13,7 @@ from knox.models import AuthToken
 
 from accounts.models import User
 from accounts.tokens import email_verification_token
-from tenants.models import ApplicationStatus
+from core.vocabulary import ApplicationStatus
 from tenants.selectors import company_of
 from tenants.services import application_create
 from tests.factories import PASSWORD, UserFactory

@@ -15,8 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core.calendar import Period
 from subsidies import services as billing
-from subsidies.calculation import Period
 from subsidies.models import Statement
 from tenants import services
 from tenants.models import ApplicationDocument

@@ -13,8 +13,8 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, connection
 
+from core.calendar import Period
 from subsidies import services
-from subsidies.calculation import Period
 from subsidies.models import DocumentCounter, Statement
 from subsidies.selectors import with_balance
 from tests.factories import CompanyFactory, LeaseFactory, ParkFactory, SubsidySchemeFactory

@@ -14,17 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from core.calendar import Period, fiscal_year
+from core.vocabulary import RunStatus, StatementStatus
 from stp_portal.errors import Conflict
 from subsidies import services
-from subsidies.calculation import Period, fiscal_year
-from subsidies.models import (
-    BillingRun,
-    CreditNote,
-    DocumentCounter,
-    RunStatus,
-    Statement,
-    StatementStatus,
-)
+from subsidies.models import BillingRun, CreditNote, DocumentCounter, Statement
 from subsidies.selectors import with_balance
 from tests.factories import (
     CompanyFactory,

@@ -14,35 +14,29 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.calendar import Period, add_months, date_problem, fiscal_year, overlap_days
+from core.money import amount_problem, quantize_money
+from core.vocabulary import LineKind, WindowAnchor
 from subsidies.calculation import (
-    CHARGE,
-    INTERNET,
-    INTERNET_SUBSIDY,
-    PARK_OPENING,
-    RENT,
-    RENT_SUBSIDY,
     Let,
     OtherCharge,
-    Period,
     Scheme,
     Span,
     Window,
-    add_months,
-    amount_problem,
     compute_statement,
-    date_problem,
     document_number,
     due_date,
-    fiscal_year,
     let_lines,
     line_key,
     no_subsidy_reason,
     overbilled,
-    overlap_days,
-    quantize_money,
     subsidy_window,
     supplement,
 )
+
+RENT, INTERNET, CHARGE = LineKind.RENT, LineKind.INTERNET, LineKind.CHARGE
+RENT_SUBSIDY, INTERNET_SUBSIDY = LineKind.RENT_SUBSIDY, LineKind.INTERNET_SUBSIDY
+PARK_OPENING = WindowAnchor.PARK_OPENING
 
 PARK = 1
 OTHER_PARK = 2

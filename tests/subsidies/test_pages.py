@@ -17,17 +17,10 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core.calendar import Period
+from core.vocabulary import RunStatus
 from subsidies import services
-from subsidies.calculation import Period
-from subsidies.models import (
-    BillingRun,
-    Charge,
-    CreditNote,
-    Payment,
-    RunStatus,
-    Statement,
-    SubsidyScheme,
-)
+from subsidies.models import BillingRun, Charge, CreditNote, Payment, Statement, SubsidyScheme
 from tenants.selectors import company_of
 from tests.factories import (
     LeaseFactory,

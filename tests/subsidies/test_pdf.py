@@ -17,10 +17,10 @@ from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 from weasyprint.urls import FatalURLFetchingError
 
+from core.calendar import Period
+from core.vocabulary import MemberRole
 from subsidies import pdf, services
-from subsidies.calculation import Period
 from subsidies.models import Statement
-from tenants.models import MemberRole
 from tests import factories
 
 pytestmark = pytest.mark.django_db

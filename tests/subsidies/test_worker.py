@@ -35,10 +35,12 @@ from django.conf import settings as django_settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
+from core.calendar import fiscal_year as fiscal_year_of
+from core.vocabulary import RunStatus
 from stp_portal.celery import app
 from subsidies import calculation as calc
 from subsidies import services
-from subsidies.models import BillingRun, DocumentCounter, RunStatus, Statement
+from subsidies.models import BillingRun, DocumentCounter, Statement
 from tenants.models import Lease
 from tests.factories import (
     CompanyFactory,
@@ -254,7 +256,7 @@ def assert_billed_once_without_gaps(pairs: set[tuple[int, int]], parks) -> None:
     statements = list(Statement.objects.values_list("company_id", "park_id", "number"))
     assert len(statements) == len(pairs)
     assert {(company, park) for company, park, _ in statements} == pairs
-    fiscal_year = calc.fiscal_year(timezone.localdate())
+    fiscal_year = fiscal_year_of(timezone.localdate())
     for park in parks:
         expected = sum(1 for _, park_id in pairs if park_id == park.pk)
         numbers = sorted(number for _, park_id, number in statements if park_id == park.pk)
@@ -482,7 +484,7 @@ def test_a_worker_killed_mid_run_then_a_rerun_bills_each_statement_once(
 
 def assert_numbers_gapless_so_far(parks) -> None:
     """What was committed before the kill is numbered 1..n per park: no gap, no duplicate."""
-    fiscal_year = calc.fiscal_year(timezone.localdate())
+    fiscal_year = fiscal_year_of(timezone.localdate())
     by_park = defaultdict(list)
     for park_id, number in Statement.objects.values_list("park_id", "number"):
         by_park[park_id].append(number)

@@ -15,9 +15,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core.vocabulary import ApplicationStatus
 from stp_portal.errors import Conflict
 from tenants import forms, services
-from tenants.models import ApplicationDocument, ApplicationStatus, Company
+from tenants.models import ApplicationDocument, Company
 from tests.factories import ApplicationFactory, ParkFactory
 from tests.pdfs import PDF
 

@@ -15,19 +15,16 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from parks.models import ParkStatus
+from core.vocabulary import ApplicationStatus, CompanyKind, MemberRole, ParkStatus
 from stp_portal.errors import Conflict, TransitionNotAllowed, UnitAlreadyLeased
 from tenants import services
 from tenants.models import (
     Application,
     ApplicationDocument,
-    ApplicationStatus,
     Company,
-    CompanyKind,
     Invitation,
     Lease,
     LeaseUnit,
-    MemberRole,
     Membership,
 )
 from tenants.selectors import company_of

@@ -7,7 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from tenants.models import Application, ApplicationStatus, LeaseUnit
+from core.vocabulary import ApplicationStatus
+from tenants.models import Application, LeaseUnit
 from tenants.services import application_approve
 from tests.factories import (
     ApplicationFactory,

@@ -4,7 +4,8 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from tenants.models import ApplicationStatus, CompanyKind, LeaseUnit
+from core.vocabulary import ApplicationStatus, CompanyKind
+from tenants.models import LeaseUnit
 from tests.factories import (
     ApplicationFactory,
     CompanyFactory,

@@ -15,9 +15,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from core.vocabulary import MemberRole
 from stp_portal.errors import TransitionNotAllowed
 from tenants import notifications, services
-from tenants.models import MemberRole, Membership
+from tenants.models import Membership
 from tenants.selectors import company_of
 from tests.factories import (
     ApplicationFactory,

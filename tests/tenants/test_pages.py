@@ -17,19 +17,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role, User
-from parks.models import ParkStatus
+from accounts.models import User
+from core.vocabulary import ApplicationStatus, MemberRole, ParkStatus, Role
 from stp_portal.errors import UnitAlreadyLeased
 from tenants import services
 from tenants.models import (
     Application,
     ApplicationDocument,
-    ApplicationStatus,
     Company,
     Invitation,
     Lease,
     LeaseUnit,
-    MemberRole,
     Membership,
 )
 from tenants.selectors import company_of

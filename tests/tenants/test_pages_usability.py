@@ -12,16 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from core.vocabulary import ApplicationStatus, CompanyKind
 from stp_portal.errors import Conflict
 from subsidies import services as billing
 from tenants import services
-from tenants.models import (
-    Application,
-    ApplicationDocument,
-    ApplicationStatus,
-    CompanyKind,
-    Lease,
-)
+from tenants.models import Application, ApplicationDocument, Lease
 from tests.factories import (
     ApplicationFactory,
     LeaseFactory,

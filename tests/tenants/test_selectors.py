@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from tenants.models import MemberRole
+from core.vocabulary import MemberRole
 from tenants.selectors import (
     applications_visible_to,
     companies_visible_to,

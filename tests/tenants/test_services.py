@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from parks.models import ParkStatus
+from core.vocabulary import ParkStatus
 from stp_portal.errors import UnitAlreadyLeased
 from tenants.services import lease_create
 from tests.factories import CompanyFactory, LeaseFactory, ParkFactory, UnitFactory

@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.models import Role
 from accounts.services import staff_user_create
+from core.vocabulary import Role
 
 
 class Command(BaseCommand):
