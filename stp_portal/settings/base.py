@@ -352,9 +352,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
-        "UnitKindEnum": "parks.models.UnitKind",
-        "CompanyKindEnum": "tenants.models.CompanyKind",
-        "ApplicationStatusEnum": "tenants.models.ApplicationStatus",
+        # The vocabulary's (value, label) pairs, as the models' fields carry them.
+        "UnitKindEnum": "core.vocabulary.UnitKind.choices",
+        "CompanyKindEnum": "core.vocabulary.CompanyKind.choices",
+        "ApplicationStatusEnum": "core.vocabulary.ApplicationStatus.choices",
     },
 }
 

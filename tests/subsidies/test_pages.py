@@ -878,7 +878,7 @@ def test_the_run_page_shows_counts_times_and_errors(client, pseb_staff, park, ru
         reverse("subsidies:billing_run_detail", args=[run.pk])
     )
     body = text(response)
-    assert "Done with errors" in body
+    assert RunStatus.FAILED.label in body
     assert "Gujranwala STP" in body
     assert "RuntimeError: the printer is on fire" in body
     assert "Statements issued" in body
