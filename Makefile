@@ -8,7 +8,8 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint install install-dev lock migrate seed worker beat clean
+.PHONY: run test lint lint-steps lint-ruff lint-format lint-check lint-migrations lint-types \
+	install install-dev lock migrate seed worker beat clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,11 +38,23 @@ run: seed
 test: install-dev
 	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# Every step runs (-k), so one failure does not hide the others; make still fails at the end.
 lint: install-dev
+	$(MAKE) -k lint-steps
+
+lint-steps: lint-ruff lint-format lint-check lint-migrations lint-types
+
+lint-ruff:
 	$(VENV)/bin/ruff check .
+lint-format:
 	$(VENV)/bin/ruff format --check .
+lint-check:
 	$(PY) manage.py check
+lint-migrations:
 	$(PY) manage.py makemigrations --check --dry-run
+# Types (pyproject.toml [tool.mypy]): strict on core, domain modules, services, selectors.
+lint-types:
+	$(VENV)/bin/mypy
 
 worker: install
 	$(VENV)/bin/celery -A stp_portal worker --loglevel=info
@@ -58,4 +71,4 @@ lock:
 		-o requirements/dev.txt --custom-compile-command "make lock"
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mypy_cache

@@ -21,11 +21,17 @@ def may_read_trail(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_pseb_staff)
 
 
+def _log_entries() -> QuerySet[LogEntry]:
+    # django-auditlog ships no types, so its manager is Any; the trail reads it as a QuerySet.
+    entries: QuerySet[LogEntry] = LogEntry.objects.all()
+    return entries
+
+
 def log_entries_visible_to(user: Any | AnonymousUser) -> QuerySet[LogEntry]:
     """Changes, newest first, with what their listing reads (one query per page)."""
     if not may_read_trail(user):
-        return LogEntry.objects.none()
-    return LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
+        return _log_entries().none()
+    return _log_entries().select_related("actor", "content_type").order_by("-timestamp", "-pk")
 
 
 def security_events_visible_to(user: Any | AnonymousUser) -> QuerySet[SecurityEvent]:
@@ -97,7 +103,7 @@ def actor_in_words(entry: LogEntry) -> str:
     """Who: the user, or the e-mail the row kept of a deleted one, or where the write came
     from (a command, a task) when no person made it."""
     if entry.actor is not None:
-        return entry.actor.get_username()
+        return str(entry.actor.get_username())
     if entry.actor_email:
         return f"{entry.actor_email} (deleted account)"
     via = (entry.additional_data or {}).get("via")

@@ -13,6 +13,7 @@ from auditlog.models import LogEntry
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -60,7 +61,7 @@ def _change_filter(request: HttpRequest) -> LogEntryFilter:
 def change_list(request: HttpRequest) -> HttpResponse:
     _pseb_only(request)
     change_filter = _change_filter(request)
-    rows = change_filter.qs if change_filter.is_valid() else change_filter.queryset.none()
+    rows = change_filter.qs if change_filter.is_valid() else LogEntry.objects.none()
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     entries = [
         {"entry": e, "actor": actor_in_words(e), "via": via_of(e), "changes": changes_in_words(e)}
@@ -108,7 +109,7 @@ def _change_rows(entries: Iterable[LogEntry]) -> Iterator[list[Any]]:
 
 @login_required
 @require_GET
-def change_export(request: HttpRequest) -> HttpResponse:
+def change_export(request: HttpRequest) -> HttpResponseBase:
     _pseb_only(request)
     change_filter = _change_filter(request)
     if not change_filter.is_valid():
@@ -126,7 +127,7 @@ def _event_filter(request: HttpRequest) -> SecurityEventFilter:
 def security_event_list(request: HttpRequest) -> HttpResponse:
     _pseb_only(request)
     event_filter = _event_filter(request)
-    rows = event_filter.qs if event_filter.is_valid() else event_filter.queryset.none()
+    rows = event_filter.qs if event_filter.is_valid() else SecurityEvent.objects.none()
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -160,7 +161,7 @@ def _event_rows(events: Iterable[SecurityEvent]) -> Iterator[list[Any]]:
 
 @login_required
 @require_GET
-def security_event_export(request: HttpRequest) -> HttpResponse:
+def security_event_export(request: HttpRequest) -> HttpResponseBase:
     _pseb_only(request)
     event_filter = _event_filter(request)
     if not event_filter.is_valid():

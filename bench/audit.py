@@ -93,7 +93,7 @@ def measure(repeat: int) -> None:
 
     client = Client()
     client.force_login(User.objects.get(username="pseb"))
-    park = Park.objects.order_by("pk").first()
+    park = Park.objects.earliest("pk")
     pages = {
         "/audit/ (newest changes)": "/audit/",
         "/audit/?actor=pseb": "/audit/?actor=pseb",

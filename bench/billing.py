@@ -166,10 +166,11 @@ def build_dataset(args: argparse.Namespace, period) -> dict[str, int]:
                 created_by=staff,
             )
         )
-        units = rng.choices((1, 2, 3), weights=(70, 20, 10))[0]
-        lease_units.append((park, start, end, units))
+        unit_count = rng.choices((1, 2, 3), weights=(70, 20, 10))[0]
+        lease_units.append((park, start, end, unit_count))
     Lease.objects.bulk_create(leases, batch_size=batch)
-    units, lets = [], []
+    units: list[Unit] = []
+    lets: list[LeaseUnit] = []
     for lease, (park, start, end, count) in zip(leases, lease_units, strict=True):
         for _ in range(count):
             unit_sequence[park.pk] += 1

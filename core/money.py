@@ -6,13 +6,22 @@ No Django import. Amounts are ``Decimal`` PKR with 2 decimals (paisa), rounded h
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Final, TypedDict
+
+
+class MoneyColumn(TypedDict):
+    """The keyword arguments of a money column (``DecimalField(**MONEY_FIELD)``)."""
+
+    max_digits: int
+    decimal_places: int
+
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
 # Money columns hold 14 digits, 2 of them paisa (``MONEY_FIELD``).
 MONEY_WHOLE_DIGITS = 12
-MONEY_FIELD = {"max_digits": MONEY_WHOLE_DIGITS + 2, "decimal_places": 2}
+MONEY_FIELD: Final[MoneyColumn] = {"max_digits": MONEY_WHOLE_DIGITS + 2, "decimal_places": 2}
 LARGEST_AMOUNT = Decimal(10) ** MONEY_WHOLE_DIGITS - CENT
 
 

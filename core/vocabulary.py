@@ -8,24 +8,30 @@ value.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import EnumMeta, StrEnum
-from typing import Any
+from typing import Self, cast
 
 
 class _VocabularyType(EnumMeta):
     """Gives a vocabulary the ``choices``/``values``/``labels`` that Django's choices have."""
 
+    def _members(cls) -> list[Vocabulary]:
+        # EnumMeta.__iter__ is typed for an enum class, and ``cls`` here is typed as the
+        # metaclass: every class of this metaclass is a Vocabulary.
+        return list(cast("Iterable[Vocabulary]", cls))
+
     @property
     def choices(cls) -> list[tuple[str, str]]:
-        return [(member.value, member.label) for member in cls]  # type: ignore[attr-defined]
+        return [(member.value, member.label) for member in cls._members()]
 
     @property
     def values(cls) -> list[str]:
-        return [member.value for member in cls]  # type: ignore[attr-defined]
+        return [member.value for member in cls._members()]
 
     @property
     def labels(cls) -> list[str]:
-        return [member.label for member in cls]  # type: ignore[attr-defined]
+        return [member.label for member in cls._members()]
 
     @property
     def do_not_call_in_templates(cls) -> bool:
@@ -38,7 +44,7 @@ class Vocabulary(StrEnum, metaclass=_VocabularyType):
 
     label: str
 
-    def __new__(cls, value: str, label: str = "") -> Any:
+    def __new__(cls, value: str, label: str = "") -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label or value.replace("_", " ").capitalize()

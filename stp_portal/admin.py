@@ -190,21 +190,26 @@ class ServiceAdmin(admin.ModelAdmin):
         request._service_refusal = refusal  # type: ignore[attr-defined]
         return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs):
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         form_class = super().get_form(request, obj, change, **kwargs)
-        refusal = getattr(request, "_service_refusal", None)
+        refusal: ValidationError | None = getattr(request, "_service_refusal", None)
         if refusal is None:
             return form_class
+        error = refusal  # narrowed for the class below
 
         class RefusedForm(form_class):  # type: ignore[misc, valid-type]
             def clean(self) -> dict[str, Any]:
                 cleaned = super().clean()
-                _attach(self, refusal)
+                _attach(self, error)
                 return cleaned
 
         return RefusedForm
 
-    def delete_view(self, request: HttpRequest, object_id: str, extra_context=None):
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         try:
             return super().delete_view(request, object_id, extra_context)
         except ValidationError as exc:
@@ -212,7 +217,9 @@ class ServiceAdmin(admin.ModelAdmin):
                 self.message_user(request, message, messages.ERROR)
             return self.response_post_save_change(request, self.get_object(request, object_id))
 
-    def response_action(self, request: HttpRequest, queryset: models.QuerySet):
+    def response_action(
+        self, request: HttpRequest, queryset: models.QuerySet[Any]
+    ) -> HttpResponse | None:
         try:
             return super().response_action(request, queryset)
         except ValidationError as exc:  # e.g. delete_selected refused by the service

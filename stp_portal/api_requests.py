@@ -6,6 +6,10 @@ Kept apart from ``stp_portal.api`` because DRF loads these classes from its sett
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import IO, TYPE_CHECKING, Any
+
+from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import NotFound, ParseError
@@ -15,12 +19,20 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from .security import client_ip
 
+if TYPE_CHECKING:  # only for annotations: importing it here would be circular (see above)
+    from rest_framework.views import APIView
+
 
 class JSONParser(parsers.JSONParser):
     """DRF's parser, but JSON nested deeper than Python can decode is bad input (400), not a
     RecursionError (500)."""
 
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self,
+        stream: IO[Any],
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
@@ -32,7 +44,7 @@ class FilterBackend(DjangoFilterBackend):
     (400) like any other value the filter does not take, not a filter left out: the schema
     says what each filter takes, and an empty value is none of them."""
 
-    def filter_queryset(self, request, queryset, view):
+    def filter_queryset(self, request: Any, queryset: QuerySet[Any], view: Any) -> QuerySet[Any]:
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is not None:
             empty = {
@@ -53,7 +65,9 @@ class Pagination(PageNumberPagination):
 
     last_page_strings = ()  # ?page=last is not part of the contract: pages are numbers
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], request: Request, view: APIView | None = None
+    ) -> list[Any] | None:
         text = request.query_params.get(self.page_query_param)
         # Digits with one that is not 0: no int() here, which refuses (500) over 4,300 digits.
         if text is not None and not (text.isascii() and text.isdigit() and text.strip("0")):
@@ -63,10 +77,11 @@ class Pagination(PageNumberPagination):
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound as exc:
-            pages = self.django_paginator_class(queryset, self.get_page_size(request))
+            # DRF looks for a page (and misses it) only when there is a page size.
+            pages = self.django_paginator_class(queryset, self.get_page_size(request) or 1)
             raise NotFound(f"There is no page {text}: the last page is {pages.num_pages}.") from exc
 
-    def get_schema_operation_parameters(self, view):
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
         (page,) = super().get_schema_operation_parameters(view)
         page["schema"] = {"type": "integer", "minimum": 1}
         page["description"] = (

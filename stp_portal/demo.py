@@ -11,6 +11,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -460,10 +461,10 @@ def seed_demo(today: date | None = None) -> SeedReport:
     today = today or timezone.localdate()
     report = SeedReport()
 
-    def ensure_user(username: str, role: str, label: str, **extra) -> User:
+    def ensure_user(username: str, role: str, label: str, **extra: Any) -> User:
         user = User.objects.filter(username=username).first()
         created = user is None
-        if created:
+        if user is None:
             user = User(
                 username=username,
                 role=role,
@@ -533,57 +534,59 @@ def seed_demo(today: date | None = None) -> SeedReport:
 
     companies: dict[str, Company] = {}
     owners: dict[str, User] = {}
-    for spec in COMPANIES:
+    for company_spec in COMPANIES:
         company, created = Company.objects.get_or_create(
-            name=spec.name,
+            name=company_spec.name,
             defaults={
-                "kind": spec.kind,
-                "city": spec.city,
-                "headcount": spec.headcount,
-                "women_headcount": spec.women,
-                "export_earnings_usd": Decimal(spec.export_usd),
-                "services": spec.services,
-                "pseb_registration": f"PSEB-{spec.slug.replace('.', '-').upper()}",
-                "ntn": f"{sum(map(ord, spec.slug)) * 1009 % 9_000_000 + 1_000_000}-"
-                f"{len(spec.slug) % 10}",
-                "secp_number": f"0{sum(map(ord, spec.slug)) * 37 % 900_000 + 100_000}"
-                if spec.kind == CompanyKind.COMPANY
+                "kind": company_spec.kind,
+                "city": company_spec.city,
+                "headcount": company_spec.headcount,
+                "women_headcount": company_spec.women,
+                "export_earnings_usd": Decimal(company_spec.export_usd),
+                "services": company_spec.services,
+                "pseb_registration": f"PSEB-{company_spec.slug.replace('.', '-').upper()}",
+                "ntn": f"{sum(map(ord, company_spec.slug)) * 1009 % 9_000_000 + 1_000_000}-"
+                f"{len(company_spec.slug) % 10}",
+                "secp_number": f"0{sum(map(ord, company_spec.slug)) * 37 % 900_000 + 100_000}"
+                if company_spec.kind == CompanyKind.COMPANY
                 else "",
-                "website": f"https://{spec.slug.replace('f.', '')}.example.pk"
-                if spec.kind == CompanyKind.COMPANY
+                "website": f"https://{company_spec.slug.replace('f.', '')}.example.pk"
+                if company_spec.kind == CompanyKind.COMPANY
                 else "",
             },
         )
         report.count("companies", created)
-        companies[spec.slug] = company
-        prefix = "freelancer" if spec.kind == CompanyKind.FREELANCER else "owner"
-        name = spec.slug.removeprefix("f.")
-        owner = ensure_user(f"{prefix}.{name}", Role.COMPANY, f"Company owner: {spec.name}")
-        owners[spec.slug] = owner
+        companies[company_spec.slug] = company
+        prefix = "freelancer" if company_spec.kind == CompanyKind.FREELANCER else "owner"
+        name = company_spec.slug.removeprefix("f.")
+        owner = ensure_user(f"{prefix}.{name}", Role.COMPANY, f"Company owner: {company_spec.name}")
+        owners[company_spec.slug] = owner
         _, created = Membership.objects.get_or_create(
             user=owner, defaults={"company": company, "role": MemberRole.OWNER}
         )
         report.count("memberships", created)
-        for member_name in spec.members:
-            member = ensure_user(member_name, Role.COMPANY, f"Company member: {spec.name}")
+        for member_name in company_spec.members:
+            member = ensure_user(member_name, Role.COMPANY, f"Company member: {company_spec.name}")
             _, created = Membership.objects.get_or_create(
                 user=member, defaults={"company": company, "role": MemberRole.MEMBER}
             )
             report.count("memberships", created)
 
     leases: dict[tuple[str, str, str], Lease] = {}
-    for spec in LEASES:
-        lease = _ensure_lease(report, spec, today, companies[spec.company], parks[spec.park], pseb)
-        leases[(spec.company, spec.park, spec.units[0])] = lease
+    for lease_spec in LEASES:
+        lease = _ensure_lease(
+            report, lease_spec, today, companies[lease_spec.company], parks[lease_spec.park], pseb
+        )
+        leases[(lease_spec.company, lease_spec.park, lease_spec.units[0])] = lease
 
-    for spec in APPLICATIONS:
+    for application_spec in APPLICATIONS:
         _ensure_application(
             report,
-            spec,
+            application_spec,
             today,
-            companies[spec.company],
-            parks[spec.park],
-            owners[spec.company],
+            companies[application_spec.company],
+            parks[application_spec.park],
+            owners[application_spec.company],
             pseb,
             leases,
         )
@@ -658,7 +661,8 @@ def _ensure_lease(
     start = month_start.replace(
         day=min(spec.start_day, calendar.monthrange(month_start.year, month_start.month)[1])
     )
-    start = max(start, park.opening_date)
+    if park.opening_date is not None:  # a planned park has no opening date yet
+        start = max(start, park.opening_date)
     end = None
     if spec.length_months is not None:
         end = add_months(start, spec.length_months) - timedelta(days=1)

@@ -1,10 +1,12 @@
 """Helpers shared by the portal's forms and views."""
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: on its fields where they exist."""
     if hasattr(error, "error_dict"):
         for field, messages in error.message_dict.items():
@@ -19,7 +21,7 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
 class DateInput(forms.DateInput):
     input_type = "date"
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
@@ -36,7 +38,7 @@ def _fits_an_id(value: object) -> bool:
 class ModelChoiceField(forms.ModelChoiceField):
     """Django's field, where an id beyond any database's range is an invalid choice."""
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Any:
         fits = value in self.empty_values or self.to_field_name or _fits_an_id(value)
         if not fits:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
@@ -46,7 +48,7 @@ class ModelChoiceField(forms.ModelChoiceField):
 class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Django's field, where an id beyond any database's range is an invalid choice."""
 
-    def _check_values(self, value):
+    def _check_values(self, value: Any) -> Any:
         for pk in value if isinstance(value, list | tuple) else ():
             if self.to_field_name is None and not _fits_an_id(pk):
                 raise ValidationError(
@@ -54,4 +56,6 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                     code="invalid_choice",
                     params={"value": pk},
                 )
-        return super()._check_values(value)
+        # A private method of Django's field the stubs leave out (this override is what keeps
+        # the id check on every way a multiple choice is cleaned).
+        return super()._check_values(value)  # type: ignore[misc]

@@ -134,7 +134,7 @@ class RequestBodyLimitMiddleware:
 
         # Until the view is known, the ordinary limit holds; process_view may raise it.
         request._body_limit = BoundedBody(  # type: ignore[attr-defined]
-            request._stream,  # type: ignore[attr-defined]
+            request._stream,
             length=length,
             limit=settings.REQUEST_MAX_BYTES,
             on_exceeded=exceeded,
