@@ -1,8 +1,9 @@
 """Accounts and the sign-in security records in the admin (stp_portal.admin: one write path).
 
 Deliberate choices for each model shown here:
-- Users: staff accounts are made through ``staff_user_create`` (as ``add_staff_user`` does;
-  company users sign themselves up); a name, an address or the active flag changes through
+- Users: staff accounts are made through ``staff_user_create`` (company users sign
+  themselves up); ``parks.admin`` extends this admin so a park manager is made with their
+  parks, as ``add_staff_user`` does. A name, an address or the active flag changes through
   ``user_update``. The role, and the admin flags it decides, are fixed at creation. No
   password is set here: people reset their own by e-mail, so no one else ever knows it.
   Nobody is deleted (leases, transitions and the audit trail name them): switch them off.
@@ -32,7 +33,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from core.vocabulary import Role
-from parks.models import Park
 from stp_portal.admin import ReadOnlyAdmin, ServiceAdmin, service_error_messages
 
 from .models import User
@@ -67,11 +67,6 @@ class StaffUserAddForm(forms.ModelForm):
         choices=[(Role.PSEB, Role.PSEB.label), (Role.PARK_MANAGER, Role.PARK_MANAGER.label)],
         help_text="Company users sign up themselves in the portal.",
     )
-    parks = forms.ModelMultipleChoiceField(
-        queryset=Park.objects.order_by("code"),
-        required=False,
-        help_text="For a park manager: the parks they run.",
-    )
     password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput)
     password2 = forms.CharField(label="Password (again)", strip=False, widget=forms.PasswordInput)
 
@@ -95,6 +90,8 @@ class UserAdmin(ServiceAdmin):
         "remove_authenticator": "accounts.services.two_factor_devices_remove",
     }
     actions = ("unlock_sign_in", "remove_authenticator")
+    add_form = StaffUserAddForm
+    add_fields = ("username", "email", "role", "password1", "password2")
     list_display = ("username", "email", "role", "is_active", "is_staff", "last_login")
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("username", "first_name", "last_name", "email")
@@ -102,12 +99,12 @@ class UserAdmin(ServiceAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
-            kwargs["form"] = StaffUserAddForm
+            kwargs["form"] = self.add_form
         return super().get_form(request, obj, change, **kwargs)
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("username", "email", "role", "parks", "password1", "password2")
+            return self.add_fields
         return (
             "username",
             *USER_EDITABLE,
@@ -125,14 +122,18 @@ class UserAdmin(ServiceAdmin):
         return tuple(f for f in self.get_fields(request, obj) if f not in USER_EDITABLE)
 
     def create(self, request, form):
+        return self.service("add")(**self.account(form))
+
+    @staticmethod
+    def account(form) -> dict:
+        """The new account as the add form gives it, in the service's words."""
         data = form.cleaned_data
-        return self.service("add")(
-            username=data["username"],
-            password=data["password1"],
-            role=data["role"],
-            park_codes=[park.code for park in data["parks"]],
-            email=data.get("email") or "",
-        )
+        return {
+            "username": data["username"],
+            "password": data["password1"],
+            "role": data["role"],
+            "email": data.get("email") or "",
+        }
 
     def update(self, request, obj, form):
         return self.service("change")(user=request.user, target=obj, **self.changed(form))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from axes.utils import reset as axes_reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,9 +11,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
-from audit.trail import log_created
 from core.vocabulary import Role
-from parks.models import Park, ParkManagerAssignment
 
 from . import tasks
 from .models import User
@@ -23,38 +19,19 @@ from .tokens import email_verification_claim
 
 
 @transaction.atomic
-def staff_user_create(
-    *,
-    username: str,
-    password: str,
-    role: str,
-    park_codes: Sequence[str] = (),
-    email: str = "",
-) -> User:
-    """Create a PSEB staff account or a park manager of the given parks."""
+def staff_user_create(*, username: str, password: str, role: str, email: str = "") -> User:
+    """Create a PSEB staff account or a park manager's account (domain.md §1). A manager's
+    parks are assigned by ``parks.services.staff_user_create_with_parks``, which calls this."""
     if role not in (Role.PSEB, Role.PARK_MANAGER):
         raise ValidationError({"role": "Staff accounts are 'pseb' or 'park_manager'."})
-    if role == Role.PARK_MANAGER and not park_codes:
-        raise ValidationError({"park": "A park manager needs at least one --park CODE."})
-    if role == Role.PSEB and park_codes:
-        raise ValidationError({"park": "PSEB staff see every park; --park is for managers."})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": f"The username {username!r} is taken."})
-    codes = sorted({c.upper() for c in park_codes})
-    parks = list(Park.objects.filter(code__in=codes))
-    unknown = sorted(set(codes) - {p.code for p in parks})
-    if unknown:
-        raise ValidationError({"park": f"No park with code {', '.join(unknown)}."})
     user = User(username=username, email=email, role=role)
     validate_password(password, user)
     user.set_password(password)
     # PSEB staff run the admin site; park managers work in the portal's own pages.
     user.is_staff = user.is_superuser = role == Role.PSEB
     user.save()
-    assignments = ParkManagerAssignment.objects.bulk_create(
-        ParkManagerAssignment(user=user, park=park) for park in parks
-    )
-    log_created(assignments)  # bulk_create sends no signal
     return user
 
 

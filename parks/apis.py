@@ -7,17 +7,17 @@ from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.figures import rate
+from core.drf import Allows
 from core.vocabulary import UnitStatus
 
 from . import services
 from .filters import ParkApiFilter, UnitApiFilter
-from .models import Park, Unit
-from .selectors import park_directory, parks_managed_by, with_unit_status
+from .models import PARK_FIELDS, UNIT_FIELDS, Park, Unit
+from .selectors import directory_row, park_directory, parks_managed_by, with_unit_status
 
 
 class ParkSerializer(serializers.ModelSerializer):
@@ -29,51 +29,41 @@ class ParkSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Park
-        fields = (
-            "id",
-            "code",
-            "name",
-            "city",
-            "province",
-            "tier",
-            "status",
-            "opening_date",
-            "rent_per_sqft",
-            "operator",
-            "address",
-            "latitude",
-            "longitude",
-            "description",
-            "units_total",
-            "units_vacant",
-            "occupancy",
-        )
+        fields = ("id", *PARK_FIELDS, "units_total", "units_vacant", "occupancy")
         read_only_fields = ("id",)
 
     @extend_schema_field(serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True))
     def get_occupancy(self, park: Park) -> str | None:
         if not hasattr(park, "leased_area"):
             return None
-        ratio = rate(park.leased_area, park.leasable_area)
+        ratio = directory_row(park).occupancy
         return None if ratio is None else f"{ratio:.4f}"
 
 
-class ParkViewSet(
+class _PublicReadViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Read by anyone; written by a signed-in user whom ``writers`` let through, and the
+    service after them (its ``ensure``)."""
+
+    writers: tuple[type[BasePermission], ...] = ()
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        return [IsAuthenticated(), *(writer() for writer in self.writers)]
+
+
+class ParkViewSet(_PublicReadViewSet):
     """Every park, public; PSEB staff create and edit them."""
 
     serializer_class = ParkSerializer
     filterset_class = ParkApiFilter
-
-    def get_permissions(self):
-        if self.action in ("list", "retrieve"):
-            return [AllowAny()]
-        return [IsAuthenticated()]
+    writers = (Allows.to("edit_park", methods=("POST", "PUT", "PATCH")),)
 
     def get_queryset(self):
         return park_directory(self.request.user)
@@ -107,39 +97,17 @@ class UnitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Unit
-        fields = (
-            "id",
-            "park",
-            "code",
-            "floor",
-            "kind",
-            "area_sqft",
-            "seats",
-            "monthly_rent",
-            "internet_fee",
-            "under_maintenance",
-            "status",
-        )
+        fields = ("id", "park", *UNIT_FIELDS, "status")
         read_only_fields = ("id", "status")
         validators: list = []  # the service gives the friendly "code taken" message
 
 
-class UnitViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Vacant units are public; PSEB staff and a park's managers see and edit all of its."""
+class UnitViewSet(_PublicReadViewSet):
+    """Vacant units are public; PSEB staff and a park's managers see and edit all of its
+    (the service asks ``manage_units`` of the unit's park)."""
 
     serializer_class = UnitSerializer
     filterset_class = UnitApiFilter
-
-    def get_permissions(self):
-        if self.action in ("list", "retrieve"):
-            return [AllowAny()]
-        return [IsAuthenticated()]
 
     def get_queryset(self):
         units = with_unit_status(Unit.objects.all(), timezone.localdate())

@@ -1,4 +1,7 @@
+from collections.abc import Collection
+from datetime import date
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -9,6 +12,45 @@ from core.vocabulary import ParkStatus, Province, Tier, UnitKind
 from stp_portal.validators import validate_programme_date
 
 PARK_CODE_PATTERN = r"^[A-Z]{2,5}$"
+
+
+class ParkFields(TypedDict, total=False):
+    """A park's editable fields (domain.md §2), stated once: ``park_create`` and ``park_update``
+    take them as keyword arguments, and the serializer and the admin list ``PARK_FIELDS``."""
+
+    name: str
+    code: str
+    city: str
+    province: str
+    tier: str
+    status: str
+    opening_date: date | None
+    operator: str
+    address: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    rent_per_sqft: Decimal
+    description: str
+
+
+class UnitFields(TypedDict, total=False):
+    """A unit's editable fields (domain.md §2), stated once: ``unit_create`` and
+    ``unit_update`` take them as keyword arguments; the form (and through it the CSV import),
+    the serializer and the admin list ``UNIT_FIELDS``. ``monthly_rent`` None: the park's
+    default (area × the park's rate)."""
+
+    code: str
+    floor: str
+    kind: str
+    area_sqft: Decimal
+    seats: int
+    monthly_rent: Decimal | None
+    internet_fee: Decimal
+    under_maintenance: bool
+
+
+PARK_FIELDS: tuple[str, ...] = tuple(ParkFields.__annotations__)
+UNIT_FIELDS: tuple[str, ...] = tuple(UnitFields.__annotations__)
 
 
 class Park(models.Model):
@@ -166,3 +208,15 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.park.code} {self.code}"
+
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
+        """The check constraints restate the field validators' rules (area and seats above
+        zero, rents not negative, a known kind) for the database, which holds them on save.
+        The validators give each its message without a query, so forms and the CSV import
+        (2,000 rows) do not also ask the database once per check; the unique code is still
+        validated where the park is known."""
+        super().validate_constraints(exclude={*(exclude or ()), *CHECKED_BY_VALIDATORS})
+
+
+# The fields of Unit's check constraints, each also checked by its field's validators.
+CHECKED_BY_VALIDATORS = ("kind", "area_sqft", "seats", "monthly_rent", "internet_fee")

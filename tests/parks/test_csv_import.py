@@ -6,15 +6,15 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from parks.domain import (
+from parks.models import Unit
+from parks.services import units_import_csv
+from parks.unit_import import (
     CSV_COLUMNS,
     MAX_IMPORT_BYTES,
     RowError,
     parse_units_csv,
     units_csv_template,
 )
-from parks.models import Unit
-from parks.services import units_import_csv
 from tests.factories import UnitFactory
 
 HEADER = ",".join(CSV_COLUMNS)
