@@ -3,7 +3,9 @@ in full to PSEB staff and the park's managers; writes go through parks.services.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from typing import Any
+
+from django.db.models import Model, Q
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -57,6 +59,32 @@ class _PublicReadViewSet(
             return [AllowAny()]
         return [IsAuthenticated(), *(writer() for writer in self.writers)]
 
+    # The write hooks: the validated input in, the service's result out.
+    def add(self, user: Any, fields: dict[str, Any]) -> Model:
+        raise NotImplementedError
+
+    def change(self, user: Any, obj: Any, fields: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def _answer(self, obj: Model, status_code: int = status.HTTP_200_OK) -> Response:
+        """The object as a read shows it (with the figures the queryset annotates)."""
+        return Response(self.serializer_class(self.get_queryset().get(pk=obj.pk)).data, status_code)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = self.add(request.user, dict(data.validated_data))
+        return self._answer(created, status.HTTP_201_CREATED)
+
+    def update(
+        self, request: Request, *args: Any, partial: bool = False, **kwargs: Any
+    ) -> Response:
+        obj = self.get_object()
+        data = self.serializer_class(obj, data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        self.change(request.user, obj, dict(data.validated_data))
+        return self._answer(obj)
+
 
 class ParkViewSet(_PublicReadViewSet):
     """Every park, public; PSEB staff create and edit them."""
@@ -68,20 +96,11 @@ class ParkViewSet(_PublicReadViewSet):
     def get_queryset(self):
         return park_directory(self.request.user)
 
-    def create(self, request: Request) -> Response:
-        data = ParkSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        park = services.park_create(user=request.user, **data.validated_data)
-        return Response(
-            ParkSerializer(self.get_queryset().get(pk=park.pk)).data, status=status.HTTP_201_CREATED
-        )
+    def add(self, user: Any, fields: dict[str, Any]) -> Park:
+        return services.park_create(user=user, **fields)
 
-    def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
-        park = self.get_object()
-        data = ParkSerializer(park, data=request.data, partial=partial)
-        data.is_valid(raise_exception=True)
-        services.park_update(user=request.user, park=park, **data.validated_data)
-        return Response(ParkSerializer(self.get_queryset().get(pk=park.pk)).data)
+    def change(self, user: Any, obj: Park, fields: dict[str, Any]) -> None:
+        services.park_update(user=user, park=obj, **fields)
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -114,22 +133,11 @@ class UnitViewSet(_PublicReadViewSet):
         in_scope = Q(park__in=parks_managed_by(self.request.user))
         return units.filter(in_scope | Q(status=UnitStatus.VACANT)).order_by("park_id", "code")
 
-    def create(self, request: Request) -> Response:
-        data = UnitSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+    def add(self, user: Any, fields: dict[str, Any]) -> Unit:
         park = fields.pop("park")
-        unit = services.unit_create(user=request.user, park=park, **fields)
-        return Response(
-            UnitSerializer(self.get_queryset().get(pk=unit.pk)).data, status=status.HTTP_201_CREATED
-        )
+        return services.unit_create(user=user, park=park, **fields)
 
-    def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
-        unit = self.get_object()
-        data = UnitSerializer(unit, data=request.data, partial=partial)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        if fields.pop("park", unit.park) != unit.park:
+    def change(self, user: Any, obj: Unit, fields: dict[str, Any]) -> None:
+        if fields.pop("park", obj.park) != obj.park:
             raise serializers.ValidationError({"park": ["A unit cannot move to another park."]})
-        services.unit_update(user=request.user, unit=unit, **fields)
-        return Response(UnitSerializer(self.get_queryset().get(pk=unit.pk)).data)
+        services.unit_update(user=user, unit=obj, **fields)

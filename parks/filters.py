@@ -42,6 +42,17 @@ class ParkFilter(django_filters.FilterSet):
         self.filters["city"].extra["choices"] = [(c, c) for c in cities]
 
 
+class UnitFilter(django_filters.FilterSet):
+    """A park's units page: by kind and by status today (``parks.selectors.park_units``)."""
+
+    kind = django_filters.ChoiceFilter(choices=UnitKind.choices, empty_label="Any kind")
+    status = django_filters.ChoiceFilter(choices=UnitStatus.choices, empty_label="Any status")
+
+    class Meta:
+        model = Unit
+        fields: list[str] = []  # the declared filters; status is derived, not a column
+
+
 class ParkApiFilter(django_filters.FilterSet):
     """API filters: free-text city (any city), the others as choices."""
 

@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.vocabulary import UnitKind, UnitStatus
+from core.vocabulary import UnitKind
 
 from .domain import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from .models import UNIT_FIELDS, Park, Unit
@@ -144,16 +144,7 @@ class UnitRowForm(UnitForm):
         super().__init__(data)
 
 
-# --- Filters and the upload -----------------------------------------------------------------
-class UnitFilterForm(forms.Form):
-    kind = forms.ChoiceField(
-        choices=[("", "Any kind"), *UnitKind.choices], required=False, label="Kind"
-    )
-    status = forms.ChoiceField(
-        choices=[("", "Any status"), *UnitStatus.choices], required=False, label="Status"
-    )
-
-
+# --- The upload ----------------------------------------------------------------------------
 class UnitImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",

@@ -53,6 +53,30 @@ PARK_FIELDS: tuple[str, ...] = tuple(ParkFields.__annotations__)
 UNIT_FIELDS: tuple[str, ...] = tuple(UnitFields.__annotations__)
 
 
+def _coordinate(limit: int) -> models.DecimalField:
+    """A latitude or longitude in degrees, from -``limit`` to ``limit``, or none."""
+    return models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(-limit)), MaxValueValidator(Decimal(limit))],
+    )
+
+
+def _within(field: str, limit: int) -> models.CheckConstraint:
+    inside = Q(**{f"{field}__gte": -limit, f"{field}__lte": limit})
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True}) | inside, name=f"park_{field}_range"
+    )
+
+
+def _one_of(field: str, values: list[str]) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": values}), name=f"park_{field}_valid"
+    )
+
+
 class Park(models.Model):
     """A Software Technology Park (domain.md §2)."""
 
@@ -75,20 +99,8 @@ class Park(models.Model):
     )
     operator = models.CharField("operator / partner", max_length=200, blank=True)
     address = models.CharField(max_length=300, blank=True)
-    latitude = models.DecimalField(
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
-    )
-    longitude = models.DecimalField(
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
-    )
+    latitude = _coordinate(90)
+    longitude = _coordinate(180)
     rent_per_sqft = models.DecimalField(
         "rent per sq ft per month (PKR)",
         max_digits=10,
@@ -116,21 +128,11 @@ class Park(models.Model):
                 condition=Q(status=ParkStatus.PLANNED) | Q(opening_date__isnull=False),
                 name="park_opening_date_unless_planned",
             ),
-            models.CheckConstraint(
-                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
-                name="park_latitude_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
-                name="park_longitude_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=ParkStatus.values), name="park_status_valid"
-            ),
-            models.CheckConstraint(condition=Q(tier__in=Tier.values), name="park_tier_valid"),
-            models.CheckConstraint(
-                condition=Q(province__in=Province.values), name="park_province_valid"
-            ),
+            _within("latitude", 90),
+            _within("longitude", 180),
+            _one_of("status", ParkStatus.values),
+            _one_of("tier", Tier.values),
+            _one_of("province", Province.values),
         ]
 
     def __str__(self) -> str:

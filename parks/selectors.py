@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from core.calendar import month_ends
 from core.figures import rate
+from core.permissions import has_permission
 from core.vocabulary import ApplicationStatus, ParkStatus, UnitStatus
 
 from .domain import unit_status_on
@@ -50,14 +51,13 @@ def parks_visible_to(user: User | AnonymousUser) -> QuerySet[Park]:
 
 
 def parks_managed_by(user: User | AnonymousUser) -> QuerySet[Park]:
-    """Parks whose units, applications and leases this user may manage."""
-    if not user.is_authenticated:
+    """Parks whose units, applications and leases this user may manage (domain.md §1): who
+    manages parks at all is the ``manage_parks`` rule; PSEB staff manage every park, a park
+    manager those assigned to them."""
+    if not has_permission("manage_parks", user):
         return Park.objects.none()
-    if user.is_pseb_staff:
-        return Park.objects.all()
-    if user.is_park_manager:
-        return Park.objects.filter(manager_assignments__user=user)
-    return Park.objects.none()
+    parks = Park.objects.all()
+    return parks if user.is_pseb_staff else parks.filter(manager_assignments__user=user)
 
 
 # The SQL statement of the status rule (``parks.domain.unit_status_on``) and of occupancy
@@ -204,19 +204,13 @@ def managed_parks_with_occupancy(
     ]
 
 
-def park_units(
-    park: Park, *, kind: str = "", status: str = "", on: date | None = None
-) -> QuerySet[Unit]:
-    """A park's units with their derived status on a day, optionally of one kind or status.
+def park_units(park: Park, *, on: date | None = None) -> QuerySet[Unit]:
+    """A park's units with their derived status on a day (``parks.filters.UnitFilter``
+    narrows them by kind and status).
 
     The park must come from ``parks_managed_by``: this only narrows an already scoped park.
     """
-    units = with_unit_status(park.units.all(), on)
-    if kind:
-        units = units.filter(kind=kind)
-    if status:
-        units = units.filter(status=status)
-    return units.order_by("code")
+    return with_unit_status(park.units.all(), on).order_by("code")
 
 
 @dataclass(frozen=True)

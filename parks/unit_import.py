@@ -49,14 +49,11 @@ class UnitRow:
 
 
 @dataclass(frozen=True)
-class ParsedUnits:
-    """The outcome of reading an import file: the rows, or why it cannot be imported.
+class _Outcome:
+    """Nothing, and the reasons why: ``problem``, a fault of the file as a whole (encoding,
+    header, size), in which case no row was read; otherwise ``errors``, every bad value of
+    every row."""
 
-    ``problem`` is a fault of the file as a whole (encoding, header, size), in which case no
-    row was read; otherwise ``errors`` lists every bad value of every row.
-    """
-
-    rows: tuple[UnitRow, ...] = ()
     errors: tuple[RowError, ...] = ()
     problem: str | None = None
 
@@ -66,16 +63,17 @@ class ParsedUnits:
 
 
 @dataclass(frozen=True)
-class ImportReport:
+class ParsedUnits(_Outcome):
+    """The outcome of reading an import file: its rows, or why it cannot be imported."""
+
+    rows: tuple[UnitRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportReport(_Outcome):
     """What a bulk import did: the codes created, or nothing and the reasons why."""
 
     created: tuple[str, ...] = ()
-    errors: tuple[RowError, ...] = ()
-    problem: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None and not self.errors
 
     @property
     def rows_with_errors(self) -> int:

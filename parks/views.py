@@ -14,8 +14,8 @@ from core.permissions import has_permission
 from core.vocabulary import UnitKind, UnitStatus
 
 from . import services
-from .filters import ParkFilter
-from .forms import UnitFilterForm, UnitForm, UnitImportForm
+from .filters import ParkFilter, UnitFilter
+from .forms import UnitForm, UnitImportForm
 from .models import Park, Unit
 from .occupancy import OccupancyPoint
 from .selectors import (
@@ -142,16 +142,13 @@ def managed_parks(request: HttpRequest) -> HttpResponse:
 def unit_list(request: HttpRequest, code: str) -> HttpResponse:
     """A park's units with their derived status today, filtered by kind and status."""
     park = _managed_park(request, code)
-    filters = UnitFilterForm(request.GET)
-    if filters.is_valid():
-        units = park_units(park, **filters.cleaned_data)
-    else:
-        units = park_units(park).none()
+    unit_filter = UnitFilter(request.GET, queryset=park_units(park))
+    units = unit_filter.qs if unit_filter.is_valid() else park_units(park).none()
     page = Paginator(units, UNITS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "parks/unit_list.html",
-        {"park": park, "filters": filters, "page": page, "query": _without_page(request)},
+        {"park": park, "filter": unit_filter, "page": page, "query": _without_page(request)},
     )
 
 
