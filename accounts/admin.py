@@ -114,7 +114,7 @@ class UserAdmin(ServiceAdmin):
     }
     actions = ("unlock_sign_in", "remove_authenticator")
     add_form = StaffUserAddForm
-    add_fields = ("username", "email", "role", "password1", "password2")
+    add_fields: tuple[str, ...] = ("username", "email", "role", "password1", "password2")
     list_display = ("username", "email", "role", "is_active", "is_staff", "last_login")
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("username", "first_name", "last_name", "email")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from axes.utils import reset as axes_reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -76,7 +78,7 @@ def email_verification_send(*, user: User) -> None:
 def email_verify(*, token: str) -> User:
     """Follow a verification link: the address it was made for is the user's address now."""
     claim = email_verification_claim(token)
-    user = None
+    user: User | None = None
     if claim is not None:
         user_id, email = claim
         user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
@@ -96,7 +98,7 @@ def email_verify(*, token: str) -> User:
 def api_token_create(*, user: User) -> tuple[AuthToken, str]:
     """A new API token for ``user``: only its hash is stored; the token itself is shown once.
     It expires after ``API_TOKEN_TTL_DAYS``."""
-    return AuthToken.objects.create(user=user)
+    return cast("tuple[AuthToken, str]", AuthToken.objects.create(user=user))
 
 
 def api_token_revoke(*, user: User, token_key: str) -> None:
@@ -162,7 +164,7 @@ def user_update(
             setattr(target, name, value.strip())
     if is_active is not None:
         target.is_active = is_active
-    if email_changed:
+    if email_changed and new_email is not None:
         target.email, target.email_verified_at = new_email, None
     target.full_clean(exclude=["password"])
     target.save()
@@ -176,7 +178,7 @@ def sign_in_unlock(*, user: User, username: str, ip_address: str | None = None) 
     the failures counted for ``username`` (from ``ip_address`` only, if given) are forgotten,
     wherever axes counts them (the database, or Redis). Returns how many records went."""
     _ensure_pseb(user)
-    return axes_reset(username=username, ip=ip_address or None)
+    return int(axes_reset(username=username, ip=ip_address or None))
 
 
 @transaction.atomic
@@ -185,14 +187,14 @@ def two_factor_devices_remove(*, user: User, target: User) -> int:
     sign-in they enrol a new one, as at first. Returns how many devices went."""
     _ensure_pseb(user)
     deleted, _ = TOTPDevice.objects.filter(user=target).delete()
-    return deleted
+    return int(deleted)
 
 
 def api_tokens_revoke_all(*, user: User) -> int:
     """A new password ends every API token of the user: whoever held the old password may
     have made one. Returns how many were revoked."""
     deleted, _ = AuthToken.objects.filter(user=user).delete()
-    return deleted
+    return int(deleted)
 
 
 def password_reset_send(*, user_id: int) -> None:

@@ -10,6 +10,8 @@ Staff accounts are made here with their parks: this extends ``accounts.admin.Use
 run, through ``staff_user_create_with_parks``, as ``add_staff_user`` does.
 """
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 
@@ -71,8 +73,8 @@ class UnitAdmin(ServiceAdmin):
         return with_unit_status(super().get_queryset(request))
 
     @admin.display(description="Status today", ordering="status")
-    def status_today(self, obj: Unit) -> str:
-        return obj.status
+    def status_today(self, obj: Any) -> str:
+        return str(obj.status)  # annotated by with_unit_status
 
     def create(self, request, form):
         data = dict(form.cleaned_data)

@@ -68,10 +68,12 @@ class _PublicReadViewSet(
 
     def _answer(self, obj: Model, status_code: int = status.HTTP_200_OK) -> Response:
         """The object as a read shows it (with the figures the queryset annotates)."""
-        return Response(self.serializer_class(self.get_queryset().get(pk=obj.pk)).data, status_code)
+        return Response(
+            self.get_serializer_class()(self.get_queryset().get(pk=obj.pk)).data, status_code
+        )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = self.serializer_class(data=request.data)
+        data = self.get_serializer_class()(data=request.data)
         data.is_valid(raise_exception=True)
         created = self.add(request.user, dict(data.validated_data))
         return self._answer(created, status.HTTP_201_CREATED)
@@ -80,7 +82,7 @@ class _PublicReadViewSet(
         self, request: Request, *args: Any, partial: bool = False, **kwargs: Any
     ) -> Response:
         obj = self.get_object()
-        data = self.serializer_class(obj, data=request.data, partial=partial)
+        data = self.get_serializer_class()(obj, data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         self.change(request.user, obj, dict(data.validated_data))
         return self._answer(obj)

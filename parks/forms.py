@@ -90,7 +90,8 @@ def _spreadsheet_number(value: Any) -> str:
 
 
 class SpreadsheetDecimalField(forms.DecimalField):
-    def to_python(self, value: Any) -> Decimal | None:
+    # django-stubs derive DecimalField from IntegerField, whose to_python gives an int.
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         try:
             return super().to_python(_spreadsheet_number(value))
         except ValidationError as exc:

@@ -1,7 +1,9 @@
+from __future__ import annotations
+
 from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -10,6 +12,9 @@ from django.db.models import Q
 
 from core.vocabulary import ParkStatus, Province, Tier, UnitKind
 from stp_portal.validators import validate_programme_date
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 PARK_CODE_PATTERN = r"^[A-Z]{2,5}$"
 
@@ -53,7 +58,7 @@ PARK_FIELDS: tuple[str, ...] = tuple(ParkFields.__annotations__)
 UNIT_FIELDS: tuple[str, ...] = tuple(UnitFields.__annotations__)
 
 
-def _coordinate(limit: int) -> models.DecimalField:
+def _coordinate(limit: int) -> models.DecimalField[Decimal | None, Decimal | None]:
     """A latitude or longitude in degrees, from -``limit`` to ``limit``, or none."""
     return models.DecimalField(
         max_digits=9,
@@ -108,7 +113,7 @@ class Park(models.Model):
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     description = models.TextField(blank=True)
-    managers = models.ManyToManyField(
+    managers: models.ManyToManyField[User, ParkManagerAssignment] = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="ParkManagerAssignment",
         related_name="managed_parks",

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from django.db.models import (
     Case,
@@ -56,8 +56,9 @@ def parks_managed_by(user: User | AnonymousUser) -> QuerySet[Park]:
     manager those assigned to them."""
     if not has_permission("manage_parks", user):
         return Park.objects.none()
+    staff = cast("User", user)
     parks = Park.objects.all()
-    return parks if user.is_pseb_staff else parks.filter(manager_assignments__user=user)
+    return parks if staff.is_pseb_staff else parks.filter(manager_assignments__user=staff)
 
 
 # The SQL statement of the status rule (``parks.domain.unit_status_on``) and of occupancy
@@ -66,7 +67,7 @@ def parks_managed_by(user: User | AnonymousUser) -> QuerySet[Park]:
 # relation ``Unit.lease_units`` (parks imports nothing of tenants: the layers).
 LEASED = Q(status=UnitStatus.LEASED)
 LEASABLE = ~Q(status=UnitStatus.MAINTENANCE)
-AREA = DecimalField(max_digits=14, decimal_places=2)
+AREA: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
 
 
 def _a_let(day: date, *, starting_later: bool = False) -> Exists:
@@ -259,7 +260,7 @@ WAITING = [ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
 
 
 def _applications(user: User | AnonymousUser, park: Park) -> QuerySet[Any]:
-    return park.applications.filter(park__in=parks_managed_by(user))  # type: ignore[attr-defined]
+    return park.applications.filter(park__in=parks_managed_by(user))
 
 
 def park_application_pipeline(user: User | AnonymousUser, park: Park) -> QuerySet[Any]:

@@ -86,7 +86,7 @@ def _validated(number: int, values: dict[str, str]) -> UnitRow | list[RowError]:
     if form.is_valid():
         return UnitRow(number, cast(UnitFields, form.cleaned_data))
     return [
-        RowError(number, "" if column == "__all__" else column, message)
+        RowError(number, "" if column == "__all__" else column, str(message))
         for column, messages in form.errors.items()
         for message in messages
     ]

@@ -36,8 +36,9 @@ from .unit_import import units_csv_template
 @require_GET
 def park_list(request: HttpRequest) -> HttpResponse:
     """The public directory: every park with status, city, tier and vacancies."""
-    park_filter = ParkFilter(request.GET, queryset=park_directory(request.user))
-    parks = park_filter.qs if park_filter.is_valid() else []
+    directory = park_directory(request.user)
+    park_filter = ParkFilter(request.GET, queryset=directory)
+    parks = park_filter.qs if park_filter.is_valid() else directory.none()
     page = Paginator(parks, 30).get_page(request.GET.get("page"))
     return render(
         request,
