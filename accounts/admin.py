@@ -1,8 +1,9 @@
 """Accounts and the sign-in security records in the admin (stp_portal.admin: one write path).
 
 Deliberate choices for each model shown here:
-- Users: staff accounts are made through ``staff_user_create`` (as ``add_staff_user`` does;
-  company users sign themselves up); a name, an address or the active flag changes through
+- Users: staff accounts are made through ``staff_user_create`` (company users sign
+  themselves up); ``parks.admin`` extends this admin so a park manager is made with their
+  parks, as ``add_staff_user`` does. A name, an address or the active flag changes through
   ``user_update``. The role, and the admin flags it decides, are fixed at creation. No
   password is set here: people reset their own by e-mail, so no one else ever knows it.
   Nobody is deleted (leases, transitions and the audit trail name them): switch them off.
@@ -32,7 +33,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from core.vocabulary import Role
-from parks.models import Park
 from stp_portal.admin import ReadOnlyAdmin, ServiceAdmin, service_error_messages
 
 from .models import User
@@ -62,15 +62,33 @@ def _run_each(model_admin, request, objects, call, done: str) -> None:
         model_admin.message_user(request, done.format(count=count), messages.SUCCESS)
 
 
+def _service_action(kind: str, description: str, done: str, call, objects=None):
+    """An admin action calling the service ``write_services[kind]`` for each selected object
+    (or each of ``objects(queryset)``) as ``call(service, request, obj)``."""
+
+    @admin.action(description=description)
+    def action(model_admin, request, queryset) -> None:
+        service = model_admin.service(kind)
+        chosen = queryset if objects is None else objects(queryset)
+        _run_each(model_admin, request, chosen, lambda obj: call(service, request, obj), done)
+
+    action.__name__ = kind
+    return action
+
+
+AUTHENTICATOR_REMOVED = (
+    "Authenticator removed for {count} user(s); they enrol again at their next sign-in."
+)
+
+
+def _remove_authenticator(remove, request, user) -> None:
+    remove(user=request.user, target=user)
+
+
 class StaffUserAddForm(forms.ModelForm):
     role = forms.ChoiceField(
         choices=[(Role.PSEB, Role.PSEB.label), (Role.PARK_MANAGER, Role.PARK_MANAGER.label)],
         help_text="Company users sign up themselves in the portal.",
-    )
-    parks = forms.ModelMultipleChoiceField(
-        queryset=Park.objects.order_by("code"),
-        required=False,
-        help_text="For a park manager: the parks they run.",
     )
     password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput)
     password2 = forms.CharField(label="Password (again)", strip=False, widget=forms.PasswordInput)
@@ -95,6 +113,8 @@ class UserAdmin(ServiceAdmin):
         "remove_authenticator": "accounts.services.two_factor_devices_remove",
     }
     actions = ("unlock_sign_in", "remove_authenticator")
+    add_form = StaffUserAddForm
+    add_fields: tuple[str, ...] = ("username", "email", "role", "password1", "password2")
     list_display = ("username", "email", "role", "is_active", "is_staff", "last_login")
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("username", "first_name", "last_name", "email")
@@ -102,12 +122,12 @@ class UserAdmin(ServiceAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
-            kwargs["form"] = StaffUserAddForm
+            kwargs["form"] = self.add_form
         return super().get_form(request, obj, change, **kwargs)
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("username", "email", "role", "parks", "password1", "password2")
+            return self.add_fields
         return (
             "username",
             *USER_EDITABLE,
@@ -125,39 +145,34 @@ class UserAdmin(ServiceAdmin):
         return tuple(f for f in self.get_fields(request, obj) if f not in USER_EDITABLE)
 
     def create(self, request, form):
+        return self.service("add")(**self.account(form))
+
+    @staticmethod
+    def account(form) -> dict:
+        """The new account as the add form gives it, in the service's words."""
         data = form.cleaned_data
-        return self.service("add")(
-            username=data["username"],
-            password=data["password1"],
-            role=data["role"],
-            park_codes=[park.code for park in data["parks"]],
-            email=data.get("email") or "",
-        )
+        return {
+            "username": data["username"],
+            "password": data["password1"],
+            "role": data["role"],
+            "email": data.get("email") or "",
+        }
 
     def update(self, request, obj, form):
         return self.service("change")(user=request.user, target=obj, **self.changed(form))
 
-    @admin.action(description="Unlock sign-in of the selected users")
-    def unlock_sign_in(self, request, queryset) -> None:
-        unlock = self.service("unlock_sign_in")
-        _run_each(
-            self,
-            request,
-            queryset,
-            lambda u: unlock(user=request.user, username=u.username),
-            "Sign-in unlocked for {count} user(s).",
-        )
-
-    @admin.action(description="Remove the authenticator of the selected users")
-    def remove_authenticator(self, request, queryset) -> None:
-        remove = self.service("remove_authenticator")
-        _run_each(
-            self,
-            request,
-            queryset,
-            lambda u: remove(user=request.user, target=u),
-            "Authenticator removed for {count} user(s); they enrol again at their next sign-in.",
-        )
+    unlock_sign_in = _service_action(
+        "unlock_sign_in",
+        "Unlock sign-in of the selected users",
+        "Sign-in unlocked for {count} user(s).",
+        lambda unlock, request, user: unlock(user=request.user, username=user.username),
+    )
+    remove_authenticator = _service_action(
+        "remove_authenticator",
+        "Remove the authenticator of the selected users",
+        AUTHENTICATOR_REMOVED,
+        _remove_authenticator,
+    )
 
 
 if admin.site.is_registered(Group):
@@ -168,16 +183,14 @@ class AccessAttemptAdmin(ServiceAdmin, AxesAccessAttemptAdmin):
     write_services = {"unlock": "accounts.services.sign_in_unlock"}
     actions = ("unlock",)
 
-    @admin.action(description="Unlock sign-in for these usernames and addresses")
-    def unlock(self, request, queryset) -> None:
-        unlock = self.service("unlock")
-        _run_each(
-            self,
-            request,
-            queryset,
-            lambda a: unlock(user=request.user, username=a.username, ip_address=a.ip_address),
-            "{count} lock-out record(s) cleared.",
-        )
+    unlock = _service_action(
+        "unlock",
+        "Unlock sign-in for these usernames and addresses",
+        "{count} lock-out record(s) cleared.",
+        lambda unlock, request, attempt: unlock(
+            user=request.user, username=attempt.username, ip_address=attempt.ip_address
+        ),
+    )
 
 
 class AccessFailureLogAdmin(ReadOnlyAdmin, AxesAccessFailureLogAdmin):
@@ -201,17 +214,14 @@ class AuthTokenAdmin(ServiceAdmin):
     list_select_related = ("user",)
     fields = readonly_fields = ("user", "token_key", "created", "expiry")
 
-    @admin.action(description="Revoke the selected API tokens")
-    def revoke(self, request, queryset) -> None:
-        revoke = self.service("revoke")
-        # The service revokes a token of the user it is given: here, the token's owner.
-        _run_each(
-            self,
-            request,
-            queryset.select_related("user"),
-            lambda t: revoke(user=t.user, token_key=t.token_key),
-            "{count} token(s) revoked.",
-        )
+    # The service revokes a token of the user it is given: here, the token's owner.
+    revoke = _service_action(
+        "revoke",
+        "Revoke the selected API tokens",
+        "{count} token(s) revoked.",
+        lambda revoke, request, token: revoke(user=token.user, token_key=token.token_key),
+        objects=lambda tokens: tokens.select_related("user"),
+    )
 
 
 _replace(AuthToken, AuthTokenAdmin)
@@ -227,17 +237,13 @@ class TOTPDeviceAdmin(ServiceAdmin):
     # Never the key: whoever sees it can make the codes.
     fields = readonly_fields = ("user", "name", "confirmed", "created_at", "last_used_at")
 
-    @admin.action(description="Remove the authenticator (the user enrols again)")
-    def remove_authenticator(self, request, queryset) -> None:
-        remove = self.service("remove_authenticator")
-        users = User.objects.filter(pk__in=queryset.values("user"))
-        _run_each(
-            self,
-            request,
-            users,
-            lambda u: remove(user=request.user, target=u),
-            "Authenticator removed for {count} user(s); they enrol again at their next sign-in.",
-        )
+    remove_authenticator = _service_action(
+        "remove_authenticator",
+        "Remove the authenticator (the user enrols again)",
+        AUTHENTICATOR_REMOVED,
+        _remove_authenticator,
+        objects=lambda devices: User.objects.filter(pk__in=devices.values("user")),
+    )
 
 
 _replace(TOTPDevice, TOTPDeviceAdmin)

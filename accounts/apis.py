@@ -14,13 +14,18 @@ from .services import api_token_create, api_token_revoke, user_signup
 from .two_factor import second_factor_problem
 
 
-class SignupApi(APIView):
-    """Self sign-up: a company user with no company yet (api.md: Accounts)."""
+class _AnonymousApi(APIView):
+    """Answered before anyone is signed in: no credentials read, and a request rate per
+    client address (the ``auth`` throttle)."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_classes = [AddressThrottle]
     throttle_scope = "auth"
+
+
+class SignupApi(_AnonymousApi):
+    """Self sign-up: a company user with no company yet (api.md: Accounts)."""
 
     class SignupInputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)
@@ -50,14 +55,9 @@ class TokenOutputSerializer(serializers.Serializer):
     expiry = serializers.DateTimeField()
 
 
-class TokenApi(APIView):
+class TokenApi(_AnonymousApi):
     """Exchange a username and password (and, for staff, a TOTP code) for a token to send as
     ``Authorization: Token``. It is stored hashed and expires (``API_TOKEN_TTL_DAYS``)."""
-
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
-    throttle_classes = [AddressThrottle]
-    throttle_scope = "auth"
 
     class TokenInputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import cast
 
 from axes.utils import reset as axes_reset
 from django.contrib.auth.password_validation import validate_password
@@ -13,9 +13,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
-from audit.trail import log_created
 from core.vocabulary import Role
-from parks.models import Park, ParkManagerAssignment
 
 from . import tasks
 from .models import User
@@ -23,38 +21,19 @@ from .tokens import email_verification_claim
 
 
 @transaction.atomic
-def staff_user_create(
-    *,
-    username: str,
-    password: str,
-    role: str,
-    park_codes: Sequence[str] = (),
-    email: str = "",
-) -> User:
-    """Create a PSEB staff account or a park manager of the given parks."""
+def staff_user_create(*, username: str, password: str, role: str, email: str = "") -> User:
+    """Create a PSEB staff account or a park manager's account (domain.md §1). A manager's
+    parks are assigned by ``parks.services.staff_user_create_with_parks``, which calls this."""
     if role not in (Role.PSEB, Role.PARK_MANAGER):
         raise ValidationError({"role": "Staff accounts are 'pseb' or 'park_manager'."})
-    if role == Role.PARK_MANAGER and not park_codes:
-        raise ValidationError({"park": "A park manager needs at least one --park CODE."})
-    if role == Role.PSEB and park_codes:
-        raise ValidationError({"park": "PSEB staff see every park; --park is for managers."})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": f"The username {username!r} is taken."})
-    codes = sorted({c.upper() for c in park_codes})
-    parks = list(Park.objects.filter(code__in=codes))
-    unknown = sorted(set(codes) - {p.code for p in parks})
-    if unknown:
-        raise ValidationError({"park": f"No park with code {', '.join(unknown)}."})
     user = User(username=username, email=email, role=role)
     validate_password(password, user)
     user.set_password(password)
     # PSEB staff run the admin site; park managers work in the portal's own pages.
     user.is_staff = user.is_superuser = role == Role.PSEB
     user.save()
-    assignments = ParkManagerAssignment.objects.bulk_create(
-        ParkManagerAssignment(user=user, park=park) for park in parks
-    )
-    log_created(assignments)  # bulk_create sends no signal
     return user
 
 
@@ -99,7 +78,7 @@ def email_verification_send(*, user: User) -> None:
 def email_verify(*, token: str) -> User:
     """Follow a verification link: the address it was made for is the user's address now."""
     claim = email_verification_claim(token)
-    user = None
+    user: User | None = None
     if claim is not None:
         user_id, email = claim
         user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
@@ -119,7 +98,7 @@ def email_verify(*, token: str) -> User:
 def api_token_create(*, user: User) -> tuple[AuthToken, str]:
     """A new API token for ``user``: only its hash is stored; the token itself is shown once.
     It expires after ``API_TOKEN_TTL_DAYS``."""
-    return AuthToken.objects.create(user=user)
+    return cast("tuple[AuthToken, str]", AuthToken.objects.create(user=user))
 
 
 def api_token_revoke(*, user: User, token_key: str) -> None:
@@ -185,7 +164,7 @@ def user_update(
             setattr(target, name, value.strip())
     if is_active is not None:
         target.is_active = is_active
-    if email_changed:
+    if email_changed and new_email is not None:
         target.email, target.email_verified_at = new_email, None
     target.full_clean(exclude=["password"])
     target.save()
@@ -199,7 +178,7 @@ def sign_in_unlock(*, user: User, username: str, ip_address: str | None = None) 
     the failures counted for ``username`` (from ``ip_address`` only, if given) are forgotten,
     wherever axes counts them (the database, or Redis). Returns how many records went."""
     _ensure_pseb(user)
-    return axes_reset(username=username, ip=ip_address or None)
+    return int(axes_reset(username=username, ip=ip_address or None))
 
 
 @transaction.atomic
@@ -208,14 +187,14 @@ def two_factor_devices_remove(*, user: User, target: User) -> int:
     sign-in they enrol a new one, as at first. Returns how many devices went."""
     _ensure_pseb(user)
     deleted, _ = TOTPDevice.objects.filter(user=target).delete()
-    return deleted
+    return int(deleted)
 
 
 def api_tokens_revoke_all(*, user: User) -> int:
     """A new password ends every API token of the user: whoever held the old password may
     have made one. Returns how many were revoked."""
     deleted, _ = AuthToken.objects.filter(user=user).delete()
-    return deleted
+    return int(deleted)
 
 
 def password_reset_send(*, user_id: int) -> None:

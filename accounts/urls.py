@@ -3,6 +3,12 @@ from django.urls import path
 
 from . import views
 
+
+def _page(view, template: str):
+    """One of Django's own password pages, shown with the portal's template."""
+    return view.as_view(template_name=f"accounts/{template}.html")
+
+
 app_name = "accounts"
 urlpatterns = [
     path("", views.account, name="account"),
@@ -13,22 +19,16 @@ urlpatterns = [
     path("two-factor/", views.two_factor, name="two_factor"),
     path("verify-email/", views.email_verification_resend, name="verify_email_resend"),
     path("verify-email/<str:token>/", views.email_verify, name="verify_email"),
-    path(
-        "password/",
-        views.PasswordChangeView.as_view(),
-        name="password_change",
-    ),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/changed/",
-        auth_views.PasswordChangeDoneView.as_view(
-            template_name="accounts/password_change_done.html"
-        ),
+        _page(auth_views.PasswordChangeDoneView, "password_change_done"),
         name="password_change_done",
     ),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password/reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_sent.html"),
+        _page(auth_views.PasswordResetDoneView, "password_reset_sent"),
         name="password_reset_done",
     ),
     path(
@@ -38,9 +38,7 @@ urlpatterns = [
     ),
     path(
         "password/reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="accounts/password_reset_complete.html"
-        ),
+        _page(auth_views.PasswordResetCompleteView, "password_reset_complete"),
         name="password_reset_complete",
     ),
 ]

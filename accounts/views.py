@@ -140,24 +140,23 @@ class PasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("accounts:password_reset_done")
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class _RevokesTokensOnNewPassword:
+    """A new password ends every API token of the user (``api_tokens_revoke_all``)."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)  # type: ignore[misc]
+        api_tokens_revoke_all(user=form.user)
+        return response
+
+
+class PasswordChangeView(_RevokesTokensOnNewPassword, auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password_change_done")
 
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        api_tokens_revoke_all(user=form.user)
-        return response
 
-
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(_RevokesTokensOnNewPassword, auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        api_tokens_revoke_all(user=form.user)
-        return response
 
 
 def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:

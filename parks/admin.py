@@ -2,15 +2,25 @@
 
 Parks and units cannot be deleted here: no service deletes them, because leases, statements
 and occupancy history refer to them (a closed park is marked by its status, a unit out of
-use by its maintenance flag).
+use by its maintenance flag). The fields shown are the models' editable fields
+(``PARK_FIELDS``, ``UNIT_FIELDS``); a unit is validated by the portal's unit form.
+
+Staff accounts are made here with their parks: this extends ``accounts.admin.UserAdmin``
+(accounts knows nothing of parks) so that a park manager is created with the parks they
+run, through ``staff_user_create_with_parks``, as ``add_staff_user`` does.
 """
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 
+from accounts.admin import StaffUserAddForm, UserAdmin
+from accounts.models import User
 from stp_portal.admin import ReadOnlyInline, ServiceAdmin
 
-from . import services
-from .models import Park, ParkManagerAssignment, Unit
+from .forms import UnitForm
+from .models import PARK_FIELDS, UNIT_FIELDS, Park, ParkManagerAssignment, Unit
 from .selectors import with_unit_status
 
 
@@ -27,7 +37,7 @@ class ParkAdmin(ServiceAdmin):
         "add": "parks.services.park_create",
         "change": "parks.services.park_update",
     }
-    fields = services.PARK_FIELDS
+    fields = PARK_FIELDS
     list_display = ("name", "code", "city", "province", "tier", "status", "opening_date")
     list_filter = ("status", "tier", "province")
     search_fields = ("name", "code", "city")
@@ -46,42 +56,25 @@ class UnitAdmin(ServiceAdmin):
         "add": "parks.services.unit_create",
         "change": "parks.services.unit_update",
     }
-    list_display = (
-        "code",
-        "park",
-        "floor",
-        "kind",
-        "area_sqft",
-        "seats",
-        "monthly_rent",
-        "internet_fee",
-        "status_today",
-    )
+    form = UnitForm  # a blank rent is the park's default (domain.md §2)
+    list_display = ("code", "park", *UNIT_FIELDS[1:-1], "status_today")
     list_filter = ("park", "kind", "under_maintenance")
     search_fields = ("code", "park__name", "park__code")
     list_select_related = ("park",)
 
     def get_fields(self, request, obj=None):
-        return ("park", *services.UNIT_FIELDS)
+        return ("park", *UNIT_FIELDS)
 
     def get_readonly_fields(self, request, obj=None):
         # A unit stays in its park: leases and statements name it there.
         return ("park",) if obj is not None else ()
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
-        if "monthly_rent" in form.base_fields:
-            # Blank: the service sets the area × the park's rate (domain.md §2).
-            form.base_fields["monthly_rent"].required = False
-            form.base_fields["monthly_rent"].help_text = "Blank: area × the park's rate."
-        return form
-
     def get_queryset(self, request):
         return with_unit_status(super().get_queryset(request))
 
     @admin.display(description="Status today", ordering="status")
-    def status_today(self, obj: Unit) -> str:
-        return obj.status
+    def status_today(self, obj: Any) -> str:
+        return str(obj.status)  # annotated by with_unit_status
 
     def create(self, request, form):
         data = dict(form.cleaned_data)
@@ -114,3 +107,29 @@ class ParkManagerAssignmentAdmin(ServiceAdmin):
 
     def remove(self, request, obj):
         self.service("delete")(user=request.user, assignment=obj)
+
+
+# --- Staff accounts with their parks -----------------------------------------------------------
+class StaffUserWithParksAddForm(StaffUserAddForm):
+    parks = forms.ModelMultipleChoiceField(
+        queryset=Park.objects.order_by("code"),
+        required=False,
+        help_text="For a park manager: the parks they run.",
+    )
+
+
+class StaffUserWithParksAdmin(UserAdmin):
+    write_services = {
+        **UserAdmin.write_services,
+        "add": "parks.services.staff_user_create_with_parks",
+    }
+    add_form = StaffUserWithParksAddForm
+    add_fields = ("username", "email", "role", "parks", "password1", "password2")
+
+    def create(self, request, form):
+        park_codes = [park.code for park in form.cleaned_data["parks"]]
+        return self.service("add")(**self.account(form), park_codes=park_codes)
+
+
+admin.site.unregister(User)
+admin.site.register(User, StaffUserWithParksAdmin)

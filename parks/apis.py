@@ -3,21 +3,23 @@ in full to PSEB staff and the park's managers; writes go through parks.services.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from typing import Any
+
+from django.db.models import Model, Q
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.figures import rate
+from core.drf import Allows
 from core.vocabulary import UnitStatus
 
 from . import services
 from .filters import ParkApiFilter, UnitApiFilter
-from .models import Park, Unit
-from .selectors import park_directory, parks_managed_by, with_unit_status
+from .models import PARK_FIELDS, UNIT_FIELDS, Park, Unit
+from .selectors import directory_row, park_directory, parks_managed_by, with_unit_status
 
 
 class ParkSerializer(serializers.ModelSerializer):
@@ -29,69 +31,78 @@ class ParkSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Park
-        fields = (
-            "id",
-            "code",
-            "name",
-            "city",
-            "province",
-            "tier",
-            "status",
-            "opening_date",
-            "rent_per_sqft",
-            "operator",
-            "address",
-            "latitude",
-            "longitude",
-            "description",
-            "units_total",
-            "units_vacant",
-            "occupancy",
-        )
+        fields = ("id", *PARK_FIELDS, "units_total", "units_vacant", "occupancy")
         read_only_fields = ("id",)
 
     @extend_schema_field(serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True))
     def get_occupancy(self, park: Park) -> str | None:
         if not hasattr(park, "leased_area"):
             return None
-        ratio = rate(park.leased_area, park.leasable_area)
+        ratio = directory_row(park).occupancy
         return None if ratio is None else f"{ratio:.4f}"
 
 
-class ParkViewSet(
+class _PublicReadViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Read by anyone; written by a signed-in user whom ``writers`` let through, and the
+    service after them (its ``ensure``)."""
+
+    writers: tuple[type[BasePermission], ...] = ()
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.action in ("list", "retrieve"):
+            return [AllowAny()]
+        return [IsAuthenticated(), *(writer() for writer in self.writers)]
+
+    # The write hooks: the validated input in, the service's result out.
+    def add(self, user: Any, fields: dict[str, Any]) -> Model:
+        raise NotImplementedError
+
+    def change(self, user: Any, obj: Any, fields: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def _answer(self, obj: Model, status_code: int = status.HTTP_200_OK) -> Response:
+        """The object as a read shows it (with the figures the queryset annotates)."""
+        return Response(
+            self.get_serializer_class()(self.get_queryset().get(pk=obj.pk)).data, status_code
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self.get_serializer_class()(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = self.add(request.user, dict(data.validated_data))
+        return self._answer(created, status.HTTP_201_CREATED)
+
+    def update(
+        self, request: Request, *args: Any, partial: bool = False, **kwargs: Any
+    ) -> Response:
+        obj = self.get_object()
+        data = self.get_serializer_class()(obj, data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        self.change(request.user, obj, dict(data.validated_data))
+        return self._answer(obj)
+
+
+class ParkViewSet(_PublicReadViewSet):
     """Every park, public; PSEB staff create and edit them."""
 
     serializer_class = ParkSerializer
     filterset_class = ParkApiFilter
-
-    def get_permissions(self):
-        if self.action in ("list", "retrieve"):
-            return [AllowAny()]
-        return [IsAuthenticated()]
+    writers = (Allows.to("edit_park", methods=("POST", "PUT", "PATCH")),)
 
     def get_queryset(self):
         return park_directory(self.request.user)
 
-    def create(self, request: Request) -> Response:
-        data = ParkSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        park = services.park_create(user=request.user, **data.validated_data)
-        return Response(
-            ParkSerializer(self.get_queryset().get(pk=park.pk)).data, status=status.HTTP_201_CREATED
-        )
+    def add(self, user: Any, fields: dict[str, Any]) -> Park:
+        return services.park_create(user=user, **fields)
 
-    def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
-        park = self.get_object()
-        data = ParkSerializer(park, data=request.data, partial=partial)
-        data.is_valid(raise_exception=True)
-        services.park_update(user=request.user, park=park, **data.validated_data)
-        return Response(ParkSerializer(self.get_queryset().get(pk=park.pk)).data)
+    def change(self, user: Any, obj: Park, fields: dict[str, Any]) -> None:
+        services.park_update(user=user, park=obj, **fields)
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -107,61 +118,28 @@ class UnitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Unit
-        fields = (
-            "id",
-            "park",
-            "code",
-            "floor",
-            "kind",
-            "area_sqft",
-            "seats",
-            "monthly_rent",
-            "internet_fee",
-            "under_maintenance",
-            "status",
-        )
+        fields = ("id", "park", *UNIT_FIELDS, "status")
         read_only_fields = ("id", "status")
         validators: list = []  # the service gives the friendly "code taken" message
 
 
-class UnitViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Vacant units are public; PSEB staff and a park's managers see and edit all of its."""
+class UnitViewSet(_PublicReadViewSet):
+    """Vacant units are public; PSEB staff and a park's managers see and edit all of its
+    (the service asks ``manage_units`` of the unit's park)."""
 
     serializer_class = UnitSerializer
     filterset_class = UnitApiFilter
-
-    def get_permissions(self):
-        if self.action in ("list", "retrieve"):
-            return [AllowAny()]
-        return [IsAuthenticated()]
 
     def get_queryset(self):
         units = with_unit_status(Unit.objects.all(), timezone.localdate())
         in_scope = Q(park__in=parks_managed_by(self.request.user))
         return units.filter(in_scope | Q(status=UnitStatus.VACANT)).order_by("park_id", "code")
 
-    def create(self, request: Request) -> Response:
-        data = UnitSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+    def add(self, user: Any, fields: dict[str, Any]) -> Unit:
         park = fields.pop("park")
-        unit = services.unit_create(user=request.user, park=park, **fields)
-        return Response(
-            UnitSerializer(self.get_queryset().get(pk=unit.pk)).data, status=status.HTTP_201_CREATED
-        )
+        return services.unit_create(user=user, park=park, **fields)
 
-    def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
-        unit = self.get_object()
-        data = UnitSerializer(unit, data=request.data, partial=partial)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        if fields.pop("park", unit.park) != unit.park:
+    def change(self, user: Any, obj: Unit, fields: dict[str, Any]) -> None:
+        if fields.pop("park", obj.park) != obj.park:
             raise serializers.ValidationError({"park": ["A unit cannot move to another park."]})
-        services.unit_update(user=request.user, unit=unit, **fields)
-        return Response(UnitSerializer(self.get_queryset().get(pk=unit.pk)).data)
+        services.unit_update(user=user, unit=obj, **fields)

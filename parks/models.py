@@ -1,4 +1,9 @@
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -8,7 +13,73 @@ from django.db.models import Q
 from core.vocabulary import ParkStatus, Province, Tier, UnitKind
 from stp_portal.validators import validate_programme_date
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 PARK_CODE_PATTERN = r"^[A-Z]{2,5}$"
+
+
+class ParkFields(TypedDict, total=False):
+    """A park's editable fields (domain.md §2), stated once: ``park_create`` and ``park_update``
+    take them as keyword arguments, and the serializer and the admin list ``PARK_FIELDS``."""
+
+    name: str
+    code: str
+    city: str
+    province: str
+    tier: str
+    status: str
+    opening_date: date | None
+    operator: str
+    address: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    rent_per_sqft: Decimal
+    description: str
+
+
+class UnitFields(TypedDict, total=False):
+    """A unit's editable fields (domain.md §2), stated once: ``unit_create`` and
+    ``unit_update`` take them as keyword arguments; the form (and through it the CSV import),
+    the serializer and the admin list ``UNIT_FIELDS``. ``monthly_rent`` None: the park's
+    default (area × the park's rate)."""
+
+    code: str
+    floor: str
+    kind: str
+    area_sqft: Decimal
+    seats: int
+    monthly_rent: Decimal | None
+    internet_fee: Decimal
+    under_maintenance: bool
+
+
+PARK_FIELDS: tuple[str, ...] = tuple(ParkFields.__annotations__)
+UNIT_FIELDS: tuple[str, ...] = tuple(UnitFields.__annotations__)
+
+
+def _coordinate(limit: int) -> models.DecimalField[Decimal | None, Decimal | None]:
+    """A latitude or longitude in degrees, from -``limit`` to ``limit``, or none."""
+    return models.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(-limit)), MaxValueValidator(Decimal(limit))],
+    )
+
+
+def _within(field: str, limit: int) -> models.CheckConstraint:
+    inside = Q(**{f"{field}__gte": -limit, f"{field}__lte": limit})
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True}) | inside, name=f"park_{field}_range"
+    )
+
+
+def _one_of(field: str, values: list[str]) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__in": values}), name=f"park_{field}_valid"
+    )
 
 
 class Park(models.Model):
@@ -33,20 +104,8 @@ class Park(models.Model):
     )
     operator = models.CharField("operator / partner", max_length=200, blank=True)
     address = models.CharField(max_length=300, blank=True)
-    latitude = models.DecimalField(
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal(-90)), MaxValueValidator(Decimal(90))],
-    )
-    longitude = models.DecimalField(
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal(-180)), MaxValueValidator(Decimal(180))],
-    )
+    latitude = _coordinate(90)
+    longitude = _coordinate(180)
     rent_per_sqft = models.DecimalField(
         "rent per sq ft per month (PKR)",
         max_digits=10,
@@ -54,7 +113,7 @@ class Park(models.Model):
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     description = models.TextField(blank=True)
-    managers = models.ManyToManyField(
+    managers: models.ManyToManyField[User, ParkManagerAssignment] = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="ParkManagerAssignment",
         related_name="managed_parks",
@@ -74,21 +133,11 @@ class Park(models.Model):
                 condition=Q(status=ParkStatus.PLANNED) | Q(opening_date__isnull=False),
                 name="park_opening_date_unless_planned",
             ),
-            models.CheckConstraint(
-                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
-                name="park_latitude_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
-                name="park_longitude_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=ParkStatus.values), name="park_status_valid"
-            ),
-            models.CheckConstraint(condition=Q(tier__in=Tier.values), name="park_tier_valid"),
-            models.CheckConstraint(
-                condition=Q(province__in=Province.values), name="park_province_valid"
-            ),
+            _within("latitude", 90),
+            _within("longitude", 180),
+            _one_of("status", ParkStatus.values),
+            _one_of("tier", Tier.values),
+            _one_of("province", Province.values),
         ]
 
     def __str__(self) -> str:
@@ -166,3 +215,15 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.park.code} {self.code}"
+
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
+        """The check constraints restate the field validators' rules (area and seats above
+        zero, rents not negative, a known kind) for the database, which holds them on save.
+        The validators give each its message without a query, so forms and the CSV import
+        (2,000 rows) do not also ask the database once per check; the unique code is still
+        validated where the park is known."""
+        super().validate_constraints(exclude={*(exclude or ()), *CHECKED_BY_VALIDATORS})
+
+
+# The fields of Unit's check constraints, each also checked by its field's validators.
+CHECKED_BY_VALIDATORS = ("kind", "area_sqft", "seats", "monthly_rent", "internet_fee")

@@ -1,4 +1,4 @@
-"""Who may change parks and units they can see (see tenants.permissions for the pattern)."""
+"""Who may manage parks and units (the pattern: core.permissions)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,15 @@ def _manages(user: User, park: Park) -> bool:
 def can_manage_units(user: User, park: Park) -> Verdict:
     if not _manages(user, park):
         return refuse("Only PSEB staff and this park's managers manage its units.")
+    return OK
+
+
+@rule("manage_parks")
+def can_manage_parks(user: User, obj: None = None) -> Verdict:
+    """domain.md §1: PSEB staff and park managers manage parks (which ones is the scope of
+    ``parks.selectors.parks_managed_by``); company users do not."""
+    if not (user.is_pseb_staff or user.is_park_manager):
+        return refuse("Only park managers and PSEB staff manage parks.")
     return OK
 
 

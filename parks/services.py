@@ -8,54 +8,41 @@ the unique constraint on (park, code) makes it true whatever happens.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from accounts.services import staff_user_create
 from audit.trail import log_created
-from core.vocabulary import ParkStatus
+from core.vocabulary import ParkStatus, Role
 
-from .domain import (
-    MAX_IMPORT_BYTES,
-    ImportReport,
-    RowError,
-    UnitRow,
-    default_monthly_rent,
-    parse_units_csv,
+from .domain import MAX_IMPORT_BYTES, RowError, default_monthly_rent
+from .models import (
+    PARK_FIELDS,
+    UNIT_FIELDS,
+    Park,
+    ParkFields,
+    ParkManagerAssignment,
+    Unit,
+    UnitFields,
 )
-from .models import Park, ParkManagerAssignment, Unit
 from .permissions import ensure
+from .unit_import import ImportReport, UnitRow, parse_units_csv
 
 if TYPE_CHECKING:
     from accounts.models import User
 
-PARK_FIELDS = (
-    "name",
-    "code",
-    "city",
-    "province",
-    "tier",
-    "status",
-    "opening_date",
-    "operator",
-    "address",
-    "latitude",
-    "longitude",
-    "rent_per_sqft",
-    "description",
-)
-UNIT_FIELDS = (
-    "code",
-    "floor",
-    "kind",
-    "area_sqft",
-    "seats",
-    "monthly_rent",
-    "internet_fee",
-    "under_maintenance",
-)
+
+def _editable(fields: Mapping[str, Any], names: Collection[str]) -> Mapping[str, Any]:
+    """The fields as given, once they are all ``names`` (the model's editable fields):
+    anything else is a programming error, never silently dropped or written."""
+    unknown = sorted(set(fields) - set(names))
+    if unknown:
+        raise TypeError(f"Not editable here: {', '.join(unknown)}.")
+    return fields
 
 
 # --- Parks ------------------------------------------------------------------------------------
@@ -72,24 +59,23 @@ def _validate_park(park: Park) -> None:
 
 
 @transaction.atomic
-def park_create(*, user: User, **fields: Any) -> Park:
+def park_create(*, user: User, **fields: Unpack[ParkFields]) -> Park:
     """Add a park (domain.md §2). PSEB staff only."""
     ensure("edit_park", user)
-    park = Park(**{k: v for k, v in fields.items() if k in PARK_FIELDS})
+    park = Park(**_editable(fields, PARK_FIELDS))
     _validate_park(park)
     park.save()
     return park
 
 
 @transaction.atomic
-def park_update(*, user: User, park: Park, **fields: Any) -> Park:
-    """Change a park's facts. Its rate only sets the default rent of units added later:
-    existing units and leases keep their prices (domain.md §4)."""
+def park_update(*, user: User, park: Park, **changes: Unpack[ParkFields]) -> Park:
+    """Change a park's facts (only the fields given). Its rate only sets the default rent of
+    units added later: existing units and leases keep their prices (domain.md §4)."""
     ensure("edit_park", user, park)
     park = _locked(park)
-    for name, value in fields.items():
-        if name in PARK_FIELDS:
-            setattr(park, name, value)
+    for name, value in _editable(changes, PARK_FIELDS).items():
+        setattr(park, name, value)
     _validate_park(park)
     park.save()
     return park
@@ -114,6 +100,35 @@ def park_manager_unassign(*, user: User, assignment: ParkManagerAssignment) -> N
     """Take a park away from a manager: from now on they no longer see it."""
     ensure("edit_park", user, assignment.park)
     assignment.delete()
+
+
+@transaction.atomic
+def staff_user_create_with_parks(
+    *,
+    username: str,
+    password: str,
+    role: str,
+    park_codes: Sequence[str] = (),
+    email: str = "",
+) -> User:
+    """Create a PSEB staff account, or a park manager of the given parks (domain.md §1), as
+    ``add_staff_user`` and the admin do: the account through ``accounts.services``, then its
+    parks, all or nothing."""
+    if role == Role.PARK_MANAGER and not park_codes:
+        raise ValidationError({"park": "A park manager needs at least one --park CODE."})
+    if role == Role.PSEB and park_codes:
+        raise ValidationError({"park": "PSEB staff see every park; --park is for managers."})
+    codes = sorted({c.upper() for c in park_codes})
+    parks = list(Park.objects.filter(code__in=codes))
+    unknown = sorted(set(codes) - {p.code for p in parks})
+    if unknown:
+        raise ValidationError({"park": f"No park with code {', '.join(unknown)}."})
+    user = staff_user_create(username=username, password=password, role=role, email=email)
+    assignments = ParkManagerAssignment.objects.bulk_create(
+        ParkManagerAssignment(user=user, park=park) for park in parks
+    )
+    log_created(assignments)  # bulk_create sends no signal
+    return user
 
 
 # --- Units ------------------------------------------------------------------------------------
@@ -154,49 +169,38 @@ def _save(unit: Unit) -> Unit:
 
 
 @transaction.atomic
-def unit_create(*, user: User, park: Park, **fields: Any) -> Unit:
+def unit_create(*, user: User, park: Park, **fields: Unpack[UnitFields]) -> Unit:
     """Add an office unit or a coworking desk to a park (domain.md §2)."""
     ensure("manage_units", user, park)
     park = _locked(park)
-    unit = Unit(park=park, **{k: v for k, v in fields.items() if k in UNIT_FIELDS})
+    unit = Unit(park=park, **_editable(fields, UNIT_FIELDS))
     _validate_unit(unit, park)
     return _save(unit)
 
 
 @transaction.atomic
-def unit_update(*, user: User, unit: Unit, **fields: Any) -> Unit:
-    """Change a unit, including its maintenance flag. Leases keep the prices agreed at
-    approval (domain.md §4), so a new rent here only applies to future leases."""
+def unit_update(*, user: User, unit: Unit, **changes: Unpack[UnitFields]) -> Unit:
+    """Change a unit (only the fields given), including its maintenance flag. Leases keep
+    the prices agreed at approval (domain.md §4), so a new rent here only applies to future
+    leases."""
     park = unit.park
     ensure("manage_units", user, park)
     park = _locked(park)
-    for name, value in fields.items():
-        if name in UNIT_FIELDS:
-            setattr(unit, name, value)
+    for name, value in _editable(changes, UNIT_FIELDS).items():
+        setattr(unit, name, value)
     _validate_unit(unit, park)
     return _save(unit)
 
 
 def _unit_from_row(row: UnitRow, park: Park) -> Unit:
-    return Unit(
-        park=park,
-        code=row.code,
-        floor=row.floor,
-        kind=row.kind,
-        area_sqft=row.area_sqft,
-        seats=row.seats,
-        monthly_rent=(
-            row.monthly_rent
-            if row.monthly_rent is not None
-            else default_monthly_rent(row.area_sqft, park.rent_per_sqft)
-        ),
-        internet_fee=row.internet_fee,
-        under_maintenance=row.under_maintenance,
-    )
+    unit = Unit(park=park, **row.fields)
+    _apply_default_rent(unit, park)
+    return unit
 
 
 def _field_errors(row: int, unit: Unit) -> list[RowError]:
-    """The model's own field checks, as a safety net behind the parser's (no queries)."""
+    """The model's field checks once the default rent is set (a large area times the rate
+    may not fit the rent's column); the form checked the rest of the row. No queries."""
     try:
         unit.full_clean(exclude=["park"], validate_unique=False, validate_constraints=False)
     except ValidationError as exc:
@@ -212,8 +216,9 @@ def _field_errors(row: int, unit: Unit) -> list[RowError]:
 def units_import_csv(*, user: User, park: Park, file: IO[bytes]) -> ImportReport:
     """Bulk-add units to a park from a CSV file: all rows or none (issue 3).
 
-    Every row is validated, codes against each other and against the park's units; if any
-    row is bad nothing is imported and the report lists every problem by row and column.
+    Every row is validated by the unit form (``parks.unit_import``), codes against each
+    other and against the park's units; if any row is bad nothing is imported and the
+    report lists every problem by row and column.
     """
     ensure("manage_units", user, park)
     park = _locked(park)

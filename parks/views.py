@@ -10,15 +10,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.figures import rate
+from core.permissions import has_permission
 from core.vocabulary import UnitKind, UnitStatus
 
 from . import services
-from .domain import OccupancyPoint, units_csv_template
-from .filters import ParkFilter
-from .forms import UnitFilterForm, UnitForm, UnitImportForm
-from .models import Park
+from .filters import ParkFilter, UnitFilter
+from .forms import UnitForm, UnitImportForm
+from .models import Park, Unit
+from .occupancy import OccupancyPoint
 from .selectors import (
+    directory_row,
+    directory_rows,
     managed_parks_with_occupancy,
     park_application_pipeline,
     park_directory,
@@ -28,33 +30,42 @@ from .selectors import (
     parks_managed_by,
     with_unit_status,
 )
+from .unit_import import units_csv_template
 
 
 @require_GET
 def park_list(request: HttpRequest) -> HttpResponse:
     """The public directory: every park with status, city, tier and vacancies."""
-    park_filter = ParkFilter(request.GET, queryset=park_directory(request.user))
-    parks = park_filter.qs if park_filter.is_valid() else []
+    directory = park_directory(request.user)
+    park_filter = ParkFilter(request.GET, queryset=directory)
+    parks = park_filter.qs if park_filter.is_valid() else directory.none()
     page = Paginator(parks, 30).get_page(request.GET.get("page"))
-    for park in page:
-        park.occupancy = rate(park.leased_area, park.leasable_area)
     return render(
         request,
         "parks/park_list.html",
-        {"filter": park_filter, "page": page, "query": _without_page(request)},
+        {
+            "filter": park_filter,
+            "page": page,
+            "rows": directory_rows(page),
+            "query": _without_page(request),
+        },
     )
 
 
 @require_GET
 def park_detail(request: HttpRequest, code: str) -> HttpResponse:
     park = get_object_or_404(park_directory(request.user), code=code.upper())
-    park.occupancy = rate(park.leased_area, park.leasable_area)
     units = list(with_unit_status(park.units.all()))
     summary = [_kind_summary(kind, [u for u in units if u.kind == kind]) for kind in UnitKind]
     return render(
         request,
         "parks/park_detail.html",
-        {"park": park, "summary": summary, "apply": _apply_link(request, park)},
+        {
+            "park": park,
+            "park_row": directory_row(park),
+            "summary": summary,
+            "apply": _apply_link(request, park),
+        },
     )
 
 
@@ -118,8 +129,9 @@ def _managed_park(request: HttpRequest, code: str) -> Park:
 @require_GET
 def managed_parks(request: HttpRequest) -> HttpResponse:
     """My parks: each park the user manages (PSEB staff: all) with its occupancy now."""
-    if not (request.user.is_pseb_staff or request.user.is_park_manager):
-        raise Http404("Only park managers and PSEB staff manage parks.")
+    verdict = has_permission("manage_parks", request.user)
+    if not verdict:
+        raise Http404(verdict.reason)
     rows = managed_parks_with_occupancy(request.user)
     return render(
         request, "parks/managed_parks.html", {"rows": rows, "today": timezone.localdate()}
@@ -131,49 +143,45 @@ def managed_parks(request: HttpRequest) -> HttpResponse:
 def unit_list(request: HttpRequest, code: str) -> HttpResponse:
     """A park's units with their derived status today, filtered by kind and status."""
     park = _managed_park(request, code)
-    filters = UnitFilterForm(request.GET)
-    if filters.is_valid():
-        units = park_units(park, **filters.cleaned_data)
-    else:
-        units = park_units(park).none()
+    unit_filter = UnitFilter(request.GET, queryset=park_units(park))
+    units = unit_filter.qs if unit_filter.is_valid() else park_units(park).none()
     page = Paginator(units, UNITS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "parks/unit_list.html",
-        {"park": park, "filters": filters, "page": page, "query": _without_page(request)},
+        {"park": park, "filter": unit_filter, "page": page, "query": _without_page(request)},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_create(request: HttpRequest, code: str) -> HttpResponse:
-    park = _managed_park(request, code)
-    form = UnitForm(request.POST or None, park=park)
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = services.unit_create(user=request.user, park=park, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Unit {unit.code} added to {park.name}.")
-            return redirect("parks:units", code=park.code)
-    return render(request, "parks/unit_form.html", {"park": park, "form": form, "unit": None})
+    return _unit_form(request, _managed_park(request, code), None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     park = _managed_park(request, code)
-    unit = get_object_or_404(park.units.all(), pk=pk)
-    code_before = unit.code  # the form writes its input onto the unit while validating
+    return _unit_form(request, park, get_object_or_404(park.units.all(), pk=pk))
+
+
+def _unit_form(request: HttpRequest, park: Park, unit: Unit | None) -> HttpResponse:
+    """Add a unit (``unit`` None) or edit one, through the service."""
+    code_before = unit.code if unit else None  # the form writes its input onto the unit
     form = UnitForm(request.POST or None, instance=unit, park=park)
     if request.method == "POST" and form.is_valid():
         try:
-            unit = services.unit_update(user=request.user, unit=unit, **form.cleaned_data)
+            if unit is None:
+                saved = services.unit_create(user=request.user, park=park, **form.cleaned_data)
+                done = f"Unit {saved.code} added to {park.name}."
+            else:
+                saved = services.unit_update(user=request.user, unit=unit, **form.cleaned_data)
+                done = f"Unit {saved.code} saved."
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Unit {unit.code} saved.")
+            messages.success(request, done)
             return redirect("parks:units", code=park.code)
     return render(
         request,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from core.vocabulary import ParkStatus
-from parks.selectors import park_directory, parks_managed_by
+from parks.selectors import directory_rows, park_directory, parks_managed_by
 
 
 @require_GET
@@ -82,7 +82,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "waiting": applications.filter(
                 status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
             ).order_by("submitted_at")[:10],
-            "parks": list(park_directory(user).filter(pk__in=parks_managed_by(user))),
+            "parks": directory_rows(park_directory(user).filter(pk__in=parks_managed_by(user))),
         }
     return render(request, "dashboard.html", context)
 

@@ -4,19 +4,10 @@ from django.db.models import Q, QuerySet
 from drf_spectacular.utils import extend_schema_field
 
 from core.vocabulary import ApplicationStatus
+from parks.filters import MAX_ID, as_id, filter_park_reference
 from parks.models import Park
 
 from .models import Application, Lease
-
-MAX_ID = 2**63 - 1  # the database's bigint: larger numbers are no id at all
-
-
-def as_id(value: str) -> int | None:
-    """A row id written in a filter or search box, or None when it cannot be one."""
-    value = value.strip().lstrip("#")
-    if value.isdigit() and len(value) <= 19 and 0 < int(value) <= MAX_ID:
-        return int(value)
-    return None
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
@@ -70,13 +61,6 @@ class LeaseFilter(django_filters.FilterSet):
     class Meta:
         model = Lease
         fields = ["park", "company"]
-
-
-def filter_park_reference(queryset: QuerySet, name: str, value: str) -> QuerySet:
-    """API filters name a park by its id or its code."""
-    if (pk := as_id(value)) is not None:
-        return queryset.filter(park_id=pk)
-    return queryset.filter(park__code__iexact=value.strip())
 
 
 class ApplicationApiFilter(ApplicationFilter):

@@ -6,15 +6,15 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from parks.domain import (
+from parks.models import Unit
+from parks.services import units_import_csv
+from parks.unit_import import (
     CSV_COLUMNS,
     MAX_IMPORT_BYTES,
     RowError,
     parse_units_csv,
     units_csv_template,
 )
-from parks.models import Unit
-from parks.services import units_import_csv
 from tests.factories import UnitFactory
 
 HEADER = ",".join(CSV_COLUMNS)
@@ -315,3 +315,20 @@ def test_the_template_csv_downloads_with_the_import_header(client, park, park_ma
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     assert response.content.decode().splitlines()[0] == HEADER
+
+
+@pytest.mark.django_db
+def test_a_row_is_refused_for_the_same_reasons_and_words_as_a_unit_added_on_the_page(
+    client, park, park_manager
+):
+    # given: the same bad area and seats, typed on the page and in a file
+    client.force_login(park_manager)
+    fields = {"code": "A-1", "kind": "office", "area_sqft": "0", "seats": "0", "internet_fee": "0"}
+    # when
+    page = client.post(reverse("parks:unit_create", args=[park.code]), fields)
+    parsed = parse_units_csv(csv_bytes("A-1,1,office,0,0,,0,no"))
+    # then
+    on_page = page.context["form"].errors
+    in_file = {e.column: [e.message] for e in parsed.errors}
+    assert in_file == {"area_sqft": on_page["area_sqft"], "seats": on_page["seats"]}
+    assert in_file["area_sqft"] == ["Must be more than zero."]

@@ -6,14 +6,8 @@ from decimal import Decimal
 import pytest
 
 from core.calendar import month_ends
-from parks.domain import (
-    OccupancyPoint,
-    Occupation,
-    UnitLet,
-    UnitSpace,
-    occupancy_series,
-    unit_status_on,
-)
+from parks.domain import Occupation, unit_status_on
+from parks.occupancy import OccupancyPoint, UnitLet, UnitSpace, occupancy_series
 
 A = UnitSpace(1, Decimal("600"), 6)
 B = UnitSpace(2, Decimal("400"), 4)

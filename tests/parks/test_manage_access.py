@@ -104,3 +104,16 @@ def test_my_parks_is_not_a_page_for_company_users(client, park, company_user):
 def test_the_managed_path_is_not_taken_for_a_park_code(client, park):
     assert reverse("parks:managed") == "/parks/managed/"
     assert client.get("/parks/managed/").status_code == 302  # sign in, not "no such park"
+
+
+def test_only_pseb_staff_and_park_managers_may_manage_parks(park_manager, pseb_staff, company_user):
+    from django.contrib.auth.models import AnonymousUser
+
+    from core.permissions import has_permission
+
+    assert has_permission("manage_parks", park_manager)
+    assert has_permission("manage_parks", pseb_staff)
+    refused = has_permission("manage_parks", company_user)
+    assert not refused
+    assert "park managers" in refused.reason
+    assert not has_permission("manage_parks", AnonymousUser())

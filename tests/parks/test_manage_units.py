@@ -210,3 +210,11 @@ def test_units_list_queries_do_not_grow_with_the_number_of_units(
         response = client.get(reverse("parks:units", args=[park.code]))
 
     assert len(response.context["page"]) == size
+
+
+def test_a_field_that_is_not_editable_is_refused_not_silently_written(park, park_manager):
+    unit = UnitFactory(park=park)
+    with pytest.raises(TypeError, match="created_at"):
+        unit_create(user=park_manager, park=park, **FIELDS, created_at=None)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="created_at"):
+        unit_update(user=park_manager, unit=unit, created_at=None)  # type: ignore[call-arg]

@@ -186,3 +186,20 @@ def test_my_parks_queries_do_not_grow_with_the_number_of_parks(
         response = client.get(reverse("parks:managed"))
 
     assert len(response.context["rows"]) == size
+
+
+def test_only_pseb_staff_and_the_parks_managers_see_its_pipeline_and_drafts(
+    park, park_manager, other_park_manager, pseb_staff, company_user
+):
+    from parks.selectors import park_application_pipeline, park_draft_applications_count
+
+    waiting = ApplicationFactory(park=park, status="submitted")
+    ApplicationFactory(park=park, status="draft", submitted_at=timezone.now())  # returned
+    ApplicationFactory(park=park, status="draft")  # never submitted: the company's own
+
+    for user in (park_manager, pseb_staff):
+        assert list(park_application_pipeline(user, park)) == [waiting]
+        assert park_draft_applications_count(user, park) == 1
+    for user in (other_park_manager, company_user, AnonymousUser()):
+        assert list(park_application_pipeline(user, park)) == []
+        assert park_draft_applications_count(user, park) == 0

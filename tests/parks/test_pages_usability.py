@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.vocabulary import ParkStatus
-from parks.domain import CSV_COLUMNS, parse_units_csv
+from parks.unit_import import CSV_COLUMNS, parse_units_csv
 from tests.factories import (
     ApplicationFactory,
     LeaseFactory,

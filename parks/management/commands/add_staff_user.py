@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.services import staff_user_create
 from core.vocabulary import Role
+from parks.services import staff_user_create_with_parks
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         try:
-            user = staff_user_create(
+            user = staff_user_create_with_parks(
                 username=options["username"],
                 password=options["password"],
                 role=options["role"],
