@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class SubsidiesConfig(AppConfig):
     name = "subsidies"
     verbose_name = "Subsidy schemes and billing"
+
+    def ready(self) -> None:
+        # Billing's part in a lease's life: tenants calls it and never imports subsidies.
+        from tenants import lifecycle
+
+        from .lease_events import Billing
+
+        lifecycle.listen(Billing())

@@ -32,6 +32,7 @@ from parks.models import Unit
 from stp_portal.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin, service_error_messages
 
 from .domain import TRANSITIONS
+from .inputs import COMPANY_FIELDS, LEASE_FIELDS
 from .models import (
     Application,
     ApplicationDocument,
@@ -51,6 +52,7 @@ class MembershipInline(ReadOnlyInline):
 
 @admin.register(Company)
 class CompanyAdmin(ReadOnlyAdmin):
+    fields = COMPANY_FIELDS
     list_display = ("name", "kind", "city", "pseb_registration", "headcount", "women_headcount")
     list_filter = ("kind", "city")
     search_fields = ("name", "pseb_registration", "ntn", "secp_number")
@@ -230,7 +232,7 @@ class LeaseAddForm(forms.ModelForm):
 
     class Meta:
         model = Lease
-        fields = ("company", "park", "start_date", "end_date")
+        fields = LEASE_FIELDS
 
 
 @admin.register(Lease)
@@ -244,6 +246,8 @@ class LeaseAdmin(ServiceAdmin):
     list_select_related = ("company", "park")
     autocomplete_fields = ("company", "park")
     inlines = [LeaseUnitInline]
+    # What a saved lease shows besides its fields: its record, and how it ends early.
+    RECORDED = ("created_by", "created_at", "terminated_at", "termination_reason", "terminate")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -252,18 +256,8 @@ class LeaseAdmin(ServiceAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("company", "park", "start_date", "end_date", "units")
-        return (
-            "company",
-            "park",
-            "start_date",
-            "end_date",
-            "created_by",
-            "created_at",
-            "terminated_at",
-            "termination_reason",
-            "terminate",
-        )
+            return (*LEASE_FIELDS, "units")
+        return (*LEASE_FIELDS, *self.RECORDED)
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj) if obj is not None else ()

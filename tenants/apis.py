@@ -3,6 +3,9 @@ tenants.services for writes; errors map to 400/403/404/409 in stp_portal.api."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -20,7 +23,9 @@ from stp_portal.middleware import accepts_document_upload
 
 from . import services
 from .filters import MAX_ID, ApplicationApiFilter, LeaseApiFilter
-from .models import Company
+from .inputs import APPLICATION_FIELDS, ApplicationInput, CompanyInput
+from .models import Application, Company
+from .permissions import has_permission
 from .selectors import (
     application_detail,
     applications_list,
@@ -60,18 +65,21 @@ class CompanyViewSet(
     def create(self, request: Request) -> Response:
         data = CompanySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        company = services.company_create(user=request.user, **data.validated_data)
+        company = services.company_create(
+            user=request.user, data=CompanyInput(**data.validated_data)
+        )
         return Response(CompanySerializer(company).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args, partial: bool = False, **kwargs) -> Response:
         company = self.get_object()
         data = CompanySerializer(company, data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
-        company = services.company_update(user=request.user, company=company, **data.validated_data)
+        changed = replace(CompanyInput.of(company), **data.validated_data)
+        company = services.company_update(user=request.user, company=company, data=changed)
         return Response(CompanySerializer(company).data)
 
 
-class ApplicationInputSerializer(serializers.Serializer):
+class ApplicationInputSerializer(serializers.ModelSerializer):
     company = serializers.IntegerField(
         required=False, help_text="Your company; the only one you may use."
     )
@@ -82,6 +90,10 @@ class ApplicationInputSerializer(serializers.Serializer):
     desired_start = serializers.DateField()
     duration_months = serializers.IntegerField(min_value=1, max_value=120)
     business_plan = serializers.CharField(max_length=5000)
+
+    class Meta:
+        model = Application
+        fields = ("company", *APPLICATION_FIELDS)
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -101,6 +113,19 @@ class ApproveSerializer(serializers.Serializer):
 
 class DocumentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
+
+
+def _step(name: str, *, method: str = "", **schema: Any) -> Any:
+    """A workflow step's endpoint, POST /applications/{id}/<name>/ (api.md): the reason or
+    comment in, the application as it now is out. ``method`` is the view's method name."""
+
+    def take(self: ApplicationViewSet, request: Request, pk: str) -> Response:
+        return self._transition(request, name)
+
+    take.__name__ = take.__qualname__ = method or name
+    route = {"url_path": name, "url_name": name} if method else {}
+    schema = {"request": ReasonSerializer, "responses": ApplicationSerializer, **schema}
+    return extend_schema(**schema)(action(detail=True, methods=["post"], **route)(take))
 
 
 class ApplicationViewSet(
@@ -125,7 +150,7 @@ class ApplicationViewSet(
     def _own_company(self, request: Request, wanted: int | None) -> Company:
         company = company_of(request.user)
         if company is None:
-            if request.user.is_company_user:
+            if has_permission("create_company", request.user):
                 raise serializers.ValidationError(
                     {"company": ["Create your company profile first."]}
                 )
@@ -150,7 +175,9 @@ class ApplicationViewSet(
         company = self._own_company(request, fields.pop("company", None))
         if not parks_visible_to(request.user).filter(pk=fields["park"].pk).exists():
             raise Http404
-        application = services.application_create(user=request.user, company=company, **fields)
+        application = services.application_create(
+            user=request.user, company=company, data=ApplicationInput(**fields)
+        )
         return Response(ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ApplicationInputSerializer, responses={200: ApplicationSerializer})
@@ -160,8 +187,9 @@ class ApplicationViewSet(
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         fields.pop("company", None)
+        changed = replace(ApplicationInput.of(application), **fields)
         application = services.application_update(
-            user=request.user, application=application, **fields
+            user=request.user, application=application, data=changed
         )
         return Response(ApplicationSerializer(application).data)
 
@@ -177,36 +205,18 @@ class ApplicationViewSet(
         )
         return Response(ApplicationSerializer(application).data)
 
-    @extend_schema(
+    submit = _step(
+        "submit",
         request=None,
         responses={
             200: ApplicationSerializer,
             400: OpenApiResponse(description="The application is not complete yet."),
         },
     )
-    @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk: str) -> Response:
-        return self._transition(request, "submit")
-
-    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request: Request, pk: str) -> Response:
-        return self._transition(request, "withdraw")
-
-    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
-    @action(detail=True, methods=["post"])
-    def review(self, request: Request, pk: str) -> Response:
-        return self._transition(request, "review")
-
-    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
-    @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: str) -> Response:
-        return self._transition(request, "reject")
-
-    @extend_schema(request=ReasonSerializer, responses=ApplicationSerializer)
-    @action(detail=True, methods=["post"], url_path="return", url_name="return")
-    def return_(self, request: Request, pk: str) -> Response:
-        return self._transition(request, "return")
+    withdraw = _step("withdraw")
+    review = _step("review")
+    reject = _step("reject")
+    return_ = _step("return", method="return_")  # "return" is Python's
 
     @extend_schema(request=ApproveSerializer, responses={201: LeaseSerializer})
     @action(detail=True, methods=["post"])

@@ -159,30 +159,104 @@ COMPANY, PSEB = Actor.COMPANY, Actor.PSEB
 
 @dataclass(frozen=True)
 class Transition:
+    """One step of the application workflow (domain.md §3), with every word the portal says
+    about it: the pages, the history, the refusals and the e-mails all read them here.
+
+    Most steps are told by their past participle ("rejected": "Application #7 is
+    rejected.", "Rejected" in the history); a step whose words differ states them.
+    """
+
     action: str
     sources: frozenset[ApplicationStatus]
     target: ApplicationStatus
     actor: Actor  # which side may take it: the applying company or PSEB staff
     needs_reason: bool = False
-    label: str = ""
+    label: str = ""  # its button: "Start review"
+    past: str = ""  # a refusal's "… cannot be put under review"
+    told: str = ""  # its e-mail's sentence; {actor} and {lease} are filled in
+    outcome: str = ""  # the page's "Application #7 is under review." (default: past)
+    history_event: str = ""  # the application's history: "Review started" (default: Past)
+    subject: str = ""  # the end of its e-mail's subject (default: the new status)
+
+    def __post_init__(self) -> None:
+        derived = {
+            "outcome": self.past,
+            "history_event": self.past.capitalize(),
+            "subject": self.target.label.lower(),
+        }
+        for name, words in derived.items():
+            if not getattr(self, name):
+                object.__setattr__(self, name, words)  # frozen: set once, here
+
+    @property
+    def comment_label(self) -> str:
+        """What the comment that goes with it is: the reason, where one is required."""
+        return "Reason" if self.needs_reason else "Comment"
 
 
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
     for t in (
-        Transition("submit", frozenset({DRAFT}), SUBMITTED, COMPANY, label="Submit"),
+        Transition(
+            "submit",
+            frozenset({DRAFT}),
+            SUBMITTED,
+            COMPANY,
+            label="Submit",
+            past="submitted",
+            told="It was submitted by {actor} and waits for PSEB's review.",
+        ),
         Transition(
             "withdraw",
             frozenset({DRAFT, SUBMITTED, UNDER_REVIEW}),
             WITHDRAWN,
             COMPANY,
             label="Withdraw",
+            past="withdrawn",
+            told="The company withdrew it.",
         ),
-        Transition("review", frozenset({SUBMITTED}), UNDER_REVIEW, PSEB, label="Start review"),
-        Transition("approve", frozenset({UNDER_REVIEW}), APPROVED, PSEB, label="Approve"),
-        Transition("reject", frozenset({UNDER_REVIEW}), REJECTED, PSEB, True, label="Reject"),
         Transition(
-            "return", frozenset({UNDER_REVIEW}), DRAFT, PSEB, True, label="Return for changes"
+            "review",
+            frozenset({SUBMITTED}),
+            UNDER_REVIEW,
+            PSEB,
+            label="Start review",
+            past="put under review",
+            outcome="under review",
+            history_event="Review started",
+            told="PSEB staff have started reviewing it.",
+        ),
+        Transition(
+            "approve",
+            frozenset({UNDER_REVIEW}),
+            APPROVED,
+            PSEB,
+            label="Approve",
+            past="approved",
+            told="It was approved{lease}.",
+        ),
+        Transition(
+            "reject",
+            frozenset({UNDER_REVIEW}),
+            REJECTED,
+            PSEB,
+            needs_reason=True,
+            label="Reject",
+            past="rejected",
+            told="It was rejected.",
+        ),
+        Transition(
+            "return",
+            frozenset({UNDER_REVIEW}),
+            DRAFT,
+            PSEB,
+            needs_reason=True,
+            label="Return for changes",
+            past="returned",
+            outcome="returned to the company",
+            history_event="Returned to the company for changes",
+            subject="returned for changes",
+            told="It was returned to the company for changes; edit it and submit it again.",
         ),
     )
 }
@@ -204,7 +278,7 @@ def transition_problem(action: str, status: str, reason: str = "") -> str | None
         )
         return (
             f"An application that is {_status_label(status).lower()} cannot be "
-            f"{_past(action)}; only one that is {allowed} can."
+            f"{transition.past}; only one that is {allowed} can."
         )
     if transition.needs_reason and not reason.strip():
         return "Give a reason: the company sees it."
@@ -214,17 +288,6 @@ def transition_problem(action: str, status: str, reason: str = "") -> str | None
 def actions_from(status: str) -> list[str]:
     """The actions the workflow allows from ``status``, in a stable order."""
     return [a for a, t in TRANSITIONS.items() if status in t.sources]
-
-
-def _past(action: str) -> str:
-    return {
-        "submit": "submitted",
-        "withdraw": "withdrawn",
-        "review": "put under review",
-        "approve": "approved",
-        "reject": "rejected",
-        "return": "returned",
-    }[action]
 
 
 def _status_label(status: str) -> str:

@@ -9,6 +9,7 @@ from parks.models import Park
 from stp_portal.forms import DateInput, ModelChoiceField
 
 from .domain import application_problems
+from .inputs import APPLICATION_FIELDS, COMPANY_FIELDS
 from .models import Application, ApplicationDocument, Company
 from .validators import validate_pdf_document
 
@@ -31,19 +32,7 @@ class CompanyForm(forms.ModelForm):
 
     class Meta:
         model = Company
-        fields = (
-            "name",
-            "kind",
-            "city",
-            "pseb_registration",
-            "secp_number",
-            "ntn",
-            "website",
-            "headcount",
-            "women_headcount",
-            "export_earnings_usd",
-            "services",
-        )
+        fields = COMPANY_FIELDS
         widgets = {"services": forms.Textarea(attrs={"rows": 3})}
 
     def _post_clean(self) -> None:
@@ -94,15 +83,7 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = (
-            "park",
-            "unit_kind",
-            "seats",
-            "area_sqft",
-            "desired_start",
-            "duration_months",
-            "business_plan",
-        )
+        fields = APPLICATION_FIELDS
         widgets = {
             "desired_start": DateInput(),
             "business_plan": forms.Textarea(attrs={"rows": 6, "maxlength": 5000}),

@@ -14,6 +14,17 @@ from .domain import lease_status_on
 from .validators import validate_pdf_document
 
 
+def _not_negative(verbose_name: str, *, max_digits: int) -> models.DecimalField:
+    """An amount or area in two decimals, 0.00 when none, never negative."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=max_digits,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+
+
 class Company(models.Model):
     """A tenant: an IT/ITeS company or a freelancer profile (domain.md §3)."""
 
@@ -34,13 +45,7 @@ class Company(models.Model):
     website = models.URLField(blank=True, default="")
     headcount = models.PositiveIntegerField(default=0)
     women_headcount = models.PositiveIntegerField(default=0)
-    export_earnings_usd = models.DecimalField(
-        "export earnings last fiscal year (USD)",
-        max_digits=14,
-        decimal_places=2,
-        default=Decimal("0.00"),
-        validators=[MinValueValidator(Decimal("0.00"))],
-    )
+    export_earnings_usd = _not_negative("export earnings last fiscal year (USD)", max_digits=14)
     services = models.TextField("services offered", blank=True, default="")
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="companies"
@@ -112,13 +117,7 @@ class Application(models.Model):
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="applications")
     park = models.ForeignKey("parks.Park", on_delete=models.PROTECT, related_name="applications")
     seats = models.PositiveIntegerField(default=0)
-    area_sqft = models.DecimalField(
-        "area wanted (sq ft)",
-        max_digits=10,
-        decimal_places=2,
-        default=Decimal("0.00"),
-        validators=[MinValueValidator(Decimal("0.00"))],
-    )
+    area_sqft = _not_negative("area wanted (sq ft)", max_digits=10)
     unit_kind = models.CharField("preferred unit kind", max_length=10, choices=UnitKind.choices)
     desired_start = models.DateField(validators=[validate_programme_date])
     duration_months = models.PositiveSmallIntegerField(

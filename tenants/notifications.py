@@ -10,9 +10,10 @@ from django.template.loader import render_to_string
 
 from accounts.models import User
 from core.calendar import long_date
-from subsidies.models import CreditNote
 
-from .models import ApplicationTransition, Invitation, Lease
+from . import lifecycle
+from .domain import TRANSITIONS
+from .models import Application, ApplicationTransition, Invitation, Lease
 
 
 def _people_concerned(company_id: int, park_id: int) -> list[str]:
@@ -46,30 +47,40 @@ def application_transition(transition_id: int) -> int:
         "application__company", "application__park", "application__lease", "actor"
     ).get(pk=transition_id)
     application = transition.application
-    subject = (
-        f"Application #{application.pk} to {application.park.name}: "
-        f"{transition.get_to_status_display().lower()}"
-    )
-    if transition.action == "return":
-        subject = f"Application #{application.pk} to {application.park.name}: returned for changes"
+    step = TRANSITIONS.get(transition.action)
+    subject = step.subject if step else transition.get_to_status_display().lower()
     return _send(
-        subject,
+        f"Application #{application.pk} to {application.park.name}: {subject}",
         "emails/application_transition.txt",
-        {"transition": transition, "application": application},
+        {
+            "transition": transition,
+            "application": application,
+            "told": _told(transition, application),
+            "comment_label": step.comment_label if step else "Comment",
+        },
         _people_concerned(application.company_id, application.park_id),
     )
 
 
+def _told(transition: ApplicationTransition, application: Application) -> str:
+    """The e-mail's sentence about the step (the workflow's wording, tenants.domain)."""
+    step = TRANSITIONS.get(transition.action)
+    if step is None:
+        return ""
+    lease = application.lease
+    starts = f": lease #{lease.pk} starts on {long_date(lease.start_date)}" if lease else ""
+    return step.told.format(actor=transition.actor.get_username(), lease=starts)
+
+
 def lease_terminated(lease_id: int, credit_note_ids: Sequence[int] = ()) -> int:
-    """The lease's end, and the credit notes it caused on months already billed."""
+    """The lease's end, and the credit notes it caused on months already billed (which
+    billing reads back for it: ``tenants.lifecycle``)."""
     lease = Lease.objects.select_related("company", "park").get(pk=lease_id)
-    credit_notes = CreditNote.objects.filter(
-        pk__in=credit_note_ids, statement__company_id=lease.company_id
-    ).select_related("statement")
+    credit_notes = lifecycle.credits(lease=lease, ids=list(credit_note_ids))
     return _send(
         f"Lease #{lease.pk} at {lease.park.name} ends on {long_date(lease.end_date)}",
         "emails/lease_terminated.txt",
-        {"lease": lease, "credit_notes": list(credit_notes.order_by("pk"))},
+        {"lease": lease, "credit_notes": credit_notes},
         _people_concerned(lease.company_id, lease.park_id),
     )
 

@@ -14,7 +14,7 @@ from core.permissions import OK, Verdict, ensure, has_permission, refuse, rule
 from core.vocabulary import CompanyKind, MemberRole
 
 from .domain import COMPANY, TRANSITIONS
-from .models import Application, Company, Lease, Membership
+from .models import Application, Company, Invitation, Lease, Membership
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -24,6 +24,11 @@ def _membership(user: User, company: Company) -> Membership | None:
     if not user.is_authenticated or not user.is_company_user:
         return None
     return next((m for m in user.memberships.all() if m.company_id == company.pk), None)
+
+
+def _members_only(user: User, company: Company, refusal: str) -> Verdict:
+    """The company's own users may; anyone else is refused with ``refusal``."""
+    return OK if _membership(user, company) is not None else refuse(refusal)
 
 
 @rule("create_company")
@@ -37,9 +42,7 @@ def can_create_company(user: User, obj: Any = None) -> Verdict:
 
 @rule("edit_company")
 def can_edit_company(user: User, company: Company) -> Verdict:
-    if _membership(user, company) is None:
-        return refuse("Only the company's own users edit its profile.")
-    return OK
+    return _members_only(user, company, "Only the company's own users edit its profile.")
 
 
 @rule("invite_member")
@@ -52,18 +55,24 @@ def can_invite_member(user: User, company: Company) -> Verdict:
     return OK
 
 
+@rule("revoke_invitation")
+def can_revoke_invitation(user: User, invitation: Invitation) -> Verdict:
+    """PSEB staff may (say, one sent to a wrong address), and whoever may invite."""
+    if user.is_pseb_staff:
+        return OK
+    return can_invite_member(user, invitation.company)
+
+
 @rule("apply")
 def can_apply(user: User, company: Company) -> Verdict:
-    if _membership(user, company) is None:
-        return refuse("Only the company's own users apply for space.")
-    return OK
+    return _members_only(user, company, "Only the company's own users apply for space.")
 
 
 @rule("edit_application")
 def can_edit_application(user: User, application: Application) -> Verdict:
-    if _membership(user, application.company) is None:
-        return refuse("Only the applying company edits its application.")
-    return OK
+    return _members_only(
+        user, application.company, "Only the applying company edits its application."
+    )
 
 
 @rule("transition")
@@ -72,9 +81,7 @@ def can_transition(user: User, application: Application, action: str) -> Verdict
     if transition is None:
         return refuse(f"Unknown action {action!r}.")
     if transition.actor == COMPANY:
-        if _membership(user, application.company) is None:
-            return refuse("Only the applying company can do this.")
-        return OK
+        return _members_only(user, application.company, "Only the applying company can do this.")
     if not user.is_pseb_staff:
         return refuse("Only PSEB staff review, approve, reject or return applications.")
     return OK

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from .models import Application, Company, Lease, LeaseUnit
 
@@ -23,6 +23,19 @@ if TYPE_CHECKING:
 # A draft never submitted is still the company's own work, not yet an application to the
 # park: park managers do not see it (domain.md §1: they see the companies that apply).
 NEVER_SUBMITTED = Q(status="draft", submitted_at__isnull=True)
+
+
+M = TypeVar("M", bound=Model)
+
+
+def _scoped(rows: QuerySet[M], user: User | AnonymousUser, *, managed: Q, own: Q) -> QuerySet[M]:
+    """The one shape of scoping (domain.md §1): PSEB staff see all ``rows``; a park
+    manager the ``managed`` ones; a company user their ``own``; anyone else nothing."""
+    if not user.is_authenticated:
+        return rows.none()
+    if user.is_pseb_staff:
+        return rows
+    return rows.filter(managed if user.is_park_manager else own)
 
 
 def companies_visible_to(user: User | AnonymousUser) -> QuerySet[Company]:
@@ -40,25 +53,21 @@ def companies_visible_to(user: User | AnonymousUser) -> QuerySet[Company]:
 
 
 def applications_visible_to(user: User | AnonymousUser) -> QuerySet[Application]:
-    if not user.is_authenticated:
-        return Application.objects.none()
-    if user.is_pseb_staff:
-        return Application.objects.all()
-    if user.is_park_manager:
-        return Application.objects.filter(park__manager_assignments__user=user).exclude(
-            NEVER_SUBMITTED
-        )
-    return Application.objects.filter(company__memberships__user=user)
+    return _scoped(
+        Application.objects.all(),
+        user,
+        managed=Q(park__manager_assignments__user=user) & ~NEVER_SUBMITTED,
+        own=Q(company__memberships__user=user),
+    )
 
 
 def leases_visible_to(user: User | AnonymousUser) -> QuerySet[Lease]:
-    if not user.is_authenticated:
-        return Lease.objects.none()
-    if user.is_pseb_staff:
-        return Lease.objects.all()
-    if user.is_park_manager:
-        return Lease.objects.filter(park__manager_assignments__user=user)
-    return Lease.objects.filter(company__memberships__user=user)
+    return _scoped(
+        Lease.objects.all(),
+        user,
+        managed=Q(park__manager_assignments__user=user),
+        own=Q(company__memberships__user=user),
+    )
 
 
 def lets_overlapping(

@@ -4,26 +4,14 @@ API views' own small serializers, and writes go through tenants.services."""
 from django.utils import timezone
 from rest_framework import serializers
 
+from .inputs import APPLICATION_FIELDS, COMPANY_FIELDS
 from .models import Application, ApplicationDocument, ApplicationTransition, Company, Lease
 
 
 class CompanySerializer(serializers.ModelSerializer):
     class Meta:
         model = Company
-        fields = (
-            "id",
-            "name",
-            "kind",
-            "pseb_registration",
-            "secp_number",
-            "ntn",
-            "city",
-            "website",
-            "headcount",
-            "women_headcount",
-            "export_earnings_usd",
-            "services",
-        )
+        fields = ("id", *COMPANY_FIELDS)
         read_only_fields = ("id",)
         extra_kwargs = {"website": {"required": False}}
 
@@ -45,23 +33,9 @@ class DocumentSerializer(serializers.ModelSerializer):
 class ApplicationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Application
-        fields = (
-            "id",
-            "company",
-            "park",
-            "seats",
-            "area_sqft",
-            "unit_kind",
-            "desired_start",
-            "duration_months",
-            "business_plan",
-            "status",
-            "lease",
-            "submitted_at",
-            "decided_at",
-            "created_at",
-        )
         read_only_fields = ("id", "status", "lease", "submitted_at", "decided_at", "created_at")
+        # Its id, the company's request (the editable fields), then where the workflow is.
+        fields = ("id", "company", *APPLICATION_FIELDS, *read_only_fields[1:])
 
 
 class ApplicationDetailSerializer(ApplicationSerializer):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from parks.services import park_update
 from subsidies.services import scheme_create
+from tenants.inputs import ApplicationInput
 from tenants.services import application_create
 
 pytestmark = pytest.mark.django_db
@@ -48,12 +49,14 @@ def test_an_applications_desired_start_out_of_range_is_a_field_error(company_use
         application_create(
             user=company_user,
             company=company,
-            park=park,
-            seats=4,
-            unit_kind="office",
-            desired_start=FAR,
-            duration_months=12,
-            business_plan="Plan",
+            data=ApplicationInput(
+                park=park,
+                seats=4,
+                unit_kind="office",
+                desired_start=FAR,
+                duration_months=12,
+                business_plan="Plan",
+            ),
         )
     assert "between 1990-01-01" in refused.value.message_dict["desired_start"][0]
     assert not company.applications.exists()

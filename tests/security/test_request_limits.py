@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from stp_portal.middleware import BoundedBody, _takes_document, upload_body_limit
 from tenants import services
+from tenants.inputs import ApplicationInput
 from tenants.models import ApplicationDocument
 from tenants.selectors import company_of
 from tests.pdfs import PDF, pdf_of_size
@@ -164,13 +165,15 @@ def draft(company_user, park):
     return services.application_create(
         user=company_user,
         company=company_of(company_user),
-        park=park,
-        seats=10,
-        area_sqft=Decimal("0"),
-        unit_kind="office",
-        desired_start=timezone.localdate() + timedelta(days=30),
-        duration_months=12,
-        business_plan="Logistics software for exporters in Gujranwala.",
+        data=ApplicationInput(
+            park=park,
+            seats=10,
+            area_sqft=Decimal("0"),
+            unit_kind="office",
+            desired_start=timezone.localdate() + timedelta(days=30),
+            duration_months=12,
+            business_plan="Logistics software for exporters in Gujranwala.",
+        ),
     )
 
 

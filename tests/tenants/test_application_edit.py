@@ -5,6 +5,7 @@ park's application form after sign-up and the profile."""
 
 import html
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -18,7 +19,9 @@ from django.utils import timezone
 from core.vocabulary import ApplicationStatus
 from stp_portal.errors import Conflict
 from tenants import forms, services
+from tenants.inputs import ApplicationInput
 from tenants.models import ApplicationDocument, Company
+from tenants.services import applications as application_services
 from tests.factories import ApplicationFactory, ParkFactory
 from tests.pdfs import PDF
 
@@ -80,7 +83,7 @@ def refused_submission(monkeypatch):
     def refuse(**kwargs):
         raise Conflict("The park stopped taking applications a moment ago.")
 
-    monkeypatch.setattr(services, "application_transition", refuse)
+    monkeypatch.setattr(application_services, "application_transition", refuse)
 
 
 # --- 1. All or nothing ---------------------------------------------------------------------------
@@ -93,7 +96,7 @@ def test_a_refused_submission_rolls_back_the_edits_and_the_upload_and_deletes_it
         services.application_edit(
             user=company_user,
             application=draft,
-            fields={**FIELDS, "park": park, "desired_start": later()},
+            data=ApplicationInput(**FIELDS, park=park, desired_start=later()),
             upload=pdf("Plan.pdf"),
             submit=True,
         )
@@ -111,7 +114,7 @@ def test_a_removal_rolled_back_keeps_the_document_and_its_file(
         services.application_edit(
             user=company_user,
             application=draft,
-            fields={**FIELDS, "park": park, "desired_start": later()},
+            data=ApplicationInput(**FIELDS, park=park, desired_start=later()),
             remove_document_id=old_document.pk,
             submit=True,
         )
@@ -124,7 +127,7 @@ def test_a_bad_upload_is_refused_before_anything_is_written(company_user, draft,
         services.application_edit(
             user=company_user,
             application=draft,
-            fields={**FIELDS, "park": park, "desired_start": later()},
+            data=ApplicationInput(**FIELDS, park=park, desired_start=later()),
             upload=pdf("photo.pdf", PNG),
         )
     assert "not a PDF" in " ".join(refused.value.message_dict["file"])
@@ -142,7 +145,7 @@ def test_removing_a_document_of_another_application_through_the_service_changes_
         services.application_edit(
             user=company_user,
             application=draft,
-            fields={**FIELDS, "park": park, "desired_start": later()},
+            data=ApplicationInput(**FIELDS, park=park, desired_start=later()),
             remove_document_id=stranger.pk,
         )
     assert "remove_document" in refused.value.message_dict
@@ -155,7 +158,7 @@ def test_the_service_does_it_all_in_one_go(company_user, draft, park, old_docume
     result = services.application_edit(
         user=company_user,
         application=draft,
-        fields={**FIELDS, "park": park, "desired_start": later()},
+        data=ApplicationInput(**FIELDS, park=park, desired_start=later()),
         upload=pdf("Plan.pdf"),
         remove_document_id=old_document.pk,
         submit=True,
@@ -305,14 +308,18 @@ def test_the_form_and_the_service_ask_the_one_domain_rule(
         return {"seats": "At most 12 seats."} if seats is not None and seats > 12 else {}
 
     monkeypatch.setattr(forms, "application_problems", at_most_twelve_seats)
-    monkeypatch.setattr(services, "application_problems", at_most_twelve_seats)
+    monkeypatch.setattr(application_services, "application_problems", at_most_twelve_seats)
     # then the page says it…
     client.force_login(company_user)
     response = client.post(edit_url(draft), application_data(park, seats="14"))
     assert response.context["form"].errors["seats"] == ["At most 12 seats."]
     # …and so does the service, for the API and every other caller
     with pytest.raises(ValidationError) as refused:
-        services.application_update(user=company_user, application=draft, seats=14)
+        services.application_update(
+            user=company_user,
+            application=draft,
+            data=replace(ApplicationInput.of(draft), seats=14),
+        )
     assert refused.value.message_dict == {"seats": ["At most 12 seats."]}
 
 

@@ -17,6 +17,7 @@ from stp_portal.errors import Conflict
 from subsidies import services as billing
 from tenants import services
 from tenants.models import Application, ApplicationDocument, Lease
+from tenants.services import applications as application_services
 from tests.factories import (
     ApplicationFactory,
     LeaseFactory,
@@ -206,7 +207,7 @@ def test_a_refused_submission_from_the_edit_page_saves_nothing_and_says_so(
     def refuse(**kwargs):
         raise Conflict("The park stopped taking applications a moment ago.")
 
-    monkeypatch.setattr(services, "application_transition", refuse)
+    monkeypatch.setattr(application_services, "application_transition", refuse)
     client.force_login(company_user)
     response = client.post(edit_url(draft), application_data(park, seats="14", then="submit"))
     assert response.status_code == 200

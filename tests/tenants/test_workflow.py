@@ -155,3 +155,38 @@ def test_every_status_the_workflow_uses_is_an_application_status():
 @pytest.mark.parametrize("action", ACTIONS)
 def test_every_action_has_a_label_for_its_button(action):
     assert TRANSITIONS[action].label
+
+
+# --- The words of each step live on it (issue 8) ------------------------------------------------
+@pytest.mark.parametrize("action", ACTIONS)
+def test_every_action_has_every_word_the_portal_says_of_it(action):
+    step = TRANSITIONS[action]
+    words = (step.label, step.past, step.outcome, step.history_event, step.subject, step.told)
+    assert all(words), words
+
+
+def test_a_step_is_told_by_its_past_participle_unless_it_states_its_own_words():
+    reject, review, back = TRANSITIONS["reject"], TRANSITIONS["review"], TRANSITIONS["return"]
+    assert (reject.outcome, reject.history_event, reject.subject) == (
+        "rejected",
+        "Rejected",
+        "rejected",
+    )
+    assert (review.past, review.outcome, review.history_event) == (
+        "put under review",
+        "under review",
+        "Review started",
+    )
+    assert (back.outcome, back.subject) == ("returned to the company", "returned for changes")
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_the_comment_is_called_a_reason_exactly_where_one_is_required(action):
+    step = TRANSITIONS[action]
+    assert step.comment_label == ("Reason" if step.needs_reason else "Comment")
+
+
+def test_a_refusal_names_the_step_in_its_own_words():
+    problem = transition_problem("review", "draft")
+    assert problem is not None
+    assert "cannot be put under review" in problem

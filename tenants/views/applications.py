@@ -1,0 +1,193 @@
+"""Pages of applications: the list (PSEB's review queue), a new draft, an application's page
+with its history and workflow actions, and the approval that allocates units."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.vocabulary import ApplicationStatus
+from parks.models import Unit
+from stp_portal.errors import Conflict
+from stp_portal.forms import add_service_errors
+
+from .. import services
+from ..domain import TRANSITIONS, actions_from, lease_end_for
+from ..filters import ApplicationFilter
+from ..forms import ApplicationForm, ApprovalDatesForm, ApprovalForm, ReasonForm
+from ..inputs import ApplicationInput
+from ..models import Application
+from ..permissions import ensure, has_permission
+from ..selectors import application_detail, applications_list, company_of, free_units_for
+from ._common import filtered_page, told
+
+
+@login_required
+@require_GET
+def application_list(request: HttpRequest) -> HttpResponse:
+    # Latest submitted first; drafts (never submitted) last on every database — PostgreSQL
+    # would otherwise put their NULL submitted_at at the top of the review queue.
+    latest = (F("submitted_at").desc(nulls_last=True), "-created_at", "-pk")
+    page = filtered_page(request, ApplicationFilter, applications_list(request.user), *latest)
+    can_apply = company_of(request.user) is not None
+    return render(request, "tenants/application_list.html", {**page, "can_apply": can_apply})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_create(request: HttpRequest) -> HttpResponse:
+    company = company_of(request.user)
+    if company is None:
+        if has_permission("create_company", request.user):
+            messages.info(request, "Create your company or freelancer profile first.")
+            # ...and come back here, to the park chosen, once it exists.
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('tenants:company_create')}?{query}")
+        raise Http404("Only company accounts apply for space.")
+    initial = {"park": request.GET.get("park", "").upper() or None, "duration_months": 12}
+    form = ApplicationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_create(
+                user=request.user, company=company, data=ApplicationInput(**form.cleaned_data)
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Draft saved. Add supporting documents, then submit it.")
+            return redirect("tenants:application_edit", pk=application.pk)
+    return render(request, "tenants/application_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def application_view(request: HttpRequest, pk: int) -> HttpResponse:
+    application = get_object_or_404(application_detail(request.user), pk=pk)
+    actions = [
+        TRANSITIONS[action]
+        for action in actions_from(application.status)
+        if has_permission("transition", request.user, application, action)
+    ]
+    return render(
+        request,
+        "tenants/application_detail.html",
+        {
+            "application": application,
+            "actions": actions,
+            "reason_form": ReasonForm(),
+            "history": _history(application),
+        },
+    )
+
+
+def _history(application: Application) -> list[dict[str, Any]]:
+    """The application's history in words (the workflow's, tenants.domain): what happened,
+    by whom, when, and why."""
+    entries: list[dict[str, Any]] = [
+        {"event": "Draft created", "actor": application.created_by, "at": application.created_at}
+    ]
+    for step in application.transitions.all():
+        transition = TRANSITIONS.get(step.action)
+        entries.append(
+            {
+                "event": transition.history_event if transition else step.get_to_status_display(),
+                "actor": step.actor,
+                "at": step.created_at,
+                "comment": step.comment,
+                "comment_label": transition.comment_label if transition else "Comment",
+            }
+        )
+    return entries
+
+
+@login_required
+@require_POST
+def application_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    application = get_object_or_404(applications_list(request.user), pk=pk)
+    if action not in TRANSITIONS or action == "approve":
+        raise Http404("No such action.")
+    ensure("transition", request.user, application, action)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        # A reason too long must say so, not be dropped and then reported as missing.
+        messages.error(request, " ".join(form.errors["reason"]))
+        return redirect("tenants:application_detail", pk=pk)
+    told(
+        request,
+        lambda: services.application_transition(
+            user=request.user,
+            application=application,
+            action=action,
+            reason=form.cleaned_data["reason"],
+        ),
+        lambda _: f"Application #{application.pk} is {TRANSITIONS[action].outcome}.",
+    )
+    return redirect("tenants:application_detail", pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pick the dates, then specific units free for those dates, then approve."""
+    application = get_object_or_404(application_detail(request.user), pk=pk)
+    ensure("transition", request.user, application, "approve")
+    posted = request.method == "POST"
+    dates = ApprovalDatesForm(
+        (request.POST if posted else request.GET) or None, initial=_approval_dates(application)
+    )
+    units: list[Unit] = []
+    form = None
+    if dates.is_bound and dates.is_valid():
+        start, end = dates.cleaned_data["start_date"], dates.cleaned_data["end_date"]
+        units = _free_units(application, start, end)
+        choices = [(str(u.pk), u.code) for u in units]
+        form = ApprovalForm(
+            request.POST if posted else None, unit_choices=choices, initial=dates.cleaned_data
+        )
+        if posted and form.is_valid():
+            try:
+                lease = services.application_approve(
+                    user=request.user,
+                    application=application,
+                    unit_ids=[int(u) for u in form.cleaned_data["units"]],
+                    start_date=start,
+                    end_date=end,
+                    comment=form.cleaned_data["comment"],
+                )
+            except Conflict as exc:
+                messages.error(request, " ".join(exc.messages))
+                if application.status != ApplicationStatus.UNDER_REVIEW:
+                    return redirect("tenants:application_detail", pk=pk)
+                units = _free_units(application, start, end)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, f"Approved: lease #{lease.pk} created.")
+                return redirect("tenants:lease_detail", pk=lease.pk)
+    context = {"application": application, "dates": dates, "form": form, "units": units}
+    return render(request, "tenants/application_approve.html", context)
+
+
+def _approval_dates(application: Application) -> dict[str, date]:
+    """The lease's dates as the application asks: from the desired start, or the park's
+    opening if later, for the months asked."""
+    park_opens = application.park.opening_date or application.desired_start
+    start = max(application.desired_start, park_opens)
+    return {"start_date": start, "end_date": lease_end_for(start, application.duration_months)}
+
+
+def _free_units(application: Application, start: date, end: date | None) -> list[Unit]:
+    """Units free for the dates, those of the kind the application asks for first, each by
+    code."""
+    free = free_units_for(application.park_id, start, end)
+    return sorted(free, key=lambda u: (u.kind != application.unit_kind, u.code))
