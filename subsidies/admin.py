@@ -24,7 +24,7 @@ from .models import (
     SubsidyWindow,
 )
 from .selectors import scheme_applied_since
-from .services import SCHEME_FIELDS
+from .services.schemes import SCHEME_COLUMNS, SCHEME_FIELDS, SchemeInput
 
 
 @admin.register(SubsidyScheme)
@@ -40,16 +40,8 @@ class SubsidySchemeAdmin(ServiceAdmin):
         "add": "subsidies.services.scheme_create",
         "change": "subsidies.services.scheme_update",
     }
-    fields = (*SCHEME_FIELDS, "parks")
-    list_display = (
-        "name",
-        "internet_pct",
-        "rent_pct",
-        "duration_months",
-        "valid_from",
-        "valid_to",
-        "anchor",
-    )
+    fields = SCHEME_FIELDS
+    list_display = SCHEME_COLUMNS
     list_filter = ("anchor",)
     search_fields = ("name",)
     filter_horizontal = ("parks",)
@@ -60,14 +52,13 @@ class SubsidySchemeAdmin(ServiceAdmin):
         return ()
 
     def create(self, request, form):
-        data = dict(form.cleaned_data)
-        parks = data.pop("parks", ())
-        return self.service("add")(user=request.user, parks=parks, **data)
+        return self.service("add")(user=request.user, data=SchemeInput.build(form.cleaned_data))
 
     def update(self, request, obj, form):
-        changes = self.changed(form)
-        parks = changes.pop("parks", None)
-        return self.service("change")(user=request.user, scheme=obj, parks=parks, **changes)
+        # What the user changed, over the scheme as it stands (its rules, read-only once
+        # applied, are not on the form).
+        data = SchemeInput.build(self.changed(form), scheme=obj)
+        return self.service("change")(user=request.user, scheme=obj, data=data)
 
 
 class StatementLineInline(ReadOnlyInline):

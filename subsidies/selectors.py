@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import (
     Case,
@@ -17,6 +17,7 @@ from django.db.models import (
     DecimalField,
     F,
     Max,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -29,44 +30,51 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.calendar import Period
+from core.money import MONEY_FIELD
 from core.vocabulary import StatementStatus
 
 from . import calculation as calc
 from .models import BillingRun, Charge, CreditNote, Payment, Statement, StatementLine, SubsidyScheme
+from .permissions import has_permission
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import User
 
-ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+M = TypeVar("M", bound=Model)
+MONEY = DecimalField(**MONEY_FIELD)
+ZERO = Value(Decimal("0.00"), output_field=MONEY)
+
+
+def _scoped(
+    objects: QuerySet[M], user: User | AnonymousUser, *, park: str, company: str
+) -> QuerySet[M]:
+    """The one scoping rule of billing data: PSEB staff see all of it; a park manager what
+    belongs to their parks (through ``park``, the path to the park); a company user their
+    company's (through ``company``); the public nothing."""
+    if not user.is_authenticated:
+        return objects.none()
+    if user.is_pseb_staff:
+        return objects.all()
+    if user.is_park_manager:
+        return objects.filter(**{f"{park}__manager_assignments__user": user})
+    return objects.filter(**{f"{company}__memberships__user": user})
 
 
 def schemes_visible_to(user: User | AnonymousUser) -> QuerySet[SubsidyScheme]:
     """PSEB staff and park managers read the schemes (api.md); nobody else."""
-    if user.is_authenticated and (user.is_pseb_staff or user.is_park_manager):
+    if has_permission("read_schemes", user):
         return SubsidyScheme.objects.all()
     return SubsidyScheme.objects.none()
 
 
 def statements_visible_to(user: User | AnonymousUser) -> QuerySet[Statement]:
-    if not user.is_authenticated:
-        return Statement.objects.none()
-    if user.is_pseb_staff:
-        return Statement.objects.all()
-    if user.is_park_manager:
-        return Statement.objects.filter(park__manager_assignments__user=user)
-    return Statement.objects.filter(company__memberships__user=user)
+    return _scoped(Statement.objects.all(), user, park="park", company="company")
 
 
 def charges_visible_to(user: User | AnonymousUser) -> QuerySet[Charge]:
-    if not user.is_authenticated:
-        return Charge.objects.none()
-    if user.is_pseb_staff:
-        return Charge.objects.all()
-    if user.is_park_manager:
-        return Charge.objects.filter(lease__park__manager_assignments__user=user)
-    return Charge.objects.filter(lease__company__memberships__user=user)
+    return _scoped(Charge.objects.all(), user, park="lease__park", company="lease__company")
 
 
 def charges_list(user: User | AnonymousUser) -> QuerySet[Charge]:
@@ -81,7 +89,7 @@ def charges_list(user: User | AnonymousUser) -> QuerySet[Charge]:
 
 def billing_runs_visible_to(user: User | AnonymousUser) -> QuerySet[BillingRun]:
     """Billing runs are PSEB's work (api.md)."""
-    if user.is_authenticated and user.is_pseb_staff:
+    if has_permission("run_billing", user):
         return BillingRun.objects.all()
     return BillingRun.objects.none()
 
@@ -109,10 +117,9 @@ def with_balance(statements: QuerySet[Statement], today: date | None = None) -> 
         .annotate(s=Sum("amount"))
         .values("s")
     )
-    money = DecimalField(max_digits=14, decimal_places=2)
     return statements.annotate(
-        paid=Coalesce(Subquery(paid, output_field=money), ZERO),
-        credited=Coalesce(Subquery(credited, output_field=money), ZERO),
+        paid=Coalesce(Subquery(paid, output_field=MONEY), ZERO),
+        credited=Coalesce(Subquery(credited, output_field=MONEY), ZERO),
     ).annotate(
         balance=F("net_payable") - F("credited") - F("paid"),
         status=Case(

@@ -17,9 +17,11 @@ from django.utils import timezone
 from core.calendar import Period, fiscal_year
 from core.vocabulary import RunStatus, StatementStatus
 from stp_portal.errors import Conflict
-from subsidies import services
+from subsidies import services, tasks
 from subsidies.models import BillingRun, CreditNote, DocumentCounter, Statement
 from subsidies.selectors import with_balance
+from subsidies.services import runs as billing_runs
+from subsidies.services import statements
 from tests.factories import (
     CompanyFactory,
     LeaseFactory,
@@ -41,6 +43,11 @@ def bill(period=MARCH, park=None, today=ISSUED):
         services.billing_chunk_bill(chunk_id, today=today)
     run.refresh_from_db()
     return run
+
+
+def change(scheme, **values):
+    """A scheme as it stands, but for ``values``: a partial update's input."""
+    return services.SchemeInput.build(values, scheme=scheme)
 
 
 @pytest.fixture
@@ -193,7 +200,7 @@ def test_numbers_are_per_park_and_fiscal_year_and_gapless(park, other_park, sche
 
 
 def test_big_parks_are_cut_into_chunks_and_progress_counts_companies(monkeypatch, park, scheme):
-    monkeypatch.setattr(services, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(billing_runs, "CHUNK_SIZE", 2)
     for _ in range(5):
         LeaseFactory(park=park, start_date=date(2026, 3, 1))
     run = services.billing_run_start(user=None, period=MARCH, today=ISSUED, queue=False)
@@ -219,7 +226,7 @@ def test_a_chunk_that_fails_is_recorded_and_a_rerun_bills_it(monkeypatch, park, 
     def broken(*args, **kwargs):
         raise ValueError("a broken lease")
 
-    monkeypatch.setattr(services, "compute_statements", broken)
+    monkeypatch.setattr(statements, "compute_statements", broken)
     run = bill()
     assert (run.status, run.done, run.issued) == (RunStatus.FAILED, 1, 0)
     assert run.errors == [{"park": park.pk, "error": "ValueError: a broken lease"}]
@@ -272,7 +279,7 @@ def test_a_charge_for_a_month_already_billed_goes_on_a_supplementary_statement(
     bill()
     original = Statement.objects.get()
     # when the park's manager records a forgotten parking charge on 5 April
-    charge = services.charge_record(
+    recorded = services.charge_record(
         user=park_manager,
         lease=worked_example,
         period=MARCH,
@@ -281,7 +288,7 @@ def test_a_charge_for_a_month_already_billed_goes_on_a_supplementary_statement(
         today=date(2026, 4, 5),
     )
     # then it is billed at once, on a statement of its own that refers to the month's
-    extra = charge.supplementary_statement
+    charge, extra = recorded.charge, recorded.supplementary_statement
     assert (extra.number, extra.supplements_id) == ("GUJ-2025-26-00002", original.pk)
     assert (extra.issue_date, extra.due_date) == (date(2026, 4, 5), date(2026, 4, 20))
     assert [(ln.kind, ln.charge_id, ln.amount) for ln in extra.lines.all()] == [
@@ -308,11 +315,11 @@ def test_a_charges_supplementary_statement_holds_the_charge_alone(pseb_staff, pa
     SubsidySchemeFactory(name="Backdated programme", valid_from=date(2022, 7, 1))
     LeaseFactory(park=park, company=lease.company, start_date=date(2026, 3, 20))
     # when a charge is recorded for March
-    charge = services.charge_record(
+    recorded = services.charge_record(
         user=park_manager, lease=lease, period=MARCH, description="Parking", amount=Decimal("500")
     )
     # then its statement bills the charge and nothing else (no subsidy, no other lease)
-    extra = charge.supplementary_statement
+    extra = recorded.supplementary_statement
     assert [(ln.kind, ln.amount) for ln in extra.lines.all()] == [("charge", Decimal("500.00"))]
     assert (extra.net_payable, extra.scheme_id) == (Decimal("500.00"), None)
     # and a re-run adds the late lease with its subsidy, never a subsidy on its own
@@ -328,14 +335,15 @@ def test_a_charges_supplementary_statement_holds_the_charge_alone(pseb_staff, pa
 
 
 def test_a_charge_for_a_month_not_billed_yet_waits_for_the_run(park_manager, worked_example):
-    charge = services.charge_record(
+    recorded = services.charge_record(
         user=park_manager,
         lease=worked_example,
         period=MARCH,
         description="Parking",
         amount=Decimal("500.00"),
     )
-    assert charge.supplementary_statement is None
+    assert recorded.supplementary_statement is None
+    assert recorded.charge.period == date(2026, 3, 1)
     assert not Statement.objects.exists()
 
 
@@ -486,7 +494,9 @@ def test_only_pseb_staff_issue_credit_notes(park_manager, statement):
 # --- Schemes applied to issued statements --------------------------------------------------------
 def test_a_scheme_applied_to_a_statement_cannot_change_its_rules(pseb_staff, scheme, statement):
     with pytest.raises(Conflict) as caught:
-        services.scheme_update(user=pseb_staff, scheme=scheme, rent_pct=Decimal("50.00"))
+        services.scheme_update(
+            user=pseb_staff, scheme=scheme, data=change(scheme, rent_pct=Decimal("50.00"))
+        )
     assert "rent_pct" in caught.value.message_dict
     scheme.refresh_from_db()
     assert scheme.rent_pct == Decimal("25.00")
@@ -496,16 +506,22 @@ def test_a_scheme_applied_may_be_renamed_and_closed_after_its_last_window(
     pseb_staff, scheme, statement
 ):
     services.scheme_update(
-        user=pseb_staff, scheme=scheme, name="Programme 2026", valid_to=date(2026, 12, 31)
+        user=pseb_staff,
+        scheme=scheme,
+        data=change(scheme, name="Programme 2026", valid_to=date(2026, 12, 31)),
     )
     scheme.refresh_from_db()
     assert (scheme.name, scheme.valid_to) == ("Programme 2026", date(2026, 12, 31))
     with pytest.raises(Conflict):
-        services.scheme_update(user=pseb_staff, scheme=scheme, valid_to=date(2026, 3, 1))
+        services.scheme_update(
+            user=pseb_staff, scheme=scheme, data=change(scheme, valid_to=date(2026, 3, 1))
+        )
 
 
 def test_a_scheme_not_yet_applied_can_change(pseb_staff, scheme):
-    services.scheme_update(user=pseb_staff, scheme=scheme, rent_pct=Decimal("30.00"))
+    services.scheme_update(
+        user=pseb_staff, scheme=scheme, data=change(scheme, rent_pct=Decimal("30.00"))
+    )
     scheme.refresh_from_db()
     assert scheme.rent_pct == Decimal("30.00")
 
@@ -567,7 +583,7 @@ def test_a_chunk_billed_again_queues_the_pdfs_its_first_worker_never_rendered(
     (chunk_id,) = services.billing_run_plan(run.pk)
     services.billing_chunk_bill(chunk_id, today=ISSUED, render=False)
     queued = []
-    monkeypatch.setattr(services.tasks.render_statements, "delay", queued.append)
+    monkeypatch.setattr(tasks.render_statements, "delay", queued.append)
     # when the task is delivered again
     with django_capture_on_commit_callbacks(execute=True):
         assert services.billing_chunk_bill(chunk_id, today=ISSUED) == []
@@ -580,14 +596,16 @@ def backdated_park_scheme(user, park):
     """A scheme naming the park, valid from before March 2026's window opened."""
     return services.scheme_create(
         user=user,
-        name="GUJ special",
-        internet_pct=Decimal("50.00"),
-        rent_pct=Decimal("10.00"),
-        duration_months=3,
-        valid_from=date(2026, 1, 1),
-        valid_to=None,
-        anchor="lease_start",
-        parks=[park],
+        data=services.SchemeInput(
+            name="GUJ special",
+            internet_pct=Decimal("50.00"),
+            rent_pct=Decimal("10.00"),
+            duration_months=3,
+            valid_from=date(2026, 1, 1),
+            valid_to=None,
+            anchor="lease_start",
+            parks=(park,),
+        ),
     )
 
 
@@ -667,8 +685,6 @@ def test_moving_the_parks_opening_date_does_not_move_an_open_window():
 
 
 def test_a_chunk_whose_task_gives_up_is_recorded_and_the_run_finishes(park, scheme):
-    from subsidies import tasks
-
     LeaseFactory(park=park, start_date=date(2026, 3, 1))
     run = services.billing_run_start(user=None, period=MARCH, today=ISSUED, queue=False)
     (chunk_id,) = services.billing_run_plan(run.pk)
@@ -681,8 +697,6 @@ def test_a_chunk_whose_task_gives_up_is_recorded_and_the_run_finishes(park, sche
 
 
 def test_a_run_the_queue_cannot_take_says_so(monkeypatch, settings, park):
-    from subsidies import tasks
-
     settings.CELERY_TASK_ALWAYS_EAGER = False
 
     def broker_down(*args, **kwargs):
@@ -690,7 +704,7 @@ def test_a_run_the_queue_cannot_take_says_so(monkeypatch, settings, park):
 
     monkeypatch.setattr(tasks.plan_billing_run, "delay", broker_down)
     run = services.billing_run_start(user=None, period=MARCH, today=ISSUED, queue=False)
-    services._queue_plan(run)
+    billing_runs._queue_plan(run)
     assert run.status == RunStatus.FAILED
     assert "could not be reached" in run.errors[0]["error"]
 
@@ -951,7 +965,7 @@ def stalled_after(settings) -> timedelta:
 def test_a_run_that_stopped_moving_is_resumed_and_finishes(
     monkeypatch, settings, django_capture_on_commit_callbacks, client, pseb_staff, park, scheme
 ):
-    monkeypatch.setattr(services, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(billing_runs, "CHUNK_SIZE", 2)
     for _ in range(5):
         LeaseFactory(park=park, start_date=date(2026, 3, 1))
     run = services.billing_run_start(user=None, period=MARCH, today=ISSUED, queue=False)

@@ -474,14 +474,14 @@ def test_a_statement_billed_before_any_scheme_existed_says_so(client, company_us
 def test_a_supplement_billing_only_an_other_charge_says_only_rent_and_internet_are_subsidised(
     client, company_user, park_manager, lease, statement
 ):
-    charge = services.charge_record(
+    recorded = services.charge_record(
         user=park_manager,
         lease=lease,
         period=Period(2026, 3),
         description="Parking",
         amount=Decimal("1500.00"),
     )
-    extra = charge.supplementary_statement
+    extra = recorded.supplementary_statement
     assert extra is not None
     assert no_subsidy_reason_on_page(client, company_user, extra) == (
         "Only rent and internet for days leased inside the subsidy window (15 March 2026 to "
@@ -878,7 +878,7 @@ def test_the_run_page_shows_counts_times_and_errors(client, pseb_staff, park, ru
         reverse("subsidies:billing_run_detail", args=[run.pk])
     )
     body = text(response)
-    assert "Done with errors" in body
+    assert "Failed" in body
     assert "Gujranwala STP" in body
     assert "RuntimeError: the printer is on fire" in body
     assert "Statements issued" in body
