@@ -21,8 +21,6 @@ from tests.subsidies.pages.support import (
 from tests.subsidies.support import bill
 
 pytestmark = pytest.mark.django_db
-
-
 CHARGE = {"period": "2026-04", "description": "Power backup, April", "amount": "3500.00"}
 
 

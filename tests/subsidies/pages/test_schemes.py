@@ -13,8 +13,6 @@ from subsidies.models import SubsidyScheme
 from tests.subsidies.pages.support import messages_of, signed_in, text
 
 pytestmark = pytest.mark.django_db
-
-
 SCHEME = {
     "name": "Secondary cities 2027",
     "internet_pct": "100",
