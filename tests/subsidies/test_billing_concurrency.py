@@ -89,6 +89,22 @@ def _run(name: str, action, outcomes: dict[str, str], barrier: threading.Barrier
         connection.close()
 
 
+def _all_at_once(actions: dict) -> dict[str, str]:
+    """Run each action on a thread (and connection) of its own, all starting together;
+    answer each one's outcome."""
+    barrier = threading.Barrier(len(actions))
+    outcomes: dict[str, str] = {}
+    threads = [
+        threading.Thread(target=_run, args=(name, action, outcomes, barrier))
+        for name, action in actions.items()
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
 @pytest.mark.parametrize("attempt", range(3))
 def test_billing_charges_and_a_termination_of_one_company_at_once_never_deadlock(
     monkeypatch, pseb_staff, attempt
@@ -132,16 +148,7 @@ def test_billing_charges_and_a_termination_of_one_company_at_once_never_deadlock
             user=pseb_staff, lease=second, end_date=date(2026, 3, 20)
         ),
     }
-    barrier = threading.Barrier(len(actions))
-    outcomes: dict[str, str] = {}
-    threads = [
-        threading.Thread(target=_run, args=(name, action, outcomes, barrier))
-        for name, action in actions.items()
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = _all_at_once(actions)
     monkeypatch.undo()
 
     assert outcomes == dict.fromkeys(actions, "ok")
