@@ -4,11 +4,12 @@ anything outside the caller's scope), subsidies.services for writes; their error
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -21,6 +22,7 @@ from tenants.selectors import leases_visible_to
 
 from . import services
 from .filters import BillingRunApiFilter, ChargeApiFilter, StatementApiFilter
+from .models import CreditNote, Payment
 from .permissions import ensure
 from .selectors import (
     billing_runs_visible_to,
@@ -220,14 +222,13 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def payments(self, request: Request, pk: str) -> Response:
-        statement = self.get_object()
-        ensure("record_payment", request.user, statement)
-        data = PaymentInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        payment = services.payment_record(
-            user=request.user, statement=statement, **data.validated_data
+        return self._record(
+            request,
+            "record_payment",
+            PaymentInputSerializer,
+            services.payment_record,
+            PaymentSerializer,
         )
-        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=CreditNoteInputSerializer,
@@ -238,11 +239,27 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path="credit-note", url_name="credit-note")
     def credit_note(self, request: Request, pk: str) -> Response:
-        statement = self.get_object()
-        ensure("issue_credit_note", request.user, statement)
-        data = CreditNoteInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        credit_note = services.credit_note_issue(
-            user=request.user, statement=statement, **data.validated_data
+        return self._record(
+            request,
+            "issue_credit_note",
+            CreditNoteInputSerializer,
+            services.credit_note_issue,
+            CreditNoteSerializer,
         )
-        return Response(CreditNoteSerializer(credit_note).data, status=status.HTTP_201_CREATED)
+
+    def _record(
+        self,
+        request: Request,
+        permission: str,
+        given: type[serializers.Serializer],
+        service: Callable[..., Payment | CreditNote],
+        answer: type[serializers.Serializer],
+    ) -> Response:
+        """A payment or a credit note against a statement in the caller's scope (else 404):
+        the role first (403), then the input (400), then the service (400/409)."""
+        statement = self.get_object()
+        ensure(permission, request.user, statement)
+        data = given(data=request.data)
+        data.is_valid(raise_exception=True)
+        made = service(user=request.user, statement=statement, **data.validated_data)
+        return Response(answer(made).data, status=status.HTTP_201_CREATED)

@@ -103,23 +103,9 @@ def with_balance(statements: QuerySet[Statement], today: date | None = None) -> 
     ``partially_paid`` when some was paid; else ``issued``.
     """
     today = today or timezone.localdate()
-    paid = (
-        Payment.objects.filter(statement=OuterRef("pk"))
-        .order_by()
-        .values("statement")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
-    credited = (
-        CreditNote.objects.filter(statement=OuterRef("pk"))
-        .order_by()
-        .values("statement")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
     return statements.annotate(
-        paid=Coalesce(Subquery(paid, output_field=MONEY), ZERO),
-        credited=Coalesce(Subquery(credited, output_field=MONEY), ZERO),
+        paid=_amounts_of_statement(Payment.objects.all()),
+        credited=_amounts_of_statement(CreditNote.objects.all()),
     ).annotate(
         balance=F("net_payable") - F("credited") - F("paid"),
         status=Case(
@@ -134,6 +120,18 @@ def with_balance(statements: QuerySet[Statement], today: date | None = None) -> 
             output_field=CharField(),
         ),
     )
+
+
+def _amounts_of_statement(rows: QuerySet[Payment] | QuerySet[CreditNote]) -> Coalesce:
+    """The sum of the amounts of the statement's payments (or credit notes), 0.00 if none."""
+    total = (
+        rows.filter(statement=OuterRef("pk"))
+        .order_by()
+        .values("statement")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    return Coalesce(Subquery(total, output_field=MONEY), ZERO)
 
 
 def statements_list(user: User | AnonymousUser) -> QuerySet:

@@ -29,7 +29,7 @@ from ..permissions import ensure
 from ..selectors import with_balance
 from . import statements as issuing
 from .delivery import statements_deliver
-from .statements import LineKey, as_period, leases_lock, numbers_reserve, statements_create
+from .statements import as_period, leases_lock, numbers_reserve, statements_create
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -286,9 +286,9 @@ def _overbilled_after_end(lease: Lease, end_date: date) -> list[tuple[Statement,
 
 def _lease_lines_billed(
     statement_ids: Sequence[int], lease: Lease
-) -> dict[int, list[tuple[LineKey, Decimal]]]:
+) -> dict[int, list[tuple[calc.LineKey, Decimal]]]:
     """What each statement billed for the lease's units: each line's key and amount."""
-    billed: dict[int, list[tuple[LineKey, Decimal]]] = defaultdict(list)
+    billed: dict[int, list[tuple[calc.LineKey, Decimal]]] = defaultdict(list)
     for statement_id, kind, lease_unit_id, charge_id, amount in StatementLine.objects.filter(
         statement_id__in=statement_ids, lease_unit__lease=lease
     ).values_list("statement_id", "kind", "lease_unit_id", "charge_id", "amount"):

@@ -35,7 +35,6 @@ from ..models import (
 # A computed statement to store: (company id, the draft, the id of the month's statement it
 # supplements, or None).
 Draft = tuple[int, calc.Statement, int | None]
-LineKey = tuple[str, int | None, int | None]
 
 
 def as_period(value: Period | str | date) -> Period:
@@ -227,7 +226,7 @@ def statements_issue(
         ).values_list("company_id", "pk")
     )
     computed = compute_statements(park, period, company_ids)
-    billed_lines: dict[int, set[LineKey]] = defaultdict(set)
+    billed_lines: dict[int, set[calc.LineKey]] = defaultdict(set)
     if originals:
         for company_id, kind, lease_unit_id, charge_id in StatementLine.objects.filter(
             statement__park=park,

@@ -183,3 +183,33 @@ def test_undelivered_statements_of_a_running_run_or_over_a_week_old_are_not_queu
     week_on = statement.created_at + services.RESEND_FOR + timedelta(seconds=1)
     assert services.statements_undelivered_resend(now=week_on) == []
     assert services.statements_undelivered_resend(now=later) == [statement.pk]
+
+
+def test_statements_go_to_the_worker_in_batches_of_render_batch(monkeypatch):
+    # given more statements than one render task takes
+    queued = []
+    monkeypatch.setattr(tasks.render_statements, "delay", queued.append)
+    ids = list(range(1, 2 * services.RENDER_BATCH + 8))
+    # when they are delivered
+    services.statements_deliver(ids)
+    # then each task takes at most a batch, in order, and every statement is sent once
+    assert [len(batch) for batch in queued] == [services.RENDER_BATCH, services.RENDER_BATCH, 7]
+    assert [pk for batch in queued for pk in batch] == ids
+
+
+def test_planning_a_run_sends_its_chunks_and_the_months_unfinished_statements(
+    monkeypatch, park, scheme
+):
+    # given March billed without its PDFs, then another company's lease entered late
+    LeaseFactory(park=park, start_date=date(2026, 3, 1))
+    bill()
+    LeaseFactory(park=park, start_date=date(2026, 3, 2))
+    chunks, rendered = [], []
+    monkeypatch.setattr(tasks.bill_chunk, "delay", chunks.append)
+    monkeypatch.setattr(tasks.render_statements, "delay", rendered.append)
+    # when a new run of March is planned on the worker
+    run = services.billing_run_start(user=None, period=MARCH, today=ISSUED, queue=False)
+    assert services.billing_run_dispatch(run.pk) == 1
+    # then its chunk goes to bill_chunk, and the statement left without PDF to rendering
+    assert chunks == list(run.chunks.values_list("pk", flat=True))
+    assert rendered == [[Statement.objects.get().pk]]
