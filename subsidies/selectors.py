@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 from django.db.models import (
     Case,
@@ -39,11 +39,29 @@ from .permissions import has_permission
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+    from django_stubs_ext import WithAnnotations
 
     from accounts.models import User
+    from tenants.models import Lease
+
+    # A statement annotated by ``with_balance``.
+    StatementWithBalance = WithAnnotations[Statement, "Balance"]
 
 M = TypeVar("M", bound=Model)
-MONEY = DecimalField(**MONEY_FIELD)
+
+
+class Balance(TypedDict):
+    """What ``with_balance`` adds to a statement."""
+
+    paid: Decimal
+    credited: Decimal
+    balance: Decimal
+    status: str
+
+
+MONEY: DecimalField[Decimal, Decimal] = DecimalField(
+    max_digits=MONEY_FIELD["max_digits"], decimal_places=MONEY_FIELD["decimal_places"]
+)
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
 
 
@@ -94,7 +112,9 @@ def billing_runs_visible_to(user: User | AnonymousUser) -> QuerySet[BillingRun]:
     return BillingRun.objects.none()
 
 
-def with_balance(statements: QuerySet[Statement], today: date | None = None) -> QuerySet:
+def with_balance(
+    statements: QuerySet[Statement], today: date | None = None
+) -> QuerySet[StatementWithBalance]:
     """Statements annotated with ``paid``, ``credited``, ``balance`` and ``status``.
 
     The status is derived, never stored (domain.md §6): ``void`` when credit notes cancel the
@@ -134,18 +154,18 @@ def _amounts_of_statement(rows: QuerySet[Payment] | QuerySet[CreditNote]) -> Coa
     return Coalesce(Subquery(total, output_field=MONEY), ZERO)
 
 
-def statements_list(user: User | AnonymousUser) -> QuerySet:
+def statements_list(user: User | AnonymousUser) -> QuerySet[StatementWithBalance]:
     """Scoped statements with their balance and status, in a constant number of queries."""
     return with_balance(
         statements_visible_to(user).select_related("company", "park", "scheme", "supplements")
     ).order_by("-period", "park__code", "number")
 
 
-def statement_detail(user: User | AnonymousUser) -> QuerySet:
+def statement_detail(user: User | AnonymousUser) -> QuerySet[StatementWithBalance]:
     return statements_list(user).prefetch_related("lines", "payments", "credit_notes")
 
 
-def statement_by_verification_token(token: str) -> Any:
+def statement_by_verification_token(token: str) -> StatementWithBalance | None:
     """The public's one way to a statement: its printed verification code (the QR code).
 
     Anyone holding the paper may confirm it is genuine; the page shows four facts only.
@@ -176,7 +196,7 @@ def no_subsidy_reason(statement: Statement) -> str:
     )
 
 
-def lease_billed_through(user: User | AnonymousUser, lease: Any) -> date | None:
+def lease_billed_through(user: User | AnonymousUser, lease: Lease) -> date | None:
     """The last day of the latest month a statement billed this lease's units for, or None.
     An end date before it is credited at once (domain.md §6); other charges are never
     credited by a termination, so a month billed only for a charge does not count."""
@@ -193,4 +213,5 @@ def scheme_applied_since(scheme: SubsidyScheme) -> date | None:
     """The start of the latest subsidy window the scheme opened, or None if it opened none.
     A scheme that opened one keeps the rules that decided its amounts (services.scheme_update)
     and stays valid at least until that day."""
-    return scheme.windows.aggregate(latest=Max("start"))["latest"]
+    latest: date | None = scheme.windows.aggregate(latest=Max("start"))["latest"]
+    return latest

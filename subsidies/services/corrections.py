@@ -120,26 +120,26 @@ def payment_record(
 ) -> Payment:
     """Money received against a statement; never more than is still owed."""
     ensure("record_payment", user, statement)
-    statement = _locked_statement(statement)
-    if statement.balance <= 0:
-        raise Conflict(f"Statement {statement.number} owes nothing: it is {statement.status}.")
+    locked = _locked_statement(statement)
+    if locked.balance <= 0:
+        raise Conflict(f"Statement {locked.number} owes nothing: it is {locked.status}.")
     errors = {}
     if problem := billing_amount_problem(amount):
         errors["amount"] = problem
-    elif amount > statement.balance:
-        errors["amount"] = f"Only {statement.balance:,.2f} is still owed on {statement.number}."
+    elif amount > locked.balance:
+        errors["amount"] = f"Only {locked.balance:,.2f} is still owed on {locked.number}."
     if paid_on > (today or timezone.localdate()):
         errors["paid_on"] = "A payment cannot be dated in the future."
-    elif paid_on < statement.period:
+    elif paid_on < locked.period:
         errors["paid_on"] = (
-            f"A payment cannot be dated before the month it pays for ({statement.period:%B %Y})."
+            f"A payment cannot be dated before the month it pays for ({locked.period:%B %Y})."
         )
     if not reference.strip():
         errors["reference"] = "Give the bank or receipt reference."
     if errors:
         raise ValidationError(errors)
     return Payment.objects.create(
-        statement=statement,
+        statement=locked,
         amount=amount,
         paid_on=paid_on,
         reference=reference.strip(),
@@ -192,23 +192,23 @@ def credit_note_issue(
     It may not credit more than the statement's net less earlier credit notes.
     """
     ensure("issue_credit_note", user, statement)
-    statement = _locked_statement(statement)
-    creditable = statement.net_payable - statement.credited
+    locked = _locked_statement(statement)
+    creditable = locked.net_payable - locked.credited
     errors = {}
     if not reason.strip():
         errors["reason"] = "Say why the statement is corrected."
     if creditable <= 0:
-        raise Conflict(f"Statement {statement.number} is already fully credited.")
+        raise Conflict(f"Statement {locked.number} is already fully credited.")
     amount = creditable if amount is None else amount
     if problem := billing_amount_problem(amount):
         errors["amount"] = problem
     elif amount > creditable:
-        errors["amount"] = f"At most {creditable:,.2f} can still be credited on {statement.number}."
+        errors["amount"] = f"At most {creditable:,.2f} can still be credited on {locked.number}."
     if errors:
         raise ValidationError(errors)
     (note,) = _credit_notes_create(
-        park=statement.park,
-        credits=[(statement, amount)],
+        park=locked.park,
+        credits=[(locked, amount)],
         reason=reason.strip(),
         issue_date=today or timezone.localdate(),
         user=user,
@@ -273,7 +273,7 @@ def _overbilled_after_end(lease: Lease, end_date: date) -> list[tuple[Statement,
         )
         for period in sorted({s.period for s in statements if billed[s.pk]})
     }
-    credits = []
+    credits: list[tuple[Statement, Decimal]] = []
     for statement in statements:
         if not billed[statement.pk]:
             continue
