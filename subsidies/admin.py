@@ -8,6 +8,7 @@ which lock, number them and keep the totals right; an issued statement never cha
 """
 
 from django.contrib import admin
+from django.db.models import Model
 
 from stp_portal.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin
 
@@ -24,7 +25,7 @@ from .models import (
     SubsidyWindow,
 )
 from .selectors import scheme_applied_since
-from .services import SCHEME_FIELDS
+from .services.schemes import SCHEME_COLUMNS, SCHEME_FIELDS, SchemeInput
 
 
 @admin.register(SubsidyScheme)
@@ -40,16 +41,8 @@ class SubsidySchemeAdmin(ServiceAdmin):
         "add": "subsidies.services.scheme_create",
         "change": "subsidies.services.scheme_update",
     }
-    fields = (*SCHEME_FIELDS, "parks")
-    list_display = (
-        "name",
-        "internet_pct",
-        "rent_pct",
-        "duration_months",
-        "valid_from",
-        "valid_to",
-        "anchor",
-    )
+    fields = SCHEME_FIELDS
+    list_display = SCHEME_COLUMNS
     list_filter = ("anchor",)
     search_fields = ("name",)
     filter_horizontal = ("parks",)
@@ -60,14 +53,13 @@ class SubsidySchemeAdmin(ServiceAdmin):
         return ()
 
     def create(self, request, form):
-        data = dict(form.cleaned_data)
-        parks = data.pop("parks", ())
-        return self.service("add")(user=request.user, parks=parks, **data)
+        return self.service("add")(user=request.user, data=SchemeInput.build(form.cleaned_data))
 
     def update(self, request, obj, form):
-        changes = self.changed(form)
-        parks = changes.pop("parks", None)
-        return self.service("change")(user=request.user, scheme=obj, parks=parks, **changes)
+        # What the user changed, over the scheme as it stands (its rules, read-only once
+        # applied, are not on the form).
+        data = SchemeInput.build(self.changed(form), scheme=obj)
+        return self.service("change")(user=request.user, scheme=obj, data=data)
 
 
 class StatementLineInline(ReadOnlyInline):
@@ -85,57 +77,48 @@ class StatementAdmin(ReadOnlyAdmin):
     inlines = [StatementLineInline]
 
 
-@admin.register(StatementLine)
-class StatementLineAdmin(ReadOnlyAdmin):
-    list_display = ("statement", "position", "kind", "description", "amount")
-    list_filter = ("kind",)
-    search_fields = ("statement__number", "description")
-    list_select_related = ("statement",)
-
-
-@admin.register(CreditNote)
-class CreditNoteAdmin(ReadOnlyAdmin):
-    list_display = ("number", "statement", "issue_date", "amount")
-    search_fields = ("number", "statement__number")
-    list_select_related = ("statement",)
-
-
-@admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ("statement", "amount", "paid_on", "reference")
-    search_fields = ("statement__number", "reference")
-    list_select_related = ("statement",)
-
-
-@admin.register(Charge)
-class ChargeAdmin(ReadOnlyAdmin):
-    list_display = ("lease", "period", "description", "amount")
-    search_fields = ("description", "lease__company__name")
-    list_select_related = ("lease__company",)
-
-
-@admin.register(BillingRun)
-class BillingRunAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "period", "park", "status", "done", "total", "issued", "created_at")
-    list_filter = ("status",)
-    search_fields = ("park__code",)
-
-
-@admin.register(BillingChunk)
-class BillingChunkAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "run", "park", "size", "issued", "finished_at")
-    search_fields = ("park__code", "error")
-
-
-@admin.register(DocumentCounter)
-class DocumentCounterAdmin(ReadOnlyAdmin):
-    list_display = ("park", "fiscal_year", "series", "last_number")
-    search_fields = ("park__code", "fiscal_year")
-
-
-@admin.register(SubsidyWindow)
-class SubsidyWindowAdmin(ReadOnlyAdmin):
-    list_display = ("company", "park", "scheme", "start", "end")
-    list_filter = ("park",)
-    search_fields = ("company__name", "park__code")
-    list_select_related = ("company", "park", "scheme")
+# The rest of what billing makes, each listed by what identifies it: shown, never written here.
+READ_ONLY: dict[type[Model], dict[str, tuple[str, ...]]] = {
+    StatementLine: {
+        "list_display": ("statement", "position", "kind", "description", "amount"),
+        "list_filter": ("kind",),
+        "search_fields": ("statement__number", "description"),
+        "list_select_related": ("statement",),
+    },
+    CreditNote: {
+        "list_display": ("number", "statement", "issue_date", "amount"),
+        "search_fields": ("number", "statement__number"),
+        "list_select_related": ("statement",),
+    },
+    Payment: {
+        "list_display": ("statement", "amount", "paid_on", "reference"),
+        "search_fields": ("statement__number", "reference"),
+        "list_select_related": ("statement",),
+    },
+    Charge: {
+        "list_display": ("lease", "period", "description", "amount"),
+        "search_fields": ("description", "lease__company__name"),
+        "list_select_related": ("lease__company",),
+    },
+    BillingRun: {
+        "list_display": ("pk", "period", "park", "status", "done", "total", "issued", "created_at"),
+        "list_filter": ("status",),
+        "search_fields": ("park__code",),
+    },
+    BillingChunk: {
+        "list_display": ("pk", "run", "park", "size", "issued", "finished_at"),
+        "search_fields": ("park__code", "error"),
+    },
+    DocumentCounter: {
+        "list_display": ("park", "fiscal_year", "series", "last_number"),
+        "search_fields": ("park__code", "fiscal_year"),
+    },
+    SubsidyWindow: {
+        "list_display": ("company", "park", "scheme", "start", "end"),
+        "list_filter": ("park",),
+        "search_fields": ("company__name", "park__code"),
+        "list_select_related": ("company", "park", "scheme"),
+    },
+}
+for model, options in READ_ONLY.items():
+    admin.site.register(model, type(f"{model.__name__}Admin", (ReadOnlyAdmin,), options))

@@ -4,22 +4,25 @@ anything outside the caller's scope), subsidies.services for writes; their error
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.drf import Allows
 from stp_portal.downloads import pdf_download
 from tenants.selectors import leases_visible_to
 
 from . import services
 from .filters import BillingRunApiFilter, ChargeApiFilter, StatementApiFilter
+from .models import CreditNote, Payment
 from .permissions import ensure
 from .selectors import (
     billing_runs_visible_to,
@@ -46,20 +49,6 @@ SCHEME_APPLIED = OpenApiResponse(
 )
 
 
-class ReadsSchemes(BasePermission):
-    """Schemes are for PSEB staff and park managers: others are refused the list and the
-    call (403); a scheme itself is simply out of their scope (404, from the scoped
-    queryset), so no id answers differently from another."""
-
-    message = "Subsidy schemes are for PSEB staff and park managers."
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not user.is_authenticated:
-            return False
-        return view.detail or user.is_pseb_staff or user.is_park_manager
-
-
 @extend_schema_view(
     partial_update=extend_schema(responses={200: SubsidySchemeSerializer, 409: SCHEME_APPLIED})
 )
@@ -74,7 +63,9 @@ class SubsidySchemeViewSet(
     decided their amounts: changing it answers 409 (make a new scheme instead)."""
 
     serializer_class = SubsidySchemeSerializer
-    permission_classes = [ReadsSchemes]
+    # Others are refused the list and the calls (403); a scheme itself is simply out of their
+    # scope (404, from the scoped queryset), so no id answers differently from another.
+    permission_classes = [IsAuthenticated, Allows.to("read_schemes")]
 
     def get_queryset(self):
         return (
@@ -86,7 +77,9 @@ class SubsidySchemeViewSet(
     def create(self, request: Request) -> Response:
         data = SubsidySchemeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        scheme = services.scheme_create(user=request.user, **data.validated_data)
+        scheme = services.scheme_create(
+            user=request.user, data=services.SchemeInput.build(data.validated_data)
+        )
         return Response(SubsidySchemeSerializer(scheme).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: SubsidySchemeSerializer, 409: SCHEME_APPLIED})
@@ -94,7 +87,11 @@ class SubsidySchemeViewSet(
         scheme = self.get_object()
         data = SubsidySchemeSerializer(scheme, data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
-        scheme = services.scheme_update(user=request.user, scheme=scheme, **data.validated_data)
+        scheme = services.scheme_update(
+            user=request.user,
+            scheme=scheme,
+            data=services.SchemeInput.build(data.validated_data, scheme=scheme),
+        )
         return Response(SubsidySchemeSerializer(scheme).data)
 
 
@@ -125,31 +122,24 @@ class ChargeViewSet(
     def create(self, request: Request) -> Response:
         data = ChargeInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        values = data.validated_data
         # A lease outside the caller's scope is no lease at all (404, as for a park out of
         # scope when applying): its existence is not leaked.
-        lease = leases_visible_to(request.user).filter(pk=fields.pop("lease")).first()
+        lease = leases_visible_to(request.user).filter(pk=values["lease"]).first()
         if lease is None:
             raise Http404
-        charge = services.charge_record(user=request.user, lease=lease, **fields)
-        charge = self.get_queryset().get(pk=charge.pk)
+        recorded = services.charge_record(
+            user=request.user,
+            lease=lease,
+            period=values["period"],
+            description=values["description"],
+            amount=values["amount"],
+        )
+        charge = self.get_queryset().get(pk=recorded.charge.pk)
         return Response(ChargeSerializer(charge).data, status=status.HTTP_201_CREATED)
 
 
 # --- Billing runs --------------------------------------------------------------------------------
-class RunsBilling(BasePermission):
-    """Billing runs are PSEB's: others are refused the list and the call (403); a run's detail
-    is simply out of their scope (404, from the scoped queryset)."""
-
-    message = "Only PSEB staff run billing."
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not user.is_authenticated:
-            return False
-        return view.detail or user.is_pseb_staff
-
-
 class BillingRunViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -161,7 +151,9 @@ class BillingRunViewSet(
 
     serializer_class = BillingRunSerializer
     filterset_class = BillingRunApiFilter
-    permission_classes = [RunsBilling]
+    # Others are refused the list and the call (403); a run's detail is simply out of their
+    # scope (404, from the scoped queryset).
+    permission_classes = [IsAuthenticated, Allows.to("run_billing")]
 
     def get_queryset(self):
         return billing_runs_visible_to(self.request.user).select_related("park")
@@ -230,14 +222,13 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def payments(self, request: Request, pk: str) -> Response:
-        statement = self.get_object()
-        ensure("record_payment", request.user, statement)
-        data = PaymentInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        payment = services.payment_record(
-            user=request.user, statement=statement, **data.validated_data
+        return self._record(
+            request,
+            "record_payment",
+            PaymentInputSerializer,
+            services.payment_record,
+            PaymentSerializer,
         )
-        return Response(PaymentSerializer(payment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         request=CreditNoteInputSerializer,
@@ -248,11 +239,27 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path="credit-note", url_name="credit-note")
     def credit_note(self, request: Request, pk: str) -> Response:
-        statement = self.get_object()
-        ensure("issue_credit_note", request.user, statement)
-        data = CreditNoteInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        credit_note = services.credit_note_issue(
-            user=request.user, statement=statement, **data.validated_data
+        return self._record(
+            request,
+            "issue_credit_note",
+            CreditNoteInputSerializer,
+            services.credit_note_issue,
+            CreditNoteSerializer,
         )
-        return Response(CreditNoteSerializer(credit_note).data, status=status.HTTP_201_CREATED)
+
+    def _record(
+        self,
+        request: Request,
+        permission: str,
+        given: type[serializers.Serializer],
+        service: Callable[..., Payment | CreditNote],
+        answer: type[serializers.Serializer],
+    ) -> Response:
+        """A payment or a credit note against a statement in the caller's scope (else 404):
+        the role first (403), then the input (400), then the service (400/409)."""
+        statement = self.get_object()
+        ensure(permission, request.user, statement)
+        data = given(data=request.data)
+        data.is_valid(raise_exception=True)
+        made = service(user=request.user, statement=statement, **data.validated_data)
+        return Response(answer(made).data, status=status.HTTP_201_CREATED)

@@ -165,7 +165,10 @@ class OtherCharge:
 
 @dataclass(frozen=True)
 class Line:
-    kind: str
+    """One line of a statement: a charge (positive) or a subsidy (negative), for one let
+    (``unit_code``, ``lease_unit_id``) or one other charge (``charge_id``)."""
+
+    kind: LineKind
     description: str
     amount: Decimal
     unit_code: str = ""
@@ -217,19 +220,20 @@ def let_lines(let: Let, period: Period, window: Window | None) -> list[Line]:
     if leased == 0:
         return []
     subsidised = window.days_within(let.start, let.end, period.first, period.last) if window else 0
-    ref = {"unit_code": let.unit_code, "lease_unit_id": let.lease_unit_id}
+
+    def line(kind: LineKind, description: str, amount: Decimal) -> Line:
+        return Line(kind, description, amount, let.unit_code, let.lease_unit_id)
+
     lines = [
-        Line(
+        line(
             LineKind.RENT,
             f"Rent of {let.unit_code}, {_days(leased, days)}",
             quantize_money(let.monthly_rent * leased / days),
-            **ref,
         ),
-        Line(
+        line(
             LineKind.INTERNET,
             f"Internet of {let.unit_code}, {_days(leased, days)}",
             quantize_money(let.internet_fee * leased / days),
-            **ref,
         ),
     ]
     if window is None or subsidised == 0:
@@ -246,7 +250,7 @@ def let_lines(let: Let, period: Period, window: Window | None) -> list[Line]:
         if pct > 0 and price > 0:
             amount = quantize_money(pct / HUNDRED * price * subsidised / days)
             described = f"{kind.label} {_pct(pct)} of {let.unit_code} ({explained})"
-            lines.append(Line(kind, described, -amount, **ref))
+            lines.append(line(kind, described, -amount))
     return lines
 
 
@@ -280,14 +284,15 @@ def compute_statement(
     return Statement(period=period, lines=tuple(lines), window=applied)
 
 
-def line_key(line: Line) -> tuple[str, int | None, int | None]:
+LineKey = tuple[str, int | None, int | None]
+
+
+def line_key(line: Line) -> LineKey:
     """What a line bills: its kind, for one let or one other charge."""
     return (line.kind, line.lease_unit_id, line.charge_id)
 
 
-def supplement(
-    statement: Statement, billed: Iterable[tuple[str, int | None, int | None]]
-) -> Statement | None:
+def supplement(statement: Statement, billed: Iterable[LineKey]) -> Statement | None:
     """The supplementary statement for a month already billed: the lines of ``statement``
     (the month computed again) that no issued statement has billed yet, e.g. a unit of a
     lease entered late (§6). None when nothing is missing.
@@ -298,11 +303,11 @@ def supplement(
     subsidy to lines already billed, so a supplement's net is never negative.
     """
     done = set(billed)
-    missing = [line for line in statement.lines if line_key(line) not in done]
-    charged = {line_key(line) for line in missing if line.kind in CHARGED_KINDS}
+    unbilled = [line for line in statement.lines if line_key(line) not in done]
+    charged = {line_key(line) for line in unbilled if line.kind in CHARGED_KINDS}
     missing = tuple(
         line
-        for line in missing
+        for line in unbilled
         if line.kind not in SUBSIDY_KINDS
         or (SUBSIDISES[line.kind], line.lease_unit_id, None) in charged
     )
@@ -313,7 +318,7 @@ def supplement(
 
 
 def overbilled(
-    billed: Iterable[tuple[tuple[str, int | None, int | None], Decimal]],
+    billed: Iterable[tuple[LineKey, Decimal]],
     now: Statement | None,
     credited: Decimal,
 ) -> Decimal:

@@ -79,6 +79,8 @@ class ChargeApiFilter(django_filters.FilterSet):
 
 
 class BillingRunApiFilter(django_filters.FilterSet):
+    """A month's runs, or a park's: what statements are filtered by too."""
+
     period = PeriodFilter(field_name="period", exact=True)
     park = django_filters.CharFilter(method=filter_park_reference, help_text="Park id or code.")
 
@@ -87,11 +89,9 @@ class BillingRunApiFilter(django_filters.FilterSet):
         fields = ["period", "park"]
 
 
-class StatementApiFilter(django_filters.FilterSet):
+class StatementApiFilter(BillingRunApiFilter):
     """``status`` is the derived status annotated by ``selectors.with_balance``."""
 
-    period = PeriodFilter(field_name="period", exact=True)
-    park = django_filters.CharFilter(method=filter_park_reference, help_text="Park id or code.")
     company = IdFilter(field_name="company_id")
     status = django_filters.ChoiceFilter(field_name="status", choices=StatementStatus.choices)
 

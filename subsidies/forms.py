@@ -14,9 +14,10 @@ from django.utils import timezone
 from core.calendar import Period, long_date
 from parks.models import Park
 from stp_portal.forms import DateInput, ModelChoiceField, ModelMultipleChoiceField
-from stp_portal.validators import validate_amount, validate_charge_amount
 
+from .amounts import amount_validators
 from .models import SubsidyScheme
+from .services.schemes import SCHEME_FIELDS
 
 
 class MonthInput(forms.TextInput):
@@ -30,13 +31,32 @@ class MonthInput(forms.TextInput):
         )
 
 
+INVALID_PERIOD = "Write the period as YYYY-MM, e.g. 2026-03."
+
+
+def period_from_text(value: object, *, exact: bool = False) -> Period | None:
+    """A billing period someone wrote, read by the calendar's one rule (``Period.parse``:
+    a real month of the years the programme knows), or None when blank. ``exact``: exactly
+    ``YYYY-MM``, as the API's schema states it; pages forgive spaces around it. Raises
+    ValueError with the message to show."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(INVALID_PERIOD)
+    text = value.strip()
+    if not text:
+        return None
+    if len(text) > 7 or (exact and text != value):
+        raise ValueError(INVALID_PERIOD)
+    return Period.parse(text)
+
+
 class PeriodField(forms.Field):
     """A billing period written ``YYYY-MM``; cleans to a ``Period``."""
 
     widget = MonthInput
-    default_error_messages = {"invalid": "Write the period as YYYY-MM, e.g. 2026-03."}
 
-    def __init__(self, *, exact: bool = False, **kwargs) -> None:
+    def __init__(self, *, exact: bool = False, **kwargs: Any) -> None:
         """``exact``: exactly YYYY-MM, as the API's schema states it (pages forgive spaces
         around it)."""
         self.exact = exact
@@ -44,29 +64,24 @@ class PeriodField(forms.Field):
         super().__init__(**kwargs)
 
     def to_python(self, value: str | None) -> Period | None:
-        text = (value or "").strip()
-        if not text:
-            return None
-        if len(text) > 7 or (self.exact and text != value):
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
         try:
-            return Period.parse(text)
+            return period_from_text(value, exact=self.exact)
         except ValueError as exc:
             raise ValidationError(str(exc), code="invalid") from exc
 
-    def prepare_value(self, value):
+    def prepare_value(self, value: Any) -> Any:
         return str(value) if isinstance(value, Period) else value
 
 
-def _money(*, bounded: bool = False, **kwargs) -> forms.DecimalField:
-    """An amount someone enters, checked by the one amount rule (calculation.amount_problem)
-    as the API and the services check it, so each says the same; ``bounded``: a charge, at
-    most ``CHARGE_MAX_AMOUNT``."""
+def _money(*, charge: bool = False, **kwargs: Any) -> forms.DecimalField:
+    """An amount someone enters, checked by billing's amount rule (``subsidies.amounts``) as
+    the API and the services check it, so each says the same; ``charge``: at most
+    ``CHARGE_MAX_AMOUNT``."""
     return forms.DecimalField(
         max_digits=None,
         decimal_places=None,
         localize=False,
-        validators=[validate_charge_amount if bounded else validate_amount],
+        validators=amount_validators(charge=charge),
         widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
         **kwargs,
     )
@@ -116,16 +131,7 @@ class SchemeForm(forms.ModelForm):
 
     class Meta:
         model = SubsidyScheme
-        fields = (
-            "name",
-            "internet_pct",
-            "rent_pct",
-            "duration_months",
-            "valid_from",
-            "valid_to",
-            "anchor",
-            "parks",
-        )
+        fields = SCHEME_FIELDS
         widgets = {"valid_from": DateInput(), "valid_to": DateInput()}
         help_texts = {
             "internet_pct": "0 to 100.",
@@ -198,4 +204,4 @@ class ChargeForm(forms.Form):
     description = forms.CharField(
         max_length=200, help_text="What it is for: power backup, parking, damages…"
     )
-    amount = _money(label="Amount (PKR)", bounded=True)
+    amount = _money(label="Amount (PKR)", charge=True)

@@ -121,6 +121,16 @@ class SubsidyWindow(models.Model):
 MONEY = MONEY_FIELD
 
 
+def positive_amount(name: str) -> models.CheckConstraint:
+    """An amount someone entered is more than 0.00: subsidies.amounts, in the database."""
+    return models.CheckConstraint(condition=Q(amount__gt=0), name=name)
+
+
+def entered_by() -> models.ForeignKey:
+    """Who entered a charge, a payment or a credit note (kept: never deleted)."""
+    return models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+
 class BillingRun(models.Model):
     """One request to bill a month, for every park or one; records its progress and errors.
 
@@ -344,15 +354,13 @@ class Charge(models.Model):
     period = models.DateField(help_text="The first day of the month it belongs to.")
     description = models.CharField(max_length=200)
     amount = models.DecimalField(**MONEY)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = entered_by()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-period", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="charge_amount_positive"),
+            positive_amount("charge_amount_positive"),
             models.CheckConstraint(condition=Q(period__day=1), name="charge_period_first"),
         ]
 
@@ -367,15 +375,13 @@ class Payment(models.Model):
     amount = models.DecimalField(**MONEY)
     paid_on = models.DateField()
     reference = models.CharField(max_length=100)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = entered_by()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["paid_on", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            positive_amount("payment_amount_positive"),
         ]
 
     def __str__(self) -> str:
@@ -398,15 +404,13 @@ class CreditNote(models.Model):
         related_name="credit_notes",
         help_text="The lease whose earlier end this note credits; empty for one issued by hand.",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = entered_by()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["issue_date", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="credit_note_amount_positive"),
+            positive_amount("credit_note_amount_positive"),
         ]
 
     def __str__(self) -> str:

@@ -21,6 +21,13 @@ def _manages(user: User, park_id: int) -> bool:
     return user.is_park_manager and user.park_assignments.filter(park_id=park_id).exists()
 
 
+@rule("read_schemes")
+def can_read_schemes(user: User, obj: Any = None) -> Verdict:
+    if not (user.is_authenticated and (user.is_pseb_staff or user.is_park_manager)):
+        return refuse("Subsidy schemes are for PSEB staff and park managers.")
+    return OK
+
+
 @rule("manage_schemes")
 def can_manage_schemes(user: User, obj: Any = None) -> Verdict:
     if not (user.is_authenticated and user.is_pseb_staff):

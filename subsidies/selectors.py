@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 from django.db.models import (
     Case,
@@ -17,6 +17,7 @@ from django.db.models import (
     DecimalField,
     F,
     Max,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -29,44 +30,69 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.calendar import Period
+from core.money import MONEY_FIELD
 from core.vocabulary import StatementStatus
 
 from . import calculation as calc
 from .models import BillingRun, Charge, CreditNote, Payment, Statement, StatementLine, SubsidyScheme
+from .permissions import has_permission
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+    from django_stubs_ext import WithAnnotations
 
     from accounts.models import User
+    from tenants.models import Lease
 
-ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+    # A statement annotated by ``with_balance``.
+    StatementWithBalance = WithAnnotations[Statement, "Balance"]
+
+M = TypeVar("M", bound=Model)
+
+
+class Balance(TypedDict):
+    """What ``with_balance`` adds to a statement."""
+
+    paid: Decimal
+    credited: Decimal
+    balance: Decimal
+    status: str
+
+
+MONEY: DecimalField[Decimal, Decimal] = DecimalField(
+    max_digits=MONEY_FIELD["max_digits"], decimal_places=MONEY_FIELD["decimal_places"]
+)
+ZERO = Value(Decimal("0.00"), output_field=MONEY)
+
+
+def _scoped(
+    objects: QuerySet[M], user: User | AnonymousUser, *, park: str, company: str
+) -> QuerySet[M]:
+    """The one scoping rule of billing data: PSEB staff see all of it; a park manager what
+    belongs to their parks (through ``park``, the path to the park); a company user their
+    company's (through ``company``); the public nothing."""
+    if not user.is_authenticated:
+        return objects.none()
+    if user.is_pseb_staff:
+        return objects.all()
+    if user.is_park_manager:
+        return objects.filter(**{f"{park}__manager_assignments__user": user})
+    return objects.filter(**{f"{company}__memberships__user": user})
 
 
 def schemes_visible_to(user: User | AnonymousUser) -> QuerySet[SubsidyScheme]:
     """PSEB staff and park managers read the schemes (api.md); nobody else."""
-    if user.is_authenticated and (user.is_pseb_staff or user.is_park_manager):
+    if has_permission("read_schemes", user):
         return SubsidyScheme.objects.all()
     return SubsidyScheme.objects.none()
 
 
 def statements_visible_to(user: User | AnonymousUser) -> QuerySet[Statement]:
-    if not user.is_authenticated:
-        return Statement.objects.none()
-    if user.is_pseb_staff:
-        return Statement.objects.all()
-    if user.is_park_manager:
-        return Statement.objects.filter(park__manager_assignments__user=user)
-    return Statement.objects.filter(company__memberships__user=user)
+    return _scoped(Statement.objects.all(), user, park="park", company="company")
 
 
 def charges_visible_to(user: User | AnonymousUser) -> QuerySet[Charge]:
-    if not user.is_authenticated:
-        return Charge.objects.none()
-    if user.is_pseb_staff:
-        return Charge.objects.all()
-    if user.is_park_manager:
-        return Charge.objects.filter(lease__park__manager_assignments__user=user)
-    return Charge.objects.filter(lease__company__memberships__user=user)
+    return _scoped(Charge.objects.all(), user, park="lease__park", company="lease__company")
 
 
 def charges_list(user: User | AnonymousUser) -> QuerySet[Charge]:
@@ -81,12 +107,14 @@ def charges_list(user: User | AnonymousUser) -> QuerySet[Charge]:
 
 def billing_runs_visible_to(user: User | AnonymousUser) -> QuerySet[BillingRun]:
     """Billing runs are PSEB's work (api.md)."""
-    if user.is_authenticated and user.is_pseb_staff:
+    if has_permission("run_billing", user):
         return BillingRun.objects.all()
     return BillingRun.objects.none()
 
 
-def with_balance(statements: QuerySet[Statement], today: date | None = None) -> QuerySet:
+def with_balance(
+    statements: QuerySet[Statement], today: date | None = None
+) -> QuerySet[StatementWithBalance]:
     """Statements annotated with ``paid``, ``credited``, ``balance`` and ``status``.
 
     The status is derived, never stored (domain.md §6): ``void`` when credit notes cancel the
@@ -95,24 +123,9 @@ def with_balance(statements: QuerySet[Statement], today: date | None = None) -> 
     ``partially_paid`` when some was paid; else ``issued``.
     """
     today = today or timezone.localdate()
-    paid = (
-        Payment.objects.filter(statement=OuterRef("pk"))
-        .order_by()
-        .values("statement")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
-    credited = (
-        CreditNote.objects.filter(statement=OuterRef("pk"))
-        .order_by()
-        .values("statement")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
-    money = DecimalField(max_digits=14, decimal_places=2)
     return statements.annotate(
-        paid=Coalesce(Subquery(paid, output_field=money), ZERO),
-        credited=Coalesce(Subquery(credited, output_field=money), ZERO),
+        paid=_amounts_of_statement(Payment.objects.all()),
+        credited=_amounts_of_statement(CreditNote.objects.all()),
     ).annotate(
         balance=F("net_payable") - F("credited") - F("paid"),
         status=Case(
@@ -129,18 +142,30 @@ def with_balance(statements: QuerySet[Statement], today: date | None = None) -> 
     )
 
 
-def statements_list(user: User | AnonymousUser) -> QuerySet:
+def _amounts_of_statement(rows: QuerySet[Payment] | QuerySet[CreditNote]) -> Coalesce:
+    """The sum of the amounts of the statement's payments (or credit notes), 0.00 if none."""
+    total = (
+        rows.filter(statement=OuterRef("pk"))
+        .order_by()
+        .values("statement")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    return Coalesce(Subquery(total, output_field=MONEY), ZERO)
+
+
+def statements_list(user: User | AnonymousUser) -> QuerySet[StatementWithBalance]:
     """Scoped statements with their balance and status, in a constant number of queries."""
     return with_balance(
         statements_visible_to(user).select_related("company", "park", "scheme", "supplements")
     ).order_by("-period", "park__code", "number")
 
 
-def statement_detail(user: User | AnonymousUser) -> QuerySet:
+def statement_detail(user: User | AnonymousUser) -> QuerySet[StatementWithBalance]:
     return statements_list(user).prefetch_related("lines", "payments", "credit_notes")
 
 
-def statement_by_verification_token(token: str) -> Any:
+def statement_by_verification_token(token: str) -> StatementWithBalance | None:
     """The public's one way to a statement: its printed verification code (the QR code).
 
     Anyone holding the paper may confirm it is genuine; the page shows four facts only.
@@ -171,7 +196,7 @@ def no_subsidy_reason(statement: Statement) -> str:
     )
 
 
-def lease_billed_through(user: User | AnonymousUser, lease: Any) -> date | None:
+def lease_billed_through(user: User | AnonymousUser, lease: Lease) -> date | None:
     """The last day of the latest month a statement billed this lease's units for, or None.
     An end date before it is credited at once (domain.md §6); other charges are never
     credited by a termination, so a month billed only for a charge does not count."""
@@ -188,4 +213,5 @@ def scheme_applied_since(scheme: SubsidyScheme) -> date | None:
     """The start of the latest subsidy window the scheme opened, or None if it opened none.
     A scheme that opened one keeps the rules that decided its amounts (services.scheme_update)
     and stays valid at least until that day."""
-    return scheme.windows.aggregate(latest=Max("start"))["latest"]
+    latest: date | None = scheme.windows.aggregate(latest=Max("start"))["latest"]
+    return latest

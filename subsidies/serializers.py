@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.conf import settings
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,9 +16,10 @@ from rest_framework import serializers
 from core.calendar import FIRST_YEAR, LAST_YEAR, PERIOD_PATTERN, Period
 from core.vocabulary import StatementStatus
 from parks.models import Park
-from stp_portal.validators import validate_amount, validate_charge_amount
 from tenants.filters import MAX_ID
 
+from .amounts import amount_maximum, amount_validators
+from .forms import INVALID_PERIOD, period_from_text
 from .models import (
     MONEY,
     BillingRun,
@@ -30,6 +30,7 @@ from .models import (
     StatementLine,
     SubsidyScheme,
 )
+from .services.schemes import SCHEME_FIELDS
 
 PERIOD_SCHEMA = {
     "type": "string",
@@ -46,13 +47,13 @@ def money(**kwargs: Any) -> serializers.DecimalField:
 
 
 class AmountField(serializers.DecimalField):
-    """An amount someone enters, checked by the one amount rule (calculation.amount_problem)
-    as the pages and the services check it, so each says the same; ``bounded``: a charge, at
-    most ``CHARGE_MAX_AMOUNT``."""
+    """An amount someone enters, checked by billing's amount rule (``subsidies.amounts``) as
+    the pages and the services check it, so each says the same; ``charge``: at most
+    ``CHARGE_MAX_AMOUNT``."""
 
-    def __init__(self, *, bounded: bool = False, **kwargs: Any) -> None:
-        self.bounded = bounded
-        kwargs["validators"] = [validate_charge_amount if bounded else validate_amount]
+    def __init__(self, *, charge: bool = False, **kwargs: Any) -> None:
+        self.charge = charge
+        kwargs["validators"] = amount_validators(charge=charge)
         super().__init__(max_digits=None, decimal_places=None, **kwargs)
 
 
@@ -63,7 +64,7 @@ class AmountFieldSchema(OpenApiSerializerFieldExtension):
     target_class = AmountField
 
     def map_serializer_field(self, auto_schema, direction) -> dict[str, Any]:
-        maximum = settings.CHARGE_MAX_AMOUNT if self.target.bounded else None
+        maximum = amount_maximum(charge=self.target.charge)
         whole = len(str(int(maximum))) if maximum is not None else MONEY["max_digits"] - 2
         schema: dict[str, Any] = {
             "type": "string",
@@ -84,16 +85,17 @@ class AmountFieldSchema(OpenApiSerializerFieldExtension):
 class PeriodField(serializers.Field):
     """A month written ``YYYY-MM``; in: a ``Period``; out: the stored first day as YYYY-MM."""
 
-    default_error_messages = {"invalid": "Write the period as YYYY-MM, e.g. 2026-03."}
+    default_error_messages = {"invalid": INVALID_PERIOD}
 
     def to_internal_value(self, data: Any) -> Period:
         # Exactly YYYY-MM, as the schema says (pages forgive spaces around it; the API not).
-        if not isinstance(data, str) or data != data.strip():
-            self.fail("invalid")
         try:
-            return Period.parse(data)
+            period = period_from_text(data, exact=True)
         except ValueError as exc:
             raise serializers.ValidationError(str(exc)) from exc
+        if period is None:
+            self.fail("invalid")
+        return period
 
     def to_representation(self, value: date | Period) -> str:
         return str(value if isinstance(value, Period) else Period.of(value))
@@ -138,17 +140,7 @@ class SubsidySchemeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SubsidyScheme
-        fields = (
-            "id",
-            "name",
-            "internet_pct",
-            "rent_pct",
-            "duration_months",
-            "valid_from",
-            "valid_to",
-            "parks",
-            "anchor",
-        )
+        fields = ("id", *SCHEME_FIELDS)
         read_only_fields = ("id",)
 
 
@@ -173,7 +165,7 @@ class ChargeInputSerializer(serializers.Serializer):
     lease = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="A lease you manage.")
     period = PeriodField()
     description = serializers.CharField(max_length=200)
-    amount = AmountField(bounded=True)
+    amount = AmountField(charge=True)
 
 
 # --- Billing runs --------------------------------------------------------------------------------

@@ -25,7 +25,6 @@ from . import services
 # statement first (a retry then skips it). Anything else would happen again: the service
 # records it on the run instead.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, IntegrityError)
-RENDER_BATCH = 50
 BILLING = {
     "acks_late": True,
     "reject_on_worker_lost": True,
@@ -38,19 +37,13 @@ BILLING = {
 
 @shared_task(**BILLING)
 def plan_billing_run(run_id: int) -> int:
-    chunk_ids = services.billing_run_plan(run_id)
-    for chunk_id in chunk_ids:
-        bill_chunk.delay(chunk_id)
-    # Statements of this month a dead worker left without PDF or e-mail: finish them too.
-    unfinished = services.statements_left_unfinished(run_id)
-    for start in range(0, len(unfinished), RENDER_BATCH):
-        render_statements.delay(unfinished[start : start + RENDER_BATCH])
-    return len(chunk_ids)
+    # Chunks go to bill_chunk; statements a dead worker left without PDF or e-mail, too.
+    return services.billing_run_dispatch(run_id)
 
 
 class ChunkTask(Task):
     """A chunk whose task fails for good (retries used up) is recorded on its run, which
-    then finishes "done with errors" instead of waiting for ever."""
+    then finishes failed instead of waiting for ever."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
         services.billing_chunk_give_up(args[0] if args else kwargs["chunk_id"], exc)

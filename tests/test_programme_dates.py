@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from parks.services import park_update
-from subsidies.services import scheme_create
+from subsidies.services import SchemeInput, scheme_create
 from tenants.inputs import ApplicationInput
 from tenants.services import application_create
 
@@ -33,12 +33,14 @@ def test_a_schemes_validity_out_of_range_is_a_field_error(pseb_staff, field):
     with pytest.raises(ValidationError) as refused:
         scheme_create(
             user=pseb_staff,
-            name="Typo",
-            internet_pct=100,
-            rent_pct=25,
-            duration_months=12,
-            anchor="lease_start",
-            **dates,
+            data=SchemeInput(
+                name="Typo",
+                internet_pct=100,
+                rent_pct=25,
+                duration_months=12,
+                anchor="lease_start",
+                **dates,
+            ),
         )
     assert field in refused.value.message_dict
 

@@ -17,6 +17,8 @@ from core.calendar import Period
 from subsidies import services
 from subsidies.models import DocumentCounter, Statement
 from subsidies.selectors import with_balance
+from subsidies.services import runs as billing_runs
+from subsidies.services import statements
 from tests.factories import CompanyFactory, LeaseFactory, ParkFactory, SubsidySchemeFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -45,7 +47,7 @@ def _bill_everything(run_id: int, outcomes: list[str], barrier: threading.Barrie
 
 
 def test_overlapping_runs_of_one_month_issue_each_statement_once_without_gaps(monkeypatch):
-    monkeypatch.setattr(services, "CHUNK_SIZE", 3)
+    monkeypatch.setattr(billing_runs, "CHUNK_SIZE", 3)
     SubsidySchemeFactory()
     parks = [ParkFactory(code="GUJ"), ParkFactory(code="QTA")]
     for index in range(14):
@@ -87,6 +89,22 @@ def _run(name: str, action, outcomes: dict[str, str], barrier: threading.Barrier
         connection.close()
 
 
+def _all_at_once(actions: dict) -> dict[str, str]:
+    """Run each action on a thread (and connection) of its own, all starting together;
+    answer each one's outcome."""
+    barrier = threading.Barrier(len(actions))
+    outcomes: dict[str, str] = {}
+    threads = [
+        threading.Thread(target=_run, args=(name, action, outcomes, barrier))
+        for name, action in actions.items()
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
 @pytest.mark.parametrize("attempt", range(3))
 def test_billing_charges_and_a_termination_of_one_company_at_once_never_deadlock(
     monkeypatch, pseb_staff, attempt
@@ -109,14 +127,15 @@ def test_billing_charges_and_a_termination_of_one_company_at_once_never_deadlock
     april = services.billing_run_start(user=None, period="2026-04", today=MAY, queue=False)
     (chunk_id,) = services.billing_run_plan(april.pk)
 
-    # Every transaction computes slowly, so they overlap while holding their locks.
-    compute = services.compute_statements
+    # Every transaction computes slowly, so they overlap while holding their locks (billing
+    # and the termination's credit notes both compute through the statements module).
+    compute = statements.compute_statements
 
     def slow_compute(*args, **kwargs):
         time.sleep(0.2)
         return compute(*args, **kwargs)
 
-    monkeypatch.setattr(services, "compute_statements", slow_compute)
+    monkeypatch.setattr(statements, "compute_statements", slow_compute)
     actions = {
         "april chunk": lambda: services.billing_chunk_bill(chunk_id, today=MAY, render=False),
         "charge first": lambda: services.charge_record(
@@ -129,16 +148,7 @@ def test_billing_charges_and_a_termination_of_one_company_at_once_never_deadlock
             user=pseb_staff, lease=second, end_date=date(2026, 3, 20)
         ),
     }
-    barrier = threading.Barrier(len(actions))
-    outcomes: dict[str, str] = {}
-    threads = [
-        threading.Thread(target=_run, args=(name, action, outcomes, barrier))
-        for name, action in actions.items()
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = _all_at_once(actions)
     monkeypatch.undo()
 
     assert outcomes == dict.fromkeys(actions, "ok")

@@ -1,20 +1,15 @@
 """Statement PDFs (domain.md §6): rendered from the template with local fonts only, stored
 once, e-mailed once to the company's owner(s)."""
 
-import re
 import socket
-import zlib
 from datetime import date
 from decimal import Decimal
-from io import BytesIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core import mail
-from pypdf import PdfReader
 from weasyprint import HTML
-from weasyprint.formatting_structure import boxes
 from weasyprint.urls import FatalURLFetchingError
 
 from core.calendar import Period
@@ -22,62 +17,9 @@ from core.vocabulary import MemberRole
 from subsidies import pdf, services
 from subsidies.models import Statement
 from tests import factories
+from tests.subsidies.pdf_support import issue, laid_out_text, loaded, pdf_page_count, pdf_text
 
 pytestmark = pytest.mark.django_db
-
-MARCH = Period(2026, 3)
-ISSUED_ON = date(2026, 4, 1)
-
-
-# --- Helpers -----------------------------------------------------------------------------------
-def pdf_page_count(content: bytes) -> int:
-    """Pages of a WeasyPrint PDF, read from the bytes: its objects sit in compressed object
-    streams, so each stream is inflated before counting the ``/Type /Page`` objects."""
-    chunks = [content]
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", content, re.DOTALL):
-        try:
-            chunks.append(zlib.decompress(match[1]))
-        except zlib.error:
-            continue
-    return sum(len(re.findall(rb"/Type\s*/Page(?![A-Za-z])", chunk)) for chunk in chunks)
-
-
-def pdf_text(content: bytes) -> str:
-    """The text of a PDF, read back with pypdf."""
-    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
-
-
-def laid_out_text(document) -> str:
-    """The text WeasyPrint placed on the pages, from its layout (no PDF reader needed)."""
-
-    def walk(box):
-        if isinstance(box, boxes.TextBox):
-            yield box.text
-        for child in getattr(box, "children", ()):
-            yield from walk(child)
-
-    # _page_box is WeasyPrint's layout tree of a page; it is what its own tests inspect.
-    # One space between words, whichever line each was laid out on.
-    return " ".join(
-        " ".join(text for page in document.pages for text in walk(page._page_box)).split()
-    )
-
-
-def issue(park, company, *, period=MARCH, issue_date=ISSUED_ON) -> Statement:
-    """Issue the company's statement for the month (the test's transaction holds the locks)."""
-    (statement,) = services.statements_issue(
-        park=park, period=period, company_ids=[company.pk], issue_date=issue_date
-    )
-    return loaded(statement.pk)
-
-
-def loaded(statement_id: int) -> Statement:
-    """As services.statements_render loads it."""
-    return (
-        Statement.objects.select_related("company", "park", "scheme")
-        .prefetch_related("lines")
-        .get(pk=statement_id)
-    )
 
 
 @pytest.fixture
@@ -107,7 +49,6 @@ def statement(park, tenant, owner, scheme):
     return issue(park, tenant)
 
 
-# --- The document -----------------------------------------------------------------------------
 def test_statement_renders_to_a_one_page_pdf(statement):
     # when
     content = pdf.renderer().render(statement)
@@ -286,7 +227,6 @@ def test_money_is_printed_with_thousands_separators_and_two_decimals(amount, pri
     assert pdf.money(amount) == printed
 
 
-# --- No network, one renderer per process -------------------------------------------------------
 @pytest.mark.parametrize(
     "url",
     [
@@ -365,7 +305,6 @@ def test_renderer_is_built_once_per_process():
     assert first.font_config is pdf.renderer().font_config
 
 
-# --- Stored once, e-mailed once to the owner(s) ------------------------------------------------
 def test_render_stores_the_pdf_once(statement):
     # when
     rendered = services.statements_render([statement.pk])

@@ -62,7 +62,7 @@ def test_billing_tasks_are_acknowledged_late_and_requeued_when_their_worker_dies
 def test_the_scheduled_task_bills_the_month_just_ended(park):
     with (
         mock.patch("subsidies.tasks.timezone.localdate", return_value=date(2026, 4, 1)),
-        mock.patch("subsidies.services.timezone.localdate", return_value=date(2026, 4, 1)),
+        mock.patch("subsidies.services.runs.timezone.localdate", return_value=date(2026, 4, 1)),
     ):
         run_id = tasks.bill_previous_month()
     run = BillingRun.objects.get(pk=run_id)

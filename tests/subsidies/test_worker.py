@@ -13,35 +13,25 @@ Redis. A worker's log is printed when it fails to start or a wait times out.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
 import uuid
-from collections import defaultdict
-from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
 from django.conf import settings as django_settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
-from core.calendar import fiscal_year as fiscal_year_of
 from core.vocabulary import RunStatus
 from stp_portal.celery import app
-from subsidies import calculation as calc
 from subsidies import services
-from subsidies.models import BillingRun, DocumentCounter, Statement
-from tenants.models import Lease
+from subsidies.models import BillingRun, Statement
 from tests.factories import (
     CompanyFactory,
     LeaseFactory,
@@ -51,6 +41,21 @@ from tests.factories import (
     SubsidySchemeFactory,
     UnitFactory,
 )
+from tests.subsidies.worker_support import (
+    Worker,
+    assert_billed_once_without_gaps,
+    assert_numbers_gapless_so_far,
+    assert_pdfs_stored_once,
+    database_url,
+    delivered,
+    drop_messages,
+    finished,
+    in_flight,
+    leases_locked,
+    unacked,
+    wait_for,
+    waiting_on_locks,
+)
 
 pytestmark = [
     pytest.mark.postgres,
@@ -58,72 +63,20 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
+
 ROOT = Path(django_settings.BASE_DIR)
+
+
 PERIOD = "2026-03"
+
+
 ASKED_ON = date(2026, 4, 1)
+
+
 CHUNK_SIZE = 5
-READY_TIMEOUT = 60  # seconds for a worker to start (Django set-up, fork, connect)
+
+
 TASK_RECEIVED = re.compile(r"\[([0-9a-f-]{36})\] received")
-
-
-# --- A worker process ----------------------------------------------------------------------------
-class Worker:
-    def __init__(self, name: str, process: subprocess.Popen, log: Path) -> None:
-        self.name = name
-        self.process = process
-        self.log = log
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def output(self, lines: int = 120) -> str:
-        try:
-            text = self.log.read_text(errors="replace")
-        except OSError:
-            return f"(no log at {self.log})"
-        return "\n".join(text.splitlines()[-lines:])
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + READY_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(
-                    f"Worker {self.name} exited with {self.process.returncode} before it was "
-                    f"ready:\n{self.output()}"
-                )
-            if " ready." in self.output(400):
-                return
-            time.sleep(0.1)
-        pytest.fail(f"Worker {self.name} not ready within {READY_TIMEOUT}s:\n{self.output()}")
-
-    def kill(self) -> None:
-        """SIGKILL the worker and its pool processes at once, as the OOM killer would."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-
-def _database_url() -> str:
-    """This pytest worker's test database (pytest-xdist gives each its own)."""
-    db = connection.settings_dict
-    user = quote(db.get("USER") or "postgres", safe="")
-    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
-    host = db.get("HOST") or "127.0.0.1"
-    port = db.get("PORT") or 5432
-    return f"postgres://{user}{password}@{host}:{port}/{quote(db['NAME'], safe='')}"
-
-
-def drop_messages(broker: redis.Redis, queue: str) -> None:
-    """The broker loses the queue's messages, as Redis restarted without persistence would:
-    those waiting and those the dead worker held unacknowledged."""
-    for key in broker.scan_iter(match=f"{queue}*"):
-        if broker.type(key) == b"list":
-            broker.delete(key)
-    for tag, raw in broker.hgetall("unacked").items():
-        if json.loads(raw)[2] == queue:
-            broker.hdel("unacked", tag)
-            broker.zrem("unacked_index", tag)
 
 
 @pytest.fixture
@@ -170,7 +123,7 @@ def start_worker(queue, settings, tmp_path, broker):
         environment = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "stp_portal.settings.test",
-            "DATABASE_URL": _database_url(),
+            "DATABASE_URL": database_url(),
             "REDIS_URL": settings.REDIS_URL,
             "CELERY_BROKER_URL": app.conf.broker_url,
             "CELERY_RESULT_BACKEND": app.conf.result_backend or "",
@@ -210,79 +163,10 @@ def start_worker(queue, settings, tmp_path, broker):
             broker.delete(*(f"celery-task-meta-{task_id}" for task_id in ids))
 
 
-# --- Waiting and looking -------------------------------------------------------------------------
-def wait_for(what: str, check: Callable[[], object], timeout: float, workers) -> object:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            logs = "\n\n".join(f"--- {w.name} ---\n{w.output()}" for w in workers)
-            pytest.fail(f"Timed out after {timeout}s waiting for {what}.\n{logs}")
-        time.sleep(0.2)
-
-
-def unacked(broker: redis.Redis, queue: str) -> int:
-    """Messages of the queue delivered to a worker and not acknowledged yet.
-
-    kombu's Redis transport keeps them in the ``unacked`` hash (shared by all queues of the
-    database) as ``[message, exchange, routing key]`` until acknowledged, or restored to
-    their queue once older than the visibility timeout.
-    """
-    return sum(1 for raw in broker.hvals("unacked") if json.loads(raw)[2] == queue)
-
-
-def in_flight(broker: redis.Redis, queue: str) -> int:
-    """Messages of the queue waiting, or delivered to a worker and not acknowledged yet."""
-    return broker.llen(queue) + unacked(broker, queue)
-
-
-def finished(run: BillingRun) -> bool:
-    run.refresh_from_db()
-    return run.finished_at is not None
-
-
-def delivered(statements) -> bool:
-    """Every statement has its PDF and its e-mail claimed (the end of the task chain)."""
-    return (
-        not statements.filter(pdf="").exists()
-        and not statements.filter(emailed_at__isnull=True).exists()
-    )
-
-
-def assert_billed_once_without_gaps(pairs: set[tuple[int, int]], parks) -> None:
-    """Every company-park pair has one statement; per park, numbers 1..N, counter at N."""
-    statements = list(Statement.objects.values_list("company_id", "park_id", "number"))
-    assert len(statements) == len(pairs)
-    assert {(company, park) for company, park, _ in statements} == pairs
-    fiscal_year = fiscal_year_of(timezone.localdate())
-    for park in parks:
-        expected = sum(1 for _, park_id in pairs if park_id == park.pk)
-        numbers = sorted(number for _, park_id, number in statements if park_id == park.pk)
-        assert numbers == sorted(
-            calc.document_number(park.code, fiscal_year, n) for n in range(1, expected + 1)
-        ), f"{park.code}: numbers are not exactly 1..{expected}"
-        counters = DocumentCounter.objects.filter(
-            park=park, series=DocumentCounter.Series.STATEMENT
-        )
-        assert [(c.fiscal_year, c.last_number) for c in counters] == [(fiscal_year, expected)]
-
-
-def assert_pdfs_stored_once(media: Path) -> None:
-    statements = list(Statement.objects.order_by("pk"))
-    missing = [s.number for s in statements if not s.pdf]
-    assert not missing, f"{len(missing)} statements have no PDF: {missing[:20]}"
-    for statement in statements:
-        assert (media / statement.pdf.name).read_bytes()[:5] == b"%PDF-", statement.number
-    files = list((media / "private" / "statements").rglob("*.pdf"))
-    assert len(files) == len(statements), "a PDF stored twice, or a stray file"
-    assert not Statement.objects.filter(emailed_at__isnull=True).exists()
-
-
-# --- End to end ----------------------------------------------------------------------------------
-def test_a_month_is_billed_end_to_end_by_a_real_worker(start_worker, queue, broker, settings):
-    """~30 company-park pairs in 3 parks, through plan → chunks → PDFs → e-mails."""
+def a_month_to_bill():
+    """~30 company-park pairs in 3 parks: domain.md §6's worked example, a full month, and
+    companies with several leases in a park or leases in several parks; answers the parks,
+    the pairs to bill, and the worked example's and the full month's companies."""
     SubsidySchemeFactory(name="Default programme", valid_from=date(2022, 7, 1))
     staff = PsebStaffFactory()
     parks = [
@@ -325,6 +209,12 @@ def test_a_month_is_billed_end_to_end_by_a_real_worker(start_worker, queue, brok
     # Not billed for March: ended in February, starts in April.
     lease(CompanyFactory(), parks[0], start=date(2025, 1, 1), end=date(2026, 2, 28))
     lease(CompanyFactory(), parks[1], start=date(2026, 4, 1))
+    return parks, pairs, example, full_month
+
+
+def test_a_month_is_billed_end_to_end_by_a_real_worker(start_worker, queue, broker, settings):
+    """~30 company-park pairs in 3 parks, through plan → chunks → PDFs → e-mails."""
+    parks, pairs, example, full_month = a_month_to_bill()
     assert 28 <= len(pairs) <= 32
 
     celery_backlog = broker.llen("celery")
@@ -359,31 +249,6 @@ def test_a_month_is_billed_end_to_end_by_a_real_worker(start_worker, queue, brok
     assert set(Statement.objects.values_list("billing_run", flat=True)) == {run.pk}
 
 
-# --- SIGKILL in the middle of a run --------------------------------------------------------------
-@contextlib.contextmanager
-def leases_locked(park):
-    """Another transaction holds the park's leases: a chunk of the park waits for them."""
-    holder = connections.create_connection(DEFAULT_DB_ALIAS)
-    try:
-        holder.set_autocommit(False)
-        with holder.cursor() as cursor:
-            table = Lease._meta.db_table
-            cursor.execute(f"SELECT id FROM {table} WHERE park_id = %s FOR UPDATE", [park.pk])  # noqa: S608
-        yield
-    finally:
-        holder.rollback()
-        holder.close()
-
-
-def waiting_on_locks() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
-
-
 @pytest.mark.parametrize(
     "broker_keeps_messages",
     [
@@ -404,38 +269,13 @@ def test_a_worker_killed_mid_run_then_a_rerun_bills_each_statement_once(
     all idempotent. Or the broker lost them too: the first run stays unfinished, and the
     re-run bills what is missing and renders the PDFs whose tasks were lost.
     """
-    SubsidySchemeFactory(name="Default programme", valid_from=date(2022, 7, 1))
-    staff = PsebStaffFactory()
-    parks = [ParkFactory(code="GUJ", name="Gujranwala STP"), ParkFactory(code="LHR")]
-    pairs: set[tuple[int, int]] = set()
-    for n in range(40):  # 4 chunks per park
-        park = parks[n % 2]
-        made = LeaseFactory(park=park, start_date=date(2026, 3, 1 + n % 28), created_by=staff)
-        pairs.add((made.company_id, park.pk))
+    parks, pairs = two_parks_of_four_chunks()
     first_park = sum(1 for _, park_id in pairs if park_id == parks[0].pk)
-
-    first = start_worker()
-    with leases_locked(parks[1]):
-        run = services.billing_run_start(user=None, period=PERIOD, today=ASKED_ON)
-        wait_for(
-            "one park billed and both pool processes waiting in the other",
-            lambda: (
-                BillingRun.objects.get(pk=run.pk).done == first_park and waiting_on_locks() >= 2
-            ),
-            60,
-            [first],
-        )
-        first.kill()
-        killed_at = time.monotonic()
+    first, run, killed_at = killed_mid_run(start_worker, parks, first_park)
     assert unacked(broker, queue) >= 2  # the chunks the dead worker was billing (acks_late)
     time.sleep(0.5)  # the dead worker's transactions are rolled back
 
-    run.refresh_from_db()
-    assert run.finished_at is None
-    assert (run.done, run.total, run.issued) == (first_park, len(pairs), first_park)
-    issued_before = Statement.objects.count()
-    assert issued_before == first_park
-    assert_numbers_gapless_so_far(parks)
+    issued_before = assert_only_the_first_park_billed(run, parks, len(pairs), first_park)
     if not broker_keeps_messages:
         # Their rendering was queued behind the chunks: it is lost with the queue, and only
         # the re-run can render them.
@@ -454,44 +294,88 @@ def test_a_worker_killed_mid_run_then_a_rerun_bills_each_statement_once(
     assert rerun.total == rerun.done == len(pairs)
 
     if not broker_keeps_messages:
-        # Nothing is left to finish the first run: it stays as the kill left it, until beat
-        # finds it stalled and plans it again; its chunks then find everything billed.
-        run.refresh_from_db()
-        assert (run.status, run.finished_at, run.done) == (RunStatus.RUNNING, None, first_park)
-        later = timezone.now() + timedelta(seconds=settings.BILLING_RUN_STALLED_AFTER + 1)
-        assert services.billing_runs_resume_stalled(now=later) == [run.pk]
-    # Settle: the first run's redelivered, queued or resumed chunks, the PDFs, the e-mails.
-    wait_for("the killed run to be completed", lambda: finished(run), 60, workers)
-    statements = Statement.objects.all()
-    wait_for("the PDFs and e-mails", lambda: delivered(statements), 120, workers)
-    wait_for("the queue to drain", lambda: in_flight(broker, queue) == 0, 30, workers)
-
+        assert_left_stalled_then_resumed(run, first_park, settings)
+    settle(run, broker, queue, workers)
     assert_billed_once_without_gaps(pairs, parks)
     assert_pdfs_stored_once(Path(settings.MEDIA_ROOT))
     run.refresh_from_db()
     rerun.refresh_from_db()
-    # Each statement was issued by one of the two runs, and counted once.
-    assert run.issued + rerun.issued == len(pairs)
-    for each in (run, rerun):
-        assert Statement.objects.filter(billing_run=each).count() == each.issued
-    assert (run.status, run.errors) == (RunStatus.DONE, [])
-    assert run.done == run.total == len(pairs)
+    assert_both_runs_done(run, rerun, len(pairs))
     if not broker_keeps_messages:
         assert run.resumed == 1
         assert run.issued == issued_before
         assert rerun.issued == len(pairs) - issued_before
 
 
-def assert_numbers_gapless_so_far(parks) -> None:
-    """What was committed before the kill is numbered 1..n per park: no gap, no duplicate."""
-    fiscal_year = fiscal_year_of(timezone.localdate())
-    by_park = defaultdict(list)
-    for park_id, number in Statement.objects.values_list("park_id", "number"):
-        by_park[park_id].append(number)
-    for park in parks:
-        numbers = sorted(by_park[park.pk])
-        assert numbers == [
-            calc.document_number(park.code, fiscal_year, n) for n in range(1, len(numbers) + 1)
-        ]
-        counter = DocumentCounter.objects.filter(park=park).values_list("last_number", flat=True)
-        assert list(counter) in ([], [len(numbers)])
+def two_parks_of_four_chunks():
+    """40 leases, 20 in each of two parks (4 chunks per park); answers the parks and the
+    company-park pairs to bill."""
+    SubsidySchemeFactory(name="Default programme", valid_from=date(2022, 7, 1))
+    staff = PsebStaffFactory()
+    parks = [ParkFactory(code="GUJ", name="Gujranwala STP"), ParkFactory(code="LHR")]
+    pairs: set[tuple[int, int]] = set()
+    for n in range(40):
+        park = parks[n % 2]
+        made = LeaseFactory(park=park, start_date=date(2026, 3, 1 + n % 28), created_by=staff)
+        pairs.add((made.company_id, park.pk))
+    return parks, pairs
+
+
+def killed_mid_run(start_worker, parks, first_park: int) -> tuple[Worker, BillingRun, float]:
+    """A worker billing a run, SIGKILLed once the first park is billed and both its pool
+    processes wait inside a chunk of the second (whose leases another transaction holds);
+    answers the dead worker, the run and when it was killed."""
+    first = start_worker()
+    with leases_locked(parks[1]):
+        run = services.billing_run_start(user=None, period=PERIOD, today=ASKED_ON)
+        wait_for(
+            "one park billed and both pool processes waiting in the other",
+            lambda: (
+                BillingRun.objects.get(pk=run.pk).done == first_park and waiting_on_locks() >= 2
+            ),
+            60,
+            [first],
+        )
+        first.kill()
+        killed_at = time.monotonic()
+    return first, run, killed_at
+
+
+def assert_both_runs_done(run: BillingRun, rerun: BillingRun, pairs: int) -> None:
+    """Each statement was issued by one of the two runs, and counted once; both are done."""
+    assert run.issued + rerun.issued == pairs
+    for each in (run, rerun):
+        assert Statement.objects.filter(billing_run=each).count() == each.issued
+    assert (run.status, run.errors) == (RunStatus.DONE, [])
+    assert run.done == run.total == pairs
+
+
+def assert_only_the_first_park_billed(run: BillingRun, parks, pairs: int, first_park: int) -> int:
+    """Right after the kill: the run is unfinished, only the first park's statements exist,
+    numbered without gaps; answers how many were issued."""
+    run.refresh_from_db()
+    assert run.finished_at is None
+    assert (run.done, run.total, run.issued) == (first_park, pairs, first_park)
+    issued = Statement.objects.count()
+    assert issued == first_park
+    assert_numbers_gapless_so_far(parks)
+    return issued
+
+
+def settle(run: BillingRun, broker, queue: str, workers: list[Worker]) -> None:
+    """Wait for the killed run's redelivered, queued or resumed chunks, then the PDFs and
+    e-mails, then an empty queue."""
+    wait_for("the killed run to be completed", lambda: finished(run), 60, workers)
+    statements = Statement.objects.all()
+    wait_for("the PDFs and e-mails", lambda: delivered(statements), 120, workers)
+    wait_for("the queue to drain", lambda: in_flight(broker, queue) == 0, 30, workers)
+
+
+def assert_left_stalled_then_resumed(run: BillingRun, first_park: int, settings) -> None:
+    """With the broker's messages lost, nothing is left to finish the first run: it stays as
+    the kill left it, until beat finds it stalled and plans it again (its chunks then find
+    everything billed)."""
+    run.refresh_from_db()
+    assert (run.status, run.finished_at, run.done) == (RunStatus.RUNNING, None, first_park)
+    later = timezone.now() + timedelta(seconds=settings.BILLING_RUN_STALLED_AFTER + 1)
+    assert services.billing_runs_resume_stalled(now=later) == [run.pk]

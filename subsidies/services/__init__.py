@@ -1,0 +1,75 @@
+"""Writes on subsidy schemes and billing (domain.md §5–6), by feature:
+
+- ``schemes``: subsidy schemes and their one statement of editable fields (``SchemeInput``);
+- ``statements``: computing and issuing statements (windows, numbers, lines);
+- ``runs``: billing runs, their chunks, and what the beat finds stalled;
+- ``delivery``: statement PDFs and e-mail, sent to the worker in batches;
+- ``corrections``: other charges, payments and credit notes.
+
+Callers use ``from subsidies import services`` and ``services.<name>``; the names are those
+below. A test that replaces a name does it in the module that looks it up.
+"""
+
+from .corrections import (
+    ChargeRecorded,
+    charge_record,
+    credit_note_issue,
+    credit_notes_for_ended_lease,
+    payment_record,
+)
+from .delivery import RENDER_BATCH, statement_email, statements_deliver, statements_render
+from .runs import (
+    RESEND_FOR,
+    billing_chunk_bill,
+    billing_chunk_give_up,
+    billing_run_dispatch,
+    billing_run_execute,
+    billing_run_plan,
+    billing_run_start,
+    billing_runs_resume_stalled,
+    statements_left_unfinished,
+    statements_undelivered_resend,
+)
+from .schemes import SCHEME_FIELDS, SchemeInput, scheme_create, scheme_update
+from .statements import (
+    as_period,
+    compute_statements,
+    leases_lock,
+    numbers_reserve,
+    statements_create,
+    statements_issue,
+    subsidy_windows_fix,
+)
+
+__all__ = [
+    "RENDER_BATCH",
+    "RESEND_FOR",
+    "SCHEME_FIELDS",
+    "ChargeRecorded",
+    "SchemeInput",
+    "as_period",
+    "billing_chunk_bill",
+    "billing_chunk_give_up",
+    "billing_run_dispatch",
+    "billing_run_execute",
+    "billing_run_plan",
+    "billing_run_start",
+    "billing_runs_resume_stalled",
+    "charge_record",
+    "compute_statements",
+    "credit_note_issue",
+    "credit_notes_for_ended_lease",
+    "leases_lock",
+    "numbers_reserve",
+    "payment_record",
+    "scheme_create",
+    "scheme_update",
+    "statement_email",
+    "statements_create",
+    "statements_deliver",
+    "statements_issue",
+    "statements_left_unfinished",
+    "statements_render",
+    "statements_undelivered_resend",
+    "subsidy_windows_fix",
+]

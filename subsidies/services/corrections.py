@@ -1,0 +1,296 @@
+"""Other charges, payments and credit notes (domain.md §6): what is recorded against a lease
+or an issued statement. An issued statement never changes: a charge for a month already
+billed goes on a supplementary statement, a correction downwards is a credit note."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from audit.trail import log_created
+from core.calendar import Period, long_date, overlap_days
+from core.calendar import fiscal_year as fiscal_year_of
+from parks.models import Park
+from stp_portal.errors import Conflict
+from tenants.models import Lease
+
+from .. import calculation as calc
+from ..amounts import billing_amount_problem
+from ..models import Charge, CreditNote, DocumentCounter, Payment, Statement, StatementLine
+from ..permissions import ensure
+from ..selectors import with_balance
+from . import statements as issuing
+from .delivery import statements_deliver
+from .statements import as_period, leases_lock, numbers_reserve, statements_create
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+# --- Other charges -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChargeRecorded:
+    """A charge recorded, and the supplementary statement that billed it at once (None when
+    its month is not billed yet: the month's statement will)."""
+
+    charge: Charge
+    supplementary_statement: Statement | None = None
+
+
+@transaction.atomic
+def charge_record(
+    *,
+    user: User,
+    lease: Lease,
+    period: Period | str,
+    description: str,
+    amount: Decimal,
+    today: date | None = None,
+) -> ChargeRecorded:
+    """A park manager's other charge for a lease and month (§6: never subsidised).
+
+    Billed with the month's statement; a month already billed for the company gets it at
+    once on a supplementary statement (own number, referring to the month's statement),
+    since an issued statement never changes.
+    """
+    ensure("record_charge", user, lease)
+    period = as_period(period)
+    leases_lock(park_id=lease.park_id, company_ids=[lease.company_id])
+    lease = Lease.objects.select_related("park").get(pk=lease.pk)
+    errors = {}
+    if not description.strip():
+        errors["description"] = "Say what the charge is for."
+    if problem := billing_amount_problem(amount, charge=True):
+        errors["amount"] = problem
+    if overlap_days(lease.start_date, lease.end_date, period.first, period.last) == 0:
+        errors["period"] = f"Lease #{lease.pk} has no day in {period}."
+    if errors:
+        raise ValidationError(errors)
+    charge = Charge.objects.create(
+        lease=lease,
+        period=period.first,
+        description=description.strip(),
+        amount=amount,
+        created_by=user,
+    )
+    original = Statement.objects.filter(
+        company_id=lease.company_id, park_id=lease.park_id, period=period.first, supplements=None
+    ).first()
+    # The charge alone: whatever else the month may now miss is a re-run's business.
+    draft = calc.compute_statement(
+        period, [], None, [calc.OtherCharge(charge.pk, charge.description, charge.amount)]
+    )
+    if original is None or draft is None:  # not billed yet: the month's statement bills it
+        return ChargeRecorded(charge)
+    (extra,) = statements_create(
+        park=lease.park,
+        period=period,
+        drafts=[(lease.company_id, draft, original.pk)],
+        issue_date=today or timezone.localdate(),
+    )
+    transaction.on_commit(lambda: statements_deliver([extra.pk]))
+    return ChargeRecorded(charge, extra)
+
+
+# --- Payments ------------------------------------------------------------------------------------
+def _locked_statement(statement: Statement) -> Statement:
+    """The statement locked for the transaction, with its balance (``with_balance``)."""
+    list(Statement.objects.select_for_update().filter(pk=statement.pk).values_list("pk"))
+    locked: Statement = with_balance(Statement.objects.select_related("park")).get(pk=statement.pk)
+    return locked
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    user: User,
+    statement: Statement,
+    amount: Decimal,
+    paid_on: date,
+    reference: str,
+    today: date | None = None,
+) -> Payment:
+    """Money received against a statement; never more than is still owed."""
+    ensure("record_payment", user, statement)
+    locked = _locked_statement(statement)
+    if locked.balance <= 0:
+        raise Conflict(f"Statement {locked.number} owes nothing: it is {locked.status}.")
+    errors = {}
+    if problem := billing_amount_problem(amount):
+        errors["amount"] = problem
+    elif amount > locked.balance:
+        errors["amount"] = f"Only {locked.balance:,.2f} is still owed on {locked.number}."
+    if paid_on > (today or timezone.localdate()):
+        errors["paid_on"] = "A payment cannot be dated in the future."
+    elif paid_on < locked.period:
+        errors["paid_on"] = (
+            f"A payment cannot be dated before the month it pays for ({locked.period:%B %Y})."
+        )
+    if not reference.strip():
+        errors["reference"] = "Give the bank or receipt reference."
+    if errors:
+        raise ValidationError(errors)
+    return Payment.objects.create(
+        statement=locked,
+        amount=amount,
+        paid_on=paid_on,
+        reference=reference.strip(),
+        recorded_by=user,
+    )
+
+
+# --- Credit notes --------------------------------------------------------------------------------
+def _credit_notes_create(
+    *,
+    park: Park,
+    credits: Sequence[tuple[Statement, Decimal]],
+    reason: str,
+    issue_date: date,
+    user: User,
+    lease: Lease | None = None,
+) -> list[CreditNote]:
+    """Number and store credit notes of one park, ``(statement, amount)`` each, with their
+    audit rows. Must run in a transaction (the counter stays locked until it commits)."""
+    fiscal_year = fiscal_year_of(issue_date)
+    numbers = numbers_reserve(park, fiscal_year, DocumentCounter.Series.CREDIT_NOTE, len(credits))
+    notes = CreditNote.objects.bulk_create(
+        CreditNote(
+            number=calc.document_number(park.code, fiscal_year, sequence, prefix="CN"),
+            statement=statement,
+            issue_date=issue_date,
+            amount=amount,
+            reason=reason,
+            lease=lease,
+            created_by=user,
+        )
+        for sequence, (statement, amount) in zip(numbers, credits, strict=True)
+    )
+    log_created(notes)  # bulk_create sends no signal
+    return notes
+
+
+@transaction.atomic
+def credit_note_issue(
+    *,
+    user: User,
+    statement: Statement,
+    reason: str,
+    amount: Decimal | None = None,
+    today: date | None = None,
+) -> CreditNote:
+    """Correct an issued statement with a credit note of its own number (§6).
+
+    Without an amount, it credits everything not yet credited (the statement becomes void).
+    It may not credit more than the statement's net less earlier credit notes.
+    """
+    ensure("issue_credit_note", user, statement)
+    locked = _locked_statement(statement)
+    creditable = locked.net_payable - locked.credited
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = "Say why the statement is corrected."
+    if creditable <= 0:
+        raise Conflict(f"Statement {locked.number} is already fully credited.")
+    amount = creditable if amount is None else amount
+    if problem := billing_amount_problem(amount):
+        errors["amount"] = problem
+    elif amount > creditable:
+        errors["amount"] = f"At most {creditable:,.2f} can still be credited on {locked.number}."
+    if errors:
+        raise ValidationError(errors)
+    (note,) = _credit_notes_create(
+        park=locked.park,
+        credits=[(locked, amount)],
+        reason=reason.strip(),
+        issue_date=today or timezone.localdate(),
+        user=user,
+    )
+    return note
+
+
+@transaction.atomic
+def credit_notes_for_ended_lease(
+    *, user: User, lease: Lease, today: date | None = None
+) -> list[CreditNote]:
+    """Credit what the months already billed charged for the days after a lease's new end
+    date (a termination dated back into a billed month, §4 and §6).
+
+    Must run in the termination's transaction, after the lease's units got their end date.
+    Each month billed on or after the end date is computed again; what each issued statement
+    billed for this lease's units beyond that, less what earlier notes for this lease
+    credited on it, is credited on that statement with a note of its own number, never more
+    than the statement still has to credit. Credit notes issued by hand for other reasons
+    are left to stand. Answers the credit notes issued.
+    """
+    if lease.end_date is None:
+        return []
+    credits = _overbilled_after_end(lease, lease.end_date)
+    if not credits:
+        return []
+    return _credit_notes_create(
+        park=lease.park,
+        credits=credits,
+        reason=f"Lease #{lease.pk} ended on {long_date(lease.end_date)}: what this "
+        "statement billed for the days after that is credited.",
+        issue_date=today or timezone.localdate(),
+        user=user,
+        lease=lease,
+    )
+
+
+def _overbilled_after_end(lease: Lease, end_date: date) -> list[tuple[Statement, Decimal]]:
+    """Each statement of the lease's company and park from the month of ``end_date`` on
+    (locked), with what it billed for the lease beyond what its month now charges, less the
+    lease's earlier credit notes on it, at most what it may still credit; only those owed a
+    credit."""
+    ids = list(
+        Statement.objects.select_for_update(of=("self",))
+        .filter(company_id=lease.company_id, park_id=lease.park_id)
+        .filter(period__gte=Period.of(end_date).first)
+        .order_by("period", "pk")
+        .values_list("pk", flat=True)
+    )
+    if not ids:
+        return []
+    statements = list(with_balance(Statement.objects.filter(pk__in=ids)).order_by("period", "pk"))
+    billed = _lease_lines_billed(ids, lease)
+    already: dict[int, Decimal] = defaultdict(Decimal)
+    for statement_id, amount in CreditNote.objects.filter(
+        statement_id__in=ids, lease=lease
+    ).values_list("statement_id", "amount"):
+        already[statement_id] += amount
+    months = {
+        period: issuing.compute_statements(lease.park, Period.of(period), [lease.company_id]).get(
+            lease.company_id
+        )
+        for period in sorted({s.period for s in statements if billed[s.pk]})
+    }
+    credits: list[tuple[Statement, Decimal]] = []
+    for statement in statements:
+        if not billed[statement.pk]:
+            continue
+        due = calc.overbilled(billed[statement.pk], months[statement.period], already[statement.pk])
+        amount = min(due, statement.net_payable - statement.credited)
+        if amount > 0:
+            credits.append((statement, amount))
+    return credits
+
+
+def _lease_lines_billed(
+    statement_ids: Sequence[int], lease: Lease
+) -> dict[int, list[tuple[calc.LineKey, Decimal]]]:
+    """What each statement billed for the lease's units: each line's key and amount."""
+    billed: dict[int, list[tuple[calc.LineKey, Decimal]]] = defaultdict(list)
+    for statement_id, kind, lease_unit_id, charge_id, amount in StatementLine.objects.filter(
+        statement_id__in=statement_ids, lease_unit__lease=lease
+    ).values_list("statement_id", "kind", "lease_unit_id", "charge_id", "amount"):
+        billed[statement_id].append(((kind, lease_unit_id, charge_id), amount))
+    return billed

@@ -1,0 +1,322 @@
+"""Computing and issuing statements (domain.md §5–6).
+
+The money rules live in ``subsidies.calculation`` (pure Python); these services load what
+they need from the ORM in a fixed number of queries, call the rules, and save the result.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db.models import Min, Q
+
+from audit.trail import log_created
+from core.calendar import Period
+from core.calendar import fiscal_year as fiscal_year_of
+from core.vocabulary import WindowAnchor
+from parks.models import Park
+from tenants.models import Lease, LeaseUnit
+
+from .. import calculation as calc
+from ..models import (
+    BillingRun,
+    Charge,
+    DocumentCounter,
+    Statement,
+    StatementLine,
+    SubsidyScheme,
+    SubsidyWindow,
+)
+
+# A computed statement to store: (company id, the draft, the id of the month's statement it
+# supplements, or None).
+Draft = tuple[int, calc.Statement, int | None]
+
+
+def as_period(value: Period | str | date) -> Period:
+    """A billing period given as a ``Period``, its ``YYYY-MM`` or a day of it; bad text is a
+    ValidationError on ``period``."""
+    if isinstance(value, Period):
+        return value
+    if isinstance(value, date):
+        return Period.of(value)
+    try:
+        return Period.parse(value)
+    except ValueError as exc:
+        raise ValidationError({"period": str(exc)}) from exc
+
+
+def numbers_reserve(park: Park, fiscal_year: str, series: str, count: int) -> range:
+    """Reserve ``count`` consecutive numbers of a park's series in a fiscal year (§6:
+    gapless); the counter row stays locked until the transaction commits."""
+    counter, _ = DocumentCounter.objects.get_or_create(
+        park=park, fiscal_year=fiscal_year, series=series
+    )
+    counter = DocumentCounter.objects.select_for_update().get(pk=counter.pk)
+    first = counter.last_number + 1
+    counter.last_number += count
+    counter.save(update_fields=["last_number"])
+    return range(first, first + count)
+
+
+def leases_lock(*, park_id: int, company_ids: Sequence[int]) -> None:
+    """Lock the companies' leases in the park, in one order (by pk) for every transaction
+    that bills or corrects them: billing chunks, charges, terminations. Locking in one
+    order, and nothing else first, is what keeps them from deadlocking one another."""
+    list(
+        Lease.objects.select_for_update(of=("self",))
+        .filter(park_id=park_id, company_id__in=company_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+# --- Subsidy windows -----------------------------------------------------------------------------
+def _scheme_of(scheme: SubsidyScheme, *, with_parks: bool = False) -> calc.Scheme:
+    """A stored scheme as the rules read it; its parks only where the rules choose a scheme
+    (a window already fixed needs none)."""
+    return calc.Scheme(
+        id=scheme.pk,
+        name=scheme.name,
+        internet_pct=scheme.internet_pct,
+        rent_pct=scheme.rent_pct,
+        duration_months=scheme.duration_months,
+        valid_from=scheme.valid_from,
+        valid_to=scheme.valid_to,
+        park_ids=frozenset(p.pk for p in scheme.parks.all()) if with_parks else frozenset(),
+        anchor=WindowAnchor(scheme.anchor),
+    )
+
+
+def subsidy_windows_fix(
+    park: Park, company_ids: Sequence[int], first_starts: dict[int, date]
+) -> dict[int, calc.Window]:
+    """The subsidy windows of these companies in the park, fixing those not yet fixed.
+
+    A window is decided once, by the rules of subsidies.calculation, when first needed, and
+    stored: later schemes (even backdated ones) or a new opening date never move it (§5
+    rule 2, grandfathering). Without any applicable scheme nothing is stored, so a scheme
+    created later may still open a window. A fixed number of queries.
+    """
+    windows = {
+        w.company_id: calc.Window(start=w.start, end=w.end, scheme=_scheme_of(w.scheme))
+        for w in SubsidyWindow.objects.filter(park=park, company_id__in=company_ids).select_related(
+            "scheme"
+        )
+    }
+    missing = [c for c in company_ids if c not in windows and c in first_starts]
+    if not missing:
+        return windows
+    schemes = [
+        _scheme_of(s, with_parks=True) for s in SubsidyScheme.objects.prefetch_related("parks")
+    ]
+    new = []
+    for company_id in missing:
+        window = calc.subsidy_window(
+            schemes,
+            park_id=park.pk,
+            first_lease_start=first_starts[company_id],
+            park_opening=park.opening_date,
+        )
+        if window is not None:
+            windows[company_id] = window
+            new.append(
+                SubsidyWindow(
+                    company_id=company_id,
+                    park=park,
+                    scheme_id=window.scheme.id,
+                    start=window.start,
+                    end=window.end,
+                )
+            )
+    SubsidyWindow.objects.bulk_create(new)
+    log_created(new)  # bulk_create sends no signal
+    return windows
+
+
+# --- Computing ------------------------------------------------------------------------------------
+def compute_statements(
+    park: Park, period: Period, company_ids: Sequence[int]
+) -> dict[int, calc.Statement]:
+    """What each company owes for the park and month: a fixed number of queries, then the
+    pure rules of subsidies.calculation. Must run in the billing transaction (it fixes the
+    subsidy windows not fixed yet)."""
+    first_starts = dict(
+        Lease.objects.filter(park=park, company_id__in=company_ids)
+        .order_by()
+        .values("company_id")
+        .annotate(first=Min("start_date"))
+        .values_list("company_id", "first")
+    )
+    windows = subsidy_windows_fix(park, company_ids, first_starts)
+    lets = _lets(park, period, company_ids)
+    charges = _charges(park, period, company_ids)
+    statements = {}
+    for company_id in company_ids:
+        if company_id not in first_starts:
+            continue
+        statement = calc.compute_statement(
+            period, lets.get(company_id, []), windows.get(company_id), charges.get(company_id, [])
+        )
+        if statement is not None:
+            statements[company_id] = statement
+    return statements
+
+
+def _lets(park: Park, period: Period, company_ids: Sequence[int]) -> dict[int, list[calc.Let]]:
+    """The companies' units let in the park on any day of the month, by company."""
+    lets: dict[int, list[calc.Let]] = defaultdict(list)
+    for row in (
+        LeaseUnit.objects.filter(lease__park=park, lease__company_id__in=company_ids)
+        .filter(start_date__lte=period.last)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.first))
+        .values_list(
+            "lease__company_id",
+            "pk",
+            "unit__code",
+            "monthly_rent",
+            "internet_fee",
+            "start_date",
+            "end_date",
+        )
+    ):
+        lets[row[0]].append(calc.Let(*row[1:]))
+    return lets
+
+
+def _charges(
+    park: Park, period: Period, company_ids: Sequence[int]
+) -> dict[int, list[calc.OtherCharge]]:
+    """The companies' other charges of the month in the park, by company."""
+    charges: dict[int, list[calc.OtherCharge]] = defaultdict(list)
+    for company_id, pk, description, amount in Charge.objects.filter(
+        period=period.first, lease__park=park, lease__company_id__in=company_ids
+    ).values_list("lease__company_id", "pk", "description", "amount"):
+        charges[company_id].append(calc.OtherCharge(pk, description, amount))
+    return charges
+
+
+# --- Issuing --------------------------------------------------------------------------------------
+def statements_issue(
+    *,
+    park: Park,
+    period: Period,
+    company_ids: Sequence[int],
+    issue_date: date,
+    billing_run: BillingRun | None = None,
+) -> list[Statement]:
+    """Issue the missing statements of these companies for the park and month (§6).
+
+    Must run inside a transaction. The leases are locked first (a charge recorded at the
+    same time waits, and is billed or refused, never lost). A company not billed yet gets
+    its statement; one already billed gets a supplementary statement for whatever the month
+    now charges that no issued statement has billed (a unit of a lease entered late), else
+    nothing. Numbers come from the locked counter, so they are gapless and unique however
+    many runs overlap. The unique constraint on company, park and period is the last guard:
+    a duplicate rolls the whole transaction back.
+    """
+    leases_lock(park_id=park.pk, company_ids=company_ids)
+    originals = dict(
+        Statement.objects.filter(
+            park=park, period=period.first, company_id__in=company_ids, supplements=None
+        ).values_list("company_id", "pk")
+    )
+    computed = compute_statements(park, period, company_ids)
+    billed_lines: dict[int, set[calc.LineKey]] = defaultdict(set)
+    if originals:
+        for company_id, kind, lease_unit_id, charge_id in StatementLine.objects.filter(
+            statement__park=park,
+            statement__period=period.first,
+            statement__company_id__in=list(originals),
+        ).values_list("statement__company_id", "kind", "lease_unit_id", "charge_id"):
+            billed_lines[company_id].add((kind, lease_unit_id, charge_id))
+    drafts: list[Draft] = []
+    for company_id, draft in sorted(computed.items()):
+        if company_id not in originals:
+            drafts.append((company_id, draft, None))
+        elif (extra := calc.supplement(draft, billed_lines[company_id])) is not None:
+            drafts.append((company_id, extra, originals[company_id]))
+    return statements_create(
+        park=park, period=period, drafts=drafts, issue_date=issue_date, billing_run=billing_run
+    )
+
+
+def statements_create(
+    *,
+    park: Park,
+    period: Period,
+    drafts: Sequence[Draft],
+    issue_date: date,
+    billing_run: BillingRun | None = None,
+) -> list[Statement]:
+    """Number and store computed statements (``Draft``s). Must run inside a transaction that
+    holds the companies' leases."""
+    if not drafts:
+        return []
+    fiscal_year = fiscal_year_of(issue_date)
+    numbers = numbers_reserve(park, fiscal_year, DocumentCounter.Series.STATEMENT, len(drafts))
+    statements = [
+        _statement(
+            number=calc.document_number(park.code, fiscal_year, sequence),
+            park=park,
+            company_id=company_id,
+            draft=draft,
+            original=original,
+            issue_date=issue_date,
+            billing_run=billing_run,
+        )
+        for sequence, (company_id, draft, original) in zip(numbers, drafts, strict=True)
+    ]
+    Statement.objects.bulk_create(statements)
+    # One audit row per statement, in bulk (its lines are not logged: written with it, never
+    # changed). bench/billing.py measures what this adds to a run (docs/security.md).
+    log_created(statements)
+    StatementLine.objects.bulk_create(
+        StatementLine(
+            statement=statement,
+            position=position,
+            kind=line.kind,
+            unit_code=line.unit_code,
+            lease_unit_id=line.lease_unit_id,
+            charge_id=line.charge_id,
+            description=line.description[:300],
+            amount=line.amount,
+        )
+        for statement, (_, draft, _) in zip(statements, drafts, strict=True)
+        for position, line in enumerate(draft.lines, start=1)
+    )
+    return statements
+
+
+def _statement(
+    *,
+    number: str,
+    park: Park,
+    company_id: int,
+    draft: calc.Statement,
+    original: int | None,
+    issue_date: date,
+    billing_run: BillingRun | None,
+) -> Statement:
+    window = draft.window
+    return Statement(
+        number=number,
+        company_id=company_id,
+        park=park,
+        period=draft.period.first,
+        issue_date=issue_date,
+        due_date=calc.due_date(issue_date),
+        scheme_id=window.scheme.id if window else None,
+        window_start=window.start if window else None,
+        window_end=window.end if window else None,
+        gross=draft.gross,
+        subsidy_total=draft.subsidy_total,
+        net_payable=draft.net_payable,
+        supplements_id=original,
+        billing_run=billing_run,
+        verification_token=secrets.token_urlsafe(24),
+    )
