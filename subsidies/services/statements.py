@@ -20,6 +20,7 @@ from core.calendar import fiscal_year as fiscal_year_of
 from core.vocabulary import WindowAnchor
 from parks.models import Park
 from tenants.models import Lease, LeaseUnit
+from tenants.services import leases_lock
 
 from .. import calculation as calc
 from ..models import (
@@ -61,18 +62,6 @@ def numbers_reserve(park: Park, fiscal_year: str, series: str, count: int) -> ra
     counter.last_number += count
     counter.save(update_fields=["last_number"])
     return range(first, first + count)
-
-
-def leases_lock(*, park_id: int, company_ids: Sequence[int]) -> None:
-    """Lock the companies' leases in the park, in one order (by pk) for every transaction
-    that bills or corrects them: billing chunks, charges, terminations. Locking in one
-    order, and nothing else first, is what keeps them from deadlocking one another."""
-    list(
-        Lease.objects.select_for_update(of=("self",))
-        .filter(park_id=park_id, company_id__in=company_ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
 
 
 # --- Subsidy windows -----------------------------------------------------------------------------
