@@ -11,7 +11,8 @@ from typing import Any
 
 from auditlog.models import LogEntry
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -51,6 +52,14 @@ def _csv_response(rows: Iterable[list[Any]], name: str) -> StreamingHttpResponse
     return csv_download(([csv_text(v) for v in row] for row in rows), name)
 
 
+def _page_of(request: HttpRequest, rows: QuerySet[Any]) -> Page[Any]:
+    return Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _list_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    return render(request, template, {**context, "query": _query_without_page(request)})
+
+
 # --- Changes ------------------------------------------------------------------------------------
 def _change_filter(request: HttpRequest) -> LogEntryFilter:
     return LogEntryFilter(request.GET, queryset=log_entries_visible_to(request.user))
@@ -61,23 +70,15 @@ def _change_filter(request: HttpRequest) -> LogEntryFilter:
 def change_list(request: HttpRequest) -> HttpResponse:
     _pseb_only(request)
     change_filter = _change_filter(request)
-    rows = change_filter.qs if change_filter.is_valid() else LogEntry.objects.none()
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = _page_of(
+        request, change_filter.qs if change_filter.is_valid() else LogEntry.objects.none()
+    )
     entries = [
         {"entry": e, "actor": actor_in_words(e), "via": via_of(e), "changes": changes_in_words(e)}
         for e in page
     ]
-    return render(
-        request,
-        "audit/change_list.html",
-        {
-            "filter": change_filter,
-            "page": page,
-            "entries": entries,
-            "query": _query_without_page(request),
-            "tab": "changes",
-        },
-    )
+    context = {"filter": change_filter, "page": page, "entries": entries, "tab": "changes"}
+    return _list_page(request, "audit/change_list.html", context)
 
 
 CHANGE_COLUMNS = [
@@ -127,18 +128,11 @@ def _event_filter(request: HttpRequest) -> SecurityEventFilter:
 def security_event_list(request: HttpRequest) -> HttpResponse:
     _pseb_only(request)
     event_filter = _event_filter(request)
-    rows = event_filter.qs if event_filter.is_valid() else SecurityEvent.objects.none()
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "audit/security_event_list.html",
-        {
-            "filter": event_filter,
-            "page": page,
-            "query": _query_without_page(request),
-            "tab": "security",
-        },
+    page = _page_of(
+        request, event_filter.qs if event_filter.is_valid() else SecurityEvent.objects.none()
     )
+    context = {"filter": event_filter, "page": page, "tab": "security"}
+    return _list_page(request, "audit/security_event_list.html", context)
 
 
 EVENT_COLUMNS = ["time", "event", "username", "address", "method", "path", "status", "detail"]
