@@ -98,7 +98,7 @@ class StaffUserAddForm(forms.ModelForm):
         fields = ("username", "email", "role")
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("password1") != cleaned.get("password2"):
             self.add_error("password2", "The two passwords differ.")
         return cleaned

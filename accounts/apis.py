@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.contrib.auth import authenticate
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -10,6 +12,7 @@ from rest_framework.views import APIView
 
 from stp_portal.api_requests import AddressThrottle
 
+from .models import User
 from .services import api_token_create, api_token_revoke, user_signup
 from .two_factor import second_factor_problem
 
@@ -116,7 +119,8 @@ class TokenRevokeApi(APIView):
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, token_key: str) -> Response:
-        api_token_revoke(user=request.user, token_key=token_key)
+        # IsAuthenticated (the default permission): a signed-in user, never anonymous.
+        api_token_revoke(user=cast(User, request.user), token_key=token_key)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -126,5 +130,6 @@ class LogoutApi(APIView):
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request) -> Response:
         if isinstance(request.auth, AuthToken):
-            api_token_revoke(user=request.user, token_key=request.auth.token_key)
+            # IsAuthenticated (the default permission): a signed-in user, never anonymous.
+            api_token_revoke(user=cast(User, request.user), token_key=request.auth.token_key)
         return Response(status=status.HTTP_204_NO_CONTENT)

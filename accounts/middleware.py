@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -15,14 +16,20 @@ from django.urls import reverse
 from .models import User
 from .two_factor import requires_second_factor
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
 # Reachable before the second factor: the factor itself, signing out, and what pages need.
 _OPEN_BEFORE_SECOND_FACTOR = ("/accounts/two-factor/", "/accounts/sign-out/", "/static/")
 
 
-def needs_second_factor(user: User) -> bool:
+def needs_second_factor(user: User | AnonymousUser) -> bool:
     """Staff roles carry public money and every company's data: their session counts only
     once a TOTP code is confirmed in it."""
-    return bool(user.is_authenticated and requires_second_factor(user) and not user.is_verified())
+    if not (user.is_authenticated and requires_second_factor(user)):
+        return False
+    # OTPMiddleware (django-otp) gives the request's user is_verified(); the stubs don't know.
+    return not user.is_verified()  # type: ignore[attr-defined]
 
 
 class StaffTwoFactorMiddleware:

@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
@@ -16,7 +18,7 @@ class User(AbstractUser):
     # Set when the owner of the address followed the link sent to it (sign-up, address change).
     email_verified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = PortalUserManager()
+    objects: ClassVar[PortalUserManager] = PortalUserManager()
 
     class Meta:
         constraints = [

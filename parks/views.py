@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from core.permissions import has_permission
 from core.vocabulary import UnitKind, UnitStatus
 
@@ -155,18 +156,18 @@ def unit_list(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def unit_create(request: HttpRequest, code: str) -> HttpResponse:
+def unit_create(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     return _unit_form(request, _managed_park(request, code), None)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def unit_edit(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+def unit_edit(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
     park = _managed_park(request, code)
     return _unit_form(request, park, get_object_or_404(park.units.all(), pk=pk))
 
 
-def _unit_form(request: HttpRequest, park: Park, unit: Unit | None) -> HttpResponse:
+def _unit_form(request: AuthenticatedHttpRequest, park: Park, unit: Unit | None) -> HttpResponse:
     """Add a unit (``unit`` None) or edit one, through the service."""
     code_before = unit.code if unit else None  # the form writes its input onto the unit
     form = UnitForm(request.POST or None, instance=unit, park=park)
@@ -192,7 +193,7 @@ def _unit_form(request: HttpRequest, park: Park, unit: Unit | None) -> HttpRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def unit_import(request: HttpRequest, code: str) -> HttpResponse:
+def unit_import(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """Bulk import of units from CSV: all rows or none, with a per-row error report."""
     park = _managed_park(request, code)
     form = UnitImportForm(request.POST or None, request.FILES or None)
