@@ -5,7 +5,7 @@ anything outside the caller's scope), subsidies.services for writes; their error
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -43,6 +43,9 @@ from .serializers import (
     SubsidySchemeSerializer,
 )
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 # --- Subsidy schemes -----------------------------------------------------------------------------
 SCHEME_APPLIED = OpenApiResponse(
     description="The scheme is applied to issued statements: its rules can no longer change."
@@ -78,7 +81,8 @@ class SubsidySchemeViewSet(
         data = SubsidySchemeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         scheme = services.scheme_create(
-            user=request.user, data=services.SchemeInput.build(data.validated_data)
+            user=cast("User", request.user),  # IsAuthenticated: never anonymous
+            data=services.SchemeInput.build(data.validated_data),
         )
         return Response(SubsidySchemeSerializer(scheme).data, status=status.HTTP_201_CREATED)
 
@@ -88,7 +92,7 @@ class SubsidySchemeViewSet(
         data = SubsidySchemeSerializer(scheme, data=request.data, partial=partial)
         data.is_valid(raise_exception=True)
         scheme = services.scheme_update(
-            user=request.user,
+            user=cast("User", request.user),  # IsAuthenticated: never anonymous
             scheme=scheme,
             data=services.SchemeInput.build(data.validated_data, scheme=scheme),
         )
@@ -129,7 +133,7 @@ class ChargeViewSet(
         if lease is None:
             raise Http404
         recorded = services.charge_record(
-            user=request.user,
+            user=cast("User", request.user),  # IsAuthenticated: never anonymous
             lease=lease,
             period=values["period"],
             description=values["description"],
@@ -162,7 +166,8 @@ class BillingRunViewSet(
     def create(self, request: Request) -> Response:
         data = BillingRunInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        run = services.billing_run_start(user=request.user, **data.validated_data)
+        user = cast("User", request.user)  # IsAuthenticated: never anonymous
+        run = services.billing_run_start(user=user, **data.validated_data)
         run = self.get_queryset().get(pk=run.pk)
         return Response(BillingRunSerializer(run).data, status=status.HTTP_201_CREATED)
 

@@ -1,3 +1,5 @@
+from typing import cast
+
 import django_filters
 from django import forms
 from django.db.models import QuerySet
@@ -19,6 +21,7 @@ class PeriodFilter(django_filters.Filter):
     API; a bad month is a form error, so a 400 in the API)."""
 
     field_class = PeriodField
+    field_name: str  # narrower than Filter's: every period filter here is given its field
 
     def filter(self, qs: QuerySet, value) -> QuerySet:
         if value in (None, ""):
@@ -50,6 +53,9 @@ class StatementFilter(django_filters.FilterSet):
         label="Status",
     )
 
+    # Narrower than FilterSet's: its __init__ defaults a missing queryset to all statements.
+    queryset: QuerySet[Statement]
+
     class Meta:
         model = Statement
         fields = ["period", "park", "company", "company_id", "status"]
@@ -57,7 +63,7 @@ class StatementFilter(django_filters.FilterSet):
     def __init__(self, *args, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         scoped = self.queryset
-        self.filters["park"].queryset = Park.objects.filter(
+        cast(django_filters.ModelChoiceFilter, self.filters["park"]).queryset = Park.objects.filter(
             pk__in=scoped.order_by().values("park")
         ).order_by("name")
         if user is not None and user.is_company_user:

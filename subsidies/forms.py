@@ -158,7 +158,7 @@ class SchemeForm(forms.ModelForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if self.locked and (changed := self._locked_fields_posted_changed()):
             # A page opened before the scheme was applied still offers these fields; the
             # change would be dropped without a word, so say so and save nothing.

@@ -170,7 +170,7 @@ class BillingRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.park.code if self.park_id else "all parks"
+        where = self.park.code if self.park is not None else "all parks"
         return f"Billing run #{self.pk}: {self.period:%Y-%m}, {where}"
 
 

@@ -174,7 +174,10 @@ class BillingRunSerializer(serializers.ModelSerializer):
     park_code = serializers.CharField(
         source="park.code", read_only=True, allow_null=True, default=None
     )
-    errors = serializers.ListField(child=serializers.DictField(), read_only=True)
+    # A declared field: DRF's metaclass moves it off the class, so Serializer.errors stays.
+    errors = serializers.ListField(  # type: ignore[assignment]
+        child=serializers.DictField(), read_only=True
+    )
 
     class Meta:
         model = BillingRun
@@ -271,7 +274,7 @@ class StatementSerializer(serializers.ModelSerializer):
     verification_url = serializers.SerializerMethodField(
         help_text="The public page that confirms this statement is genuine."
     )
-    supplements = serializers.SlugRelatedField(
+    supplements: serializers.SlugRelatedField[Statement] = serializers.SlugRelatedField(
         slug_field="number",
         read_only=True,
         allow_null=True,

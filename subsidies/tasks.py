@@ -13,6 +13,8 @@ overlapping run) are retried with backoff; the service records anything else on 
 a chunk whose retries run out is recorded there too.
 """
 
+from typing import Any
+
 from celery import Task, shared_task
 from django.db import IntegrityError, InterfaceError, OperationalError
 from django.utils import timezone
@@ -25,7 +27,7 @@ from . import services
 # statement first (a retry then skips it). Anything else would happen again: the service
 # records it on the run instead.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, IntegrityError)
-BILLING = {
+BILLING: dict[str, Any] = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "autoretry_for": TRANSIENT_ERRORS,

@@ -10,6 +10,8 @@ Callers use ``from subsidies import services`` and ``services.<name>``; the name
 below. A test that replaces a name does it in the module that looks it up.
 """
 
+from tenants.services import leases_lock
+
 from .corrections import (
     ChargeRecorded,
     charge_record,
@@ -34,7 +36,6 @@ from .schemes import SCHEME_FIELDS, SchemeInput, scheme_create, scheme_update
 from .statements import (
     as_period,
     compute_statements,
-    leases_lock,
     numbers_reserve,
     statements_create,
     statements_issue,

@@ -21,6 +21,7 @@ from core.calendar import fiscal_year as fiscal_year_of
 from parks.models import Park
 from stp_portal.errors import Conflict
 from tenants.models import Lease
+from tenants.services import leases_lock
 
 from .. import calculation as calc
 from ..amounts import billing_amount_problem
@@ -29,10 +30,12 @@ from ..permissions import ensure
 from ..selectors import with_balance
 from . import statements as issuing
 from .delivery import statements_deliver
-from .statements import as_period, leases_lock, numbers_reserve, statements_create
+from .statements import as_period, numbers_reserve, statements_create
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+    from ..selectors import StatementWithBalance
 
 
 # --- Other charges -------------------------------------------------------------------------------
@@ -101,10 +104,12 @@ def charge_record(
 
 
 # --- Payments ------------------------------------------------------------------------------------
-def _locked_statement(statement: Statement) -> Statement:
+def _locked_statement(statement: Statement) -> StatementWithBalance:
     """The statement locked for the transaction, with its balance (``with_balance``)."""
     list(Statement.objects.select_for_update().filter(pk=statement.pk).values_list("pk"))
-    locked: Statement = with_balance(Statement.objects.select_related("park")).get(pk=statement.pk)
+    locked: StatementWithBalance = with_balance(Statement.objects.select_related("park")).get(
+        pk=statement.pk
+    )
     return locked
 
 

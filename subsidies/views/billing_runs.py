@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from core.calendar import Period
 from core.vocabulary import RunStatus
 from parks.models import Park
@@ -30,7 +31,7 @@ def _billing_staff(request: HttpRequest) -> None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def billing_run_list(request: HttpRequest) -> HttpResponse:
+def billing_run_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _billing_staff(request)
     last_month = Period.of(timezone.localdate()).previous()
     form = BillingRunForm(request.POST or None, initial={"period": str(last_month)})
@@ -57,7 +58,7 @@ def billing_run_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def billing_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def billing_run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _billing_staff(request)
     run = get_object_or_404(
         billing_runs_visible_to(request.user).select_related("park", "requested_by"), pk=pk

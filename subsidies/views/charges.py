@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from core.money import format_pkr
 from stp_portal.errors import Conflict
 from stp_portal.forms import add_service_errors
@@ -38,7 +39,7 @@ def _recorded(recorded: services.ChargeRecorded) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def lease_charges(request: HttpRequest, lease_pk: int) -> HttpResponse:
+def lease_charges(request: AuthenticatedHttpRequest, lease_pk: int) -> HttpResponse:
     """A lease's other charges; PSEB staff and the park's managers record new ones."""
     lease = get_object_or_404(
         leases_visible_to(request.user).select_related("company", "park"), pk=lease_pk

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from stp_portal.forms import add_service_errors
 
 from .. import services
@@ -25,7 +26,7 @@ def _scheme_reader(request: HttpRequest) -> None:
 
 @login_required
 @require_GET
-def scheme_list(request: HttpRequest) -> HttpResponse:
+def scheme_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _scheme_reader(request)
     schemes = (
         schemes_visible_to(request.user)
@@ -38,7 +39,7 @@ def scheme_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def scheme_create(request: HttpRequest) -> HttpResponse:
+def scheme_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _scheme_reader(request)
     ensure("manage_schemes", request.user)
     form = SchemeForm(request.POST or None)
@@ -57,7 +58,7 @@ def scheme_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def scheme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def scheme_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     scheme = get_object_or_404(schemes_visible_to(request.user), pk=pk)
     ensure("manage_schemes", request.user)
     applied = scheme.statements.count()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -13,12 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from accounts.http import AuthenticatedHttpRequest
 from core.money import format_pkr
 from core.vocabulary import StatementStatus
 from stp_portal.downloads import csv_download, csv_text, pdf_download
@@ -39,6 +40,9 @@ from ..selectors import (
 )
 from .common import PER_PAGE, one_message, query_without_page
 
+if TYPE_CHECKING:
+    from ..selectors import StatementWithBalance
+
 
 # --- The list and its CSV ------------------------------------------------------------------------
 def _statement_filter(request: HttpRequest) -> StatementFilter:
@@ -47,7 +51,7 @@ def _statement_filter(request: HttpRequest) -> StatementFilter:
 
 @login_required
 @require_GET
-def statement_list(request: HttpRequest) -> HttpResponse:
+def statement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     statement_filter = _statement_filter(request)
     rows = statement_filter.qs if statement_filter.is_valid() else statement_filter.queryset.none()
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
@@ -98,7 +102,7 @@ def _csv_rows(statements: Iterable[Any]) -> Iterator[list[str]]:
 
 @login_required
 @require_GET
-def statement_export(request: HttpRequest) -> HttpResponse:
+def statement_export(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
     """The statements table as CSV, with the page's filters, through the same selector."""
     statement_filter = _statement_filter(request)
     if not statement_filter.is_valid():
@@ -110,7 +114,7 @@ def statement_export(request: HttpRequest) -> HttpResponse:
 # --- A statement, its payments and credit notes --------------------------------------------------
 def _statement_page(
     request: HttpRequest,
-    statement: Statement,
+    statement: StatementWithBalance,
     *,
     payment_form: PaymentForm | None = None,
     credit_note_form: CreditNoteForm | None = None,
@@ -143,7 +147,7 @@ def _statement_page(
 
 @login_required
 @require_GET
-def statement_view(request: HttpRequest, pk: int) -> HttpResponse:
+def statement_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     statement = get_object_or_404(statement_detail(request.user), pk=pk)
     return _statement_page(request, statement)
 
@@ -180,7 +184,7 @@ CREDIT_NOTE = _Action(
 )
 
 
-def _statement_action(request: HttpRequest, pk: int, action: _Action) -> HttpResponse:
+def _statement_action(request: AuthenticatedHttpRequest, pk: int, action: _Action) -> HttpResponse:
     """Payment and credit-note forms of the statement page: scope (404), role (403), the
     form's errors back on the page, a conflict as a message, success as a message."""
     statement = get_object_or_404(statement_detail(request.user), pk=pk)
@@ -197,25 +201,26 @@ def _statement_action(request: HttpRequest, pk: int, action: _Action) -> HttpRes
         else:
             messages.success(request, action.done(made, statement))
             return redirect("subsidies:statement_detail", pk=pk)
-    return _statement_page(request, statement, **{action.form_name: form})
+    forms_back: dict[str, Any] = {action.form_name: form}
+    return _statement_page(request, statement, **forms_back)
 
 
 @login_required
 @require_POST
-def statement_payment(request: HttpRequest, pk: int) -> HttpResponse:
+def statement_payment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _statement_action(request, pk, PAYMENT)
 
 
 @login_required
 @require_POST
-def statement_credit_note(request: HttpRequest, pk: int) -> HttpResponse:
+def statement_credit_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _statement_action(request, pk, CREDIT_NOTE)
 
 
 # --- The PDF, and the public check of a printed statement ----------------------------------------
 @login_required
 @require_GET
-def statement_pdf(request: HttpRequest, pk: int) -> FileResponse:
+def statement_pdf(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     statement = get_object_or_404(statements_visible_to(request.user), pk=pk)
     if not statement.pdf:
         raise Http404("The PDF of this statement is not ready yet.")
