@@ -14,7 +14,8 @@ from .models import Application, Lease
 class IdFilter(django_filters.NumberFilter):
     """An id filter: a whole number within the database's range, else a 400."""
 
-    field_class = forms.IntegerField
+    # The stubs type NumberFilter.field_class as DecimalField; an id is a whole number.
+    field_class = forms.IntegerField  # type: ignore[assignment]
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("min_value", 1)
@@ -26,7 +27,7 @@ class ApplicationFilter(django_filters.FilterSet):
     """The review queue's filters, shared by the page and the API."""
 
     q = django_filters.CharFilter(method="search", label="Search")
-    park = django_filters.ModelChoiceFilter(
+    park: django_filters.Filter = django_filters.ModelChoiceFilter(
         queryset=Park.objects.all(), to_field_name="code", empty_label="Any park"
     )
     status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices, empty_label="Any")

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -106,7 +107,7 @@ class ApplicationForm(forms.ModelForm):
         # The service's rule (one pure function, the service stays the authority), asked
         # here as well so that its problems show together with any other of the form. A
         # field that did not parse is None: its rule waits until it does.
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         park = cleaned.get("park")
         problems = application_problems(
             seats=cleaned.get("seats"),
@@ -148,7 +149,9 @@ class DraftActionsForm(forms.Form):
 
     def __init__(self, *args, application: Application, form_id: str = "", **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["remove_document"].queryset = application.documents.all()
+        cast(
+            ModelChoiceField, self.fields["remove_document"]
+        ).queryset = application.documents.all()
         if form_id:  # the input belongs to that form wherever it stands on the page
             self.fields["file"].widget.attrs["form"] = form_id
 
@@ -163,7 +166,7 @@ class DraftActionsForm(forms.Form):
         return upload
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("then") == "upload" and not cleaned.get("file") and "file" in cleaned:
             self.add_error("file", "Choose a PDF file to upload.")
         return cleaned
@@ -198,7 +201,7 @@ class ApprovalDatesForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", "The end date cannot be before the start date.")
@@ -216,7 +219,7 @@ class ApprovalForm(ApprovalDatesForm):
 
     def __init__(self, *args, unit_choices=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["units"].choices = unit_choices
+        cast(forms.MultipleChoiceField, self.fields["units"]).choices = unit_choices
 
 
 class TerminationForm(forms.Form):

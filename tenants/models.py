@@ -1,6 +1,7 @@
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,6 +13,9 @@ from stp_portal.validators import validate_programme_date
 
 from .domain import lease_status_on
 from .validators import validate_pdf_document
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def _not_negative(verbose_name: str, *, max_digits: int) -> models.DecimalField:
@@ -47,7 +51,7 @@ class Company(models.Model):
     women_headcount = models.PositiveIntegerField(default=0)
     export_earnings_usd = _not_negative("export earnings last fiscal year (USD)", max_digits=14)
     services = models.TextField("services offered", blank=True, default="")
-    members = models.ManyToManyField(
+    members: "models.ManyToManyField[User, Membership]" = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Membership", related_name="companies"
     )
     created_at = models.DateTimeField(auto_now_add=True)

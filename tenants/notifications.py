@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
+from typing import cast
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -77,8 +79,9 @@ def lease_terminated(lease_id: int, credit_note_ids: Sequence[int] = ()) -> int:
     billing reads back for it: ``tenants.lifecycle``)."""
     lease = Lease.objects.select_related("company", "park").get(pk=lease_id)
     credit_notes = lifecycle.credits(lease=lease, ids=list(credit_note_ids))
+    ended = cast("date", lease.end_date)  # a terminated lease has its end (lease_terminate)
     return _send(
-        f"Lease #{lease.pk} at {lease.park.name} ends on {long_date(lease.end_date)}",
+        f"Lease #{lease.pk} at {lease.park.name} ends on {long_date(ended)}",
         "emails/lease_terminated.txt",
         {"lease": lease, "credit_notes": credit_notes},
         _people_concerned(lease.company_id, lease.park_id),

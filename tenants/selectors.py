@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from accounts.models import User
+    from parks.models import Unit
 
 
 # A draft never submitted is still the company's own work, not yet an application to the
@@ -121,7 +122,7 @@ def leases_list(user: User | AnonymousUser) -> QuerySet[Lease]:
     )
 
 
-def free_units_for(park_id: int, start: date, end: date | None) -> QuerySet:
+def free_units_for(park_id: int, start: date, end: date | None) -> QuerySet[Unit]:
     """Units of a park that could be let for [start, end]: not under maintenance and not let
     on any of those days (domain.md §3)."""
     from parks.models import Unit

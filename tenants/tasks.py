@@ -1,12 +1,13 @@
 """Thin tasks: ids in, call a notification, retried on transient mail errors."""
 
 from smtplib import SMTPException
+from typing import Any
 
 from celery import shared_task
 
 from . import notifications
 
-RETRY = {
+RETRY: dict[str, Any] = {
     "autoretry_for": (SMTPException, OSError),
     "retry_backoff": True,
     "max_retries": 5,

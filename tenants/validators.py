@@ -84,7 +84,7 @@ def _active_content(reader: PdfReader) -> set[str]:
     seen: set[tuple[int, int]] = set()
     found: set[str] = set()
     while pending:
-        obj = pending.pop()
+        obj: PdfObject | None = pending.pop()
         if isinstance(obj, IndirectObject):
             if (obj.idnum, obj.generation) in seen:
                 continue

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -254,7 +254,7 @@ def document_add(
     document = ApplicationDocument(
         application=application,
         original_name=document_name(upload.name),
-        size_bytes=upload.size,
+        size_bytes=cast(int, upload.size),  # an upload has its size (_check_upload used it)
         uploaded_by=user,
     )
     document.file.save("document.pdf", upload, save=False)

@@ -4,18 +4,19 @@ with its history and workflow actions, and the approval that allocates units."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from core.vocabulary import ApplicationStatus
 from parks.models import Unit
 from stp_portal.errors import Conflict
@@ -34,7 +35,7 @@ from ._common import filtered_page, told
 
 @login_required
 @require_GET
-def application_list(request: HttpRequest) -> HttpResponse:
+def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Latest submitted first; drafts (never submitted) last on every database — PostgreSQL
     # would otherwise put their NULL submitted_at at the top of the review queue.
     latest = (F("submitted_at").desc(nulls_last=True), "-created_at", "-pk")
@@ -45,7 +46,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def application_create(request: HttpRequest) -> HttpResponse:
+def application_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     company = company_of(request.user)
     if company is None:
         if has_permission("create_company", request.user):
@@ -71,7 +72,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def application_view(request: HttpRequest, pk: int) -> HttpResponse:
+def application_view(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(application_detail(request.user), pk=pk)
     actions = [
         TRANSITIONS[action]
@@ -112,7 +113,7 @@ def _history(application: Application) -> list[dict[str, Any]]:
 
 @login_required
 @require_POST
-def application_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def application_transition(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     application = get_object_or_404(applications_list(request.user), pk=pk)
     if action not in TRANSITIONS or action == "approve":
         raise Http404("No such action.")
@@ -120,7 +121,8 @@ def application_transition(request: HttpRequest, pk: int, action: str) -> HttpRe
     form = ReasonForm(request.POST)
     if not form.is_valid():
         # A reason too long must say so, not be dropped and then reported as missing.
-        messages.error(request, " ".join(form.errors["reason"]))
+        # An ErrorList yields its messages as str.
+        messages.error(request, " ".join(cast("list[str]", form.errors["reason"])))
         return redirect("tenants:application_detail", pk=pk)
     told(
         request,
@@ -137,7 +139,7 @@ def application_transition(request: HttpRequest, pk: int, action: str) -> HttpRe
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def application_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Pick the dates, then specific units free for those dates, then approve."""
     application = get_object_or_404(application_detail(request.user), pk=pk)
     ensure("transition", request.user, application, "approve")

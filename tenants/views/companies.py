@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from stp_portal.forms import add_service_errors
 from stp_portal.security import safe_next
 
@@ -27,7 +28,7 @@ PROFILE_CREATED = "Your profile is created. You can now apply for space."
 
 @login_required
 @require_GET
-def company_home(request: HttpRequest) -> HttpResponse:
+def company_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     company = company_of(request.user)
     if company is None:
         if has_permission("create_company", request.user):
@@ -38,7 +39,7 @@ def company_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def company_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     company = get_object_or_404(companies_visible_to(request.user), pk=pk)
     return _company_page(request, company)
 
@@ -64,7 +65,7 @@ def _company_page(request: HttpRequest, company: Company) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def company_create(request: HttpRequest) -> HttpResponse:
+def company_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Where the user was going (the application form for the park they chose, say): kept
     # in the page's own address, which its form posts back to.
     next_url = safe_next(request)
@@ -80,14 +81,16 @@ def company_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def company_edit(request: HttpRequest) -> HttpResponse:
+def company_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     company = company_of(request.user)
     if company is None:
         raise Http404("You have no company yet.")
     return _profile_form(request, company, then=reverse("tenants:company"))
 
 
-def _profile_form(request: HttpRequest, company: Company | None, *, then: str) -> HttpResponse:
+def _profile_form(
+    request: AuthenticatedHttpRequest, company: Company | None, *, then: str
+) -> HttpResponse:
     """The profile's form: a new company's (the user becomes its owner) or ``company``'s."""
     form = CompanyForm(request.POST or None, instance=company)
     if request.method == "POST" and form.is_valid():
@@ -108,7 +111,7 @@ def _profile_form(request: HttpRequest, company: Company | None, *, then: str) -
 
 @login_required
 @require_POST
-def company_invite(request: HttpRequest) -> HttpResponse:
+def company_invite(request: AuthenticatedHttpRequest) -> HttpResponse:
     company = company_of(request.user)
     if company is None:
         raise Http404("You have no company yet.")
@@ -132,9 +135,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         raise Http404("This invitation link is unknown, already used or expired.")
     if request.method == "POST" and request.user.is_authenticated:
+        user = request.user  # a signed-in user, as just asked
         joined = told(
             request,
-            lambda: services.invitation_accept(user=request.user, token=token),
+            lambda: services.invitation_accept(user=user, token=token),
             lambda _: f"You are now a member of {invitation.company.name}.",
         )
         if joined:

@@ -3,6 +3,8 @@ form, and the whole post is one service call (domain.md §3)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -10,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from core.vocabulary import ApplicationStatus
 from stp_portal.downloads import pdf_download
 from stp_portal.forms import add_service_errors
@@ -30,7 +33,7 @@ APPLICATION_FORM_ID = "application-form"
 @accepts_document_upload
 @login_required
 @require_http_methods(["GET", "POST"])
-def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def application_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Edit a draft. Every button of the page (save, upload, remove a document, submit)
     posts this one form, and the whole post is one service call: everything it asks for
     happens, or nothing does and the page says what was not done and why."""
@@ -66,7 +69,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _edit(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     application: Application,
     form: ApplicationForm,
     actions: DraftActionsForm,
@@ -141,7 +144,7 @@ def _nothing_saved(request: HttpRequest, form: ApplicationForm, actions: DraftAc
         else problem
         for bound in (form, actions)
         for field, errors in bound.errors.items()
-        for problem in errors
+        for problem in cast("list[str]", errors)  # an ErrorList yields its messages as str
     ]
     message = f"Nothing was saved: {_in_words(not_done)}. " + " ".join(
         p if p.endswith(".") else f"{p}." for p in problems
@@ -155,7 +158,7 @@ def _nothing_saved(request: HttpRequest, form: ApplicationForm, actions: DraftAc
 @accepts_document_upload
 @login_required
 @require_POST
-def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+def document_upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(applications_list(request.user), pk=pk)
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -173,7 +176,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
+def document_download(request: AuthenticatedHttpRequest, pk: int, document_pk: int) -> FileResponse:
     application = get_object_or_404(applications_list(request.user), pk=pk)
     document = get_object_or_404(application.documents, pk=document_pk)
     try:
@@ -185,7 +188,7 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileRe
 
 @login_required
 @require_POST
-def document_delete(request: HttpRequest, pk: int, document_pk: int) -> HttpResponse:
+def document_delete(request: AuthenticatedHttpRequest, pk: int, document_pk: int) -> HttpResponse:
     application = get_object_or_404(applications_list(request.user), pk=pk)
     document = get_object_or_404(application.documents, pk=document_pk)
     told(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from stp_portal.errors import Conflict
 from stp_portal.forms import add_service_errors
 
@@ -23,14 +24,14 @@ from ._common import filtered_page
 
 @login_required
 @require_GET
-def lease_list(request: HttpRequest) -> HttpResponse:
+def lease_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = filtered_page(request, LeaseFilter, leases_list(request.user))
     return render(request, "tenants/lease_list.html", {**page, "today": timezone.localdate()})
 
 
 @login_required
 @require_GET
-def lease_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def lease_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     lease = get_object_or_404(leases_list(request.user).select_related("created_by"), pk=pk)
     # The application it came from, only if this user may see that too.
     application = applications_visible_to(request.user).filter(lease=lease).first()
@@ -43,7 +44,7 @@ def lease_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def lease_terminate(request: HttpRequest, pk: int) -> HttpResponse:
+def lease_terminate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     lease = get_object_or_404(leases_list(request.user), pk=pk)
     ensure("terminate_lease", request.user, lease)
     form = TerminationForm(request.POST or None)
