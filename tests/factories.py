@@ -166,3 +166,22 @@ class SubsidySchemeFactory(DjangoModelFactory):
     rent_pct = Decimal("25.00")
     duration_months = 12
     valid_from = date(2022, 7, 1)
+
+
+def application_input(park, **changes):
+    """A draft's typed input as a company fills it in (tenants.inputs.ApplicationInput):
+    10 seats, an office, from a month ahead, for 12 months; ``changes`` override fields."""
+    from dataclasses import replace
+
+    from tenants.inputs import ApplicationInput
+
+    draft = ApplicationInput(
+        park=park,
+        seats=10,
+        area_sqft=Decimal("0"),
+        unit_kind="office",
+        desired_start=timezone.localdate() + timedelta(days=30),
+        duration_months=12,
+        business_plan="Logistics software for exporters in Gujranwala.",
+    )
+    return replace(draft, **changes)

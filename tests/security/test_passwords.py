@@ -2,8 +2,6 @@
 account, and a sign-up confirms its address before the company submits an application."""
 
 import re
-from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -14,10 +12,9 @@ from knox.models import AuthToken
 from accounts.models import User
 from accounts.tokens import email_verification_token
 from core.vocabulary import ApplicationStatus
-from tenants.inputs import ApplicationInput
 from tenants.selectors import company_of
 from tenants.services import application_create
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, UserFactory, application_input
 
 pytestmark = pytest.mark.django_db
 
@@ -173,15 +170,7 @@ def test_an_unverified_address_cannot_submit_an_application(company_user, park):
     draft = application_create(
         user=company_user,
         company=company_of(company_user),
-        data=ApplicationInput(
-            park=park,
-            seats=10,
-            area_sqft=Decimal("0"),
-            unit_kind="office",
-            desired_start=timezone.localdate() + timedelta(days=30),
-            duration_months=12,
-            business_plan="Logistics software for exporters in Gujranwala.",
-        ),
+        data=application_input(park),
     )
     User.objects.filter(pk=company_user.pk).update(email_verified_at=None)
     client = Client()

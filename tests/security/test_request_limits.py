@@ -12,8 +12,6 @@ import json
 import re
 import sys
 import tempfile
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -23,13 +21,12 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import ClientHandler
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
 from stp_portal.middleware import BoundedBody, _takes_document, upload_body_limit
 from tenants import services
-from tenants.inputs import ApplicationInput
 from tenants.models import ApplicationDocument
 from tenants.selectors import company_of
+from tests.factories import application_input
 from tests.pdfs import PDF, pdf_of_size
 
 pytestmark = pytest.mark.django_db
@@ -165,15 +162,7 @@ def draft(company_user, park):
     return services.application_create(
         user=company_user,
         company=company_of(company_user),
-        data=ApplicationInput(
-            park=park,
-            seats=10,
-            area_sqft=Decimal("0"),
-            unit_kind="office",
-            desired_start=timezone.localdate() + timedelta(days=30),
-            duration_months=12,
-            business_plan="Logistics software for exporters in Gujranwala.",
-        ),
+        data=application_input(park),
     )
 
 

@@ -19,11 +19,10 @@ from core.calendar import Period
 from subsidies import services as billing
 from subsidies.models import Statement
 from tenants import services
-from tenants.inputs import ApplicationInput
 from tenants.models import ApplicationDocument
 from tenants.selectors import company_of
 from tests import pdfs
-from tests.factories import LeaseFactory, SubsidySchemeFactory, UnitFactory
+from tests.factories import LeaseFactory, SubsidySchemeFactory, UnitFactory, application_input
 
 pytestmark = pytest.mark.django_db
 
@@ -55,15 +54,7 @@ def draft(company_user, park):
     return services.application_create(
         user=company_user,
         company=company_of(company_user),
-        data=ApplicationInput(
-            park=park,
-            seats=10,
-            area_sqft=Decimal("0"),
-            unit_kind="office",
-            desired_start=timezone.localdate() + timedelta(days=30),
-            duration_months=12,
-            business_plan="Logistics software for exporters in Gujranwala.",
-        ),
+        data=application_input(park),
     )
 
 

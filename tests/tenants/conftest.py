@@ -1,7 +1,7 @@
 """Fixtures shared by the tenant tests: the company user's company and a draft of it, and
 the applications, documents, units and leases the page tests (test_pages_*.py) work on."""
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tenants import services
-from tenants.inputs import ApplicationInput
 from tenants.selectors import company_of
 from tests.factories import (
     ApplicationFactory,
@@ -18,6 +17,7 @@ from tests.factories import (
     LeaseFactory,
     UnitFactory,
     UserFactory,
+    application_input,
 )
 from tests.pdfs import PDF
 from tests.tenants.pages import later
@@ -34,15 +34,7 @@ def draft(company_user, company, park):
     return services.application_create(
         user=company_user,
         company=company,
-        data=ApplicationInput(
-            park=park,
-            seats=10,
-            area_sqft=Decimal("0"),
-            unit_kind="office",
-            desired_start=timezone.localdate() + timedelta(days=30),
-            duration_months=12,
-            business_plan="Logistics software for exporters in Gujranwala.",
-        ),
+        data=application_input(park),
     )
 
 
