@@ -19,12 +19,27 @@ from core.vocabulary import UnitStatus
 from . import services
 from .filters import ParkApiFilter, UnitApiFilter
 from .models import PARK_FIELDS, UNIT_FIELDS, Park, Unit
-from .selectors import directory_row, park_directory, parks_managed_by, with_unit_status
+from .selectors import (
+    ParkFigures,
+    park_directory,
+    park_figures,
+    parks_managed_by,
+    with_unit_status,
+)
+
+
+class ParkListSerializer(serializers.ListSerializer):
+    """A page of parks: their figures read at once (``park_figures``: two queries at most)."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        parks = list(data.all() if hasattr(data, "all") else data)
+        self.child.context["figures"] = park_figures([park.pk for park in parks])
+        return super().to_representation(parks)
 
 
 class ParkSerializer(serializers.ModelSerializer):
-    units_total = serializers.IntegerField(read_only=True)
-    units_vacant = serializers.IntegerField(read_only=True)
+    units_total = serializers.SerializerMethodField(help_text="Units in the park.")
+    units_vacant = serializers.SerializerMethodField(help_text="Units vacant today.")
     occupancy = serializers.SerializerMethodField(
         help_text="Leased area ÷ leasable area today, 4 decimals; null when nothing is leasable."
     )
@@ -33,12 +48,23 @@ class ParkSerializer(serializers.ModelSerializer):
         model = Park
         fields = ("id", *PARK_FIELDS, "units_total", "units_vacant", "occupancy")
         read_only_fields = ("id",)
+        list_serializer_class = ParkListSerializer
+
+    def _figures(self, park: Park) -> ParkFigures:
+        figures = self.context.get("figures") or {}
+        if park.pk not in figures:
+            figures = self.context["figures"] = {**figures, **park_figures([park.pk])}
+        return figures[park.pk]
+
+    def get_units_total(self, park: Park) -> int:
+        return self._figures(park).units_total
+
+    def get_units_vacant(self, park: Park) -> int:
+        return self._figures(park).units_vacant
 
     @extend_schema_field(serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True))
     def get_occupancy(self, park: Park) -> str | None:
-        if not hasattr(park, "leased_area"):
-            return None
-        ratio = directory_row(park).occupancy
+        ratio = self._figures(park).occupancy.by_area
         return None if ratio is None else f"{ratio:.4f}"
 
 

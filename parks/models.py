@@ -227,3 +227,36 @@ class Unit(models.Model):
 
 # The fields of Unit's check constraints, each also checked by its field's validators.
 CHECKED_BY_VALIDATORS = ("kind", "area_sqft", "seats", "monthly_rent", "internet_fee")
+
+
+class ParkCounters(models.Model):
+    """A park's units and occupancy on one day, stored so the directory reads them instead
+    of recomputing every unit's status (issue 9).
+
+    Written only by ``parks.services.occupancy_refresh``: in the same transaction as each
+    unit, lease and maintenance change (the row is locked first, so two writers queue), and
+    each night for the new day (``parks.tasks``). A row whose ``on`` is not today is not
+    used: readers compute that park's figures from the units and lets instead
+    (``parks.selectors.directory_rows``), so the figures stay true if the night's refresh
+    has not run. ``manage.py check_occupancy`` proves them against the lets.
+    """
+
+    park = models.OneToOneField(
+        Park, on_delete=models.CASCADE, primary_key=True, related_name="counters"
+    )
+    on = models.DateField(help_text="The day these figures are true for (Asia/Karachi).")
+    units_total = models.PositiveIntegerField()
+    units_vacant = models.PositiveIntegerField()
+    leased_units = models.PositiveIntegerField()
+    leasable_units = models.PositiveIntegerField()
+    leased_area = models.DecimalField(max_digits=14, decimal_places=2)
+    leasable_area = models.DecimalField(max_digits=14, decimal_places=2)
+    leased_seats = models.PositiveIntegerField()
+    leasable_seats = models.PositiveIntegerField()
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "park counters"
+
+    def __str__(self) -> str:
+        return f"{self.park_id} on {self.on}"

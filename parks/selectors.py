@@ -2,35 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
+from django.db import connection
 from django.db.models import (
     Case,
-    Count,
     DecimalField,
-    Exists,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.calendar import month_ends
-from core.figures import rate
+from core.money import quantize_money
 from core.permissions import has_permission
 from core.vocabulary import ApplicationStatus, ParkStatus, UnitStatus
 
 from .domain import unit_status_on
-from .models import Park, Unit
+from .models import Park, ParkCounters, Unit
 from .occupancy import (
     OccupancyPoint,
     UnitLet,
@@ -63,72 +60,167 @@ def parks_managed_by(user: User | AnonymousUser) -> QuerySet[Park]:
 
 # The SQL statement of the status rule (``parks.domain.unit_status_on``) and of occupancy
 # (``parks.occupancy``): a unit is leased on a day a let covers, and leasable unless it is
-# under maintenance that day. Lets are tenants' LeaseUnit rows, reached through the reverse
+# under maintenance that day. Lets are tenants' LeaseUnit rows, the model behind the reverse
 # relation ``Unit.lease_units`` (parks imports nothing of tenants: the layers).
 LEASED = Q(status=UnitStatus.LEASED)
 LEASABLE = ~Q(status=UnitStatus.MAINTENANCE)
+VACANT = Q(status=UnitStatus.VACANT)
 AREA: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
 
 
-def _a_let(day: date, *, starting_later: bool = False) -> Exists:
-    """Whether the unit of the outer query has a let covering ``day`` (or one starting after
-    it). One ``filter`` call, so both conditions hold of the same let."""
+def _lets() -> QuerySet[Any]:
+    return Unit._meta.get_field("lease_units").related_model._default_manager.all()
+
+
+def _a_let(day: date, *, starting_later: bool = False) -> Subquery:
+    """A let of the outer query's unit covering ``day`` (or starting after it), or NULL:
+    one index probe on that unit's lets (tenants' index on unit and dates). A scalar
+    subquery, not EXISTS: PostgreSQL would hash every let in the country for EXISTS."""
+    lets = _lets().filter(unit_id=OuterRef("pk"))
     if starting_later:
-        on_day = Q(lease_units__start_date__gt=day)
+        lets = lets.filter(start_date__gt=day)
     else:
-        on_day = Q(lease_units__start_date__lte=day) & (
-            Q(lease_units__end_date__isnull=True) | Q(lease_units__end_date__gte=day)
+        lets = lets.filter(start_date__lte=day).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day)
         )
-    return Exists(Unit.objects.filter(on_day, pk=OuterRef("pk")))
+    return Subquery(lets.order_by().values("pk")[:1])
 
 
 def with_unit_status(units: QuerySet[Unit], on: date | None = None) -> QuerySet[Unit]:
     """Annotate ``status`` on a day, in SQL, by the rule of ``parks.domain.unit_status_on``."""
     day = on or timezone.localdate()
-    return units.annotate(
+    return units.alias(let_now=_a_let(day), let_later=_a_let(day, starting_later=True)).annotate(
         status=Case(
-            When(_a_let(day), then=Value(UnitStatus.LEASED.value)),
+            When(let_now__isnull=False, then=Value(UnitStatus.LEASED.value)),
             When(under_maintenance=True, then=Value(UnitStatus.MAINTENANCE.value)),
-            When(_a_let(day, starting_later=True), then=Value(UnitStatus.RESERVED.value)),
+            When(let_later__isnull=False, then=Value(UnitStatus.RESERVED.value)),
             default=Value(UnitStatus.VACANT.value),
         )
     )
 
 
-def _per_park(day: date, aggregate: Any, filter: Q | None = None, *, zero: Value) -> Coalesce:
-    """A figure of the outer park's units on ``day`` (a count or a sum), as a subquery."""
-    units = with_unit_status(Unit.objects.filter(park=OuterRef("pk")), day)
-    if filter is not None:
-        units = units.filter(filter)
-    figure = units.order_by().values("park").annotate(figure=aggregate).values("figure")
-    return Coalesce(Subquery(figure), zero, output_field=zero.output_field)
-
-
-def park_directory(user: User | AnonymousUser, *, on: date | None = None) -> QuerySet[Park]:
-    """The public park directory: each park with its unit counts and occupancy on a day.
-
-    Occupancy (domain.md §2) = leased area ÷ leasable area, leasable being every unit not
-    under maintenance (``directory_row`` makes the figure). One query whatever the number
-    of parks.
-    """
-    day = on or timezone.localdate()
-    zero_area = Value(Decimal(0), output_field=AREA)
+def park_directory(user: User | AnonymousUser) -> QuerySet[Park]:
+    """The public park directory, in its order: open parks first, then upcoming, then
+    planned, each by name. ``directory_rows`` gives each park its unit counts and occupancy."""
     return (
         parks_visible_to(user)
         .annotate(
-            # Directory order: open parks first, then upcoming, then planned.
             status_rank=Case(
                 When(status=ParkStatus.EXISTING, then=Value(0)),
                 When(status=ParkStatus.UPCOMING, then=Value(1)),
                 default=Value(2),
-            ),
-            units_total=_per_park(day, Count("pk"), zero=Value(0)),
-            units_vacant=_per_park(day, Count("pk"), Q(status=UnitStatus.VACANT), zero=Value(0)),
-            leased_area=_per_park(day, Sum("area_sqft"), LEASED, zero=zero_area),
-            leasable_area=_per_park(day, Sum("area_sqft"), LEASABLE, zero=zero_area),
+            )
         )
         .order_by("status_rank", "name")
     )
+
+
+@dataclass(frozen=True)
+class ParkFigures:
+    """A park's units on a day: how many, how many vacant, and its occupancy (domain.md §2)."""
+
+    units_total: int
+    units_vacant: int
+    occupancy: OccupancyPoint
+
+    @classmethod
+    def empty(cls, day: date) -> ParkFigures:
+        return cls(0, 0, OccupancyPoint(day, Decimal(0), Decimal(0), 0, 0, 0, 0))
+
+
+# The figures a park's units sum to, as ``ParkCounters`` stores them.
+FIGURES = (
+    "units_total",
+    "units_vacant",
+    "leased_units",
+    "leasable_units",
+    "leased_area",
+    "leasable_area",
+    "leased_seats",
+    "leasable_seats",
+)
+
+
+def _figures(row: Any, day: date) -> ParkFigures:
+    """Figures from a stored row or a grouped query's row (an object or a dict)."""
+    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    return ParkFigures(
+        units_total=get("units_total"),
+        units_vacant=get("units_vacant"),
+        occupancy=OccupancyPoint(
+            day=day,
+            leased_area=get("leased_area"),
+            leasable_area=get("leasable_area"),
+            leased_units=get("leased_units"),
+            leasable_units=get("leasable_units"),
+            leased_seats=get("leased_seats"),
+            leasable_seats=get("leasable_seats"),
+        ),
+    )
+
+
+def park_figures_computed(park_ids: Collection[int], day: date) -> dict[int, ParkFigures]:
+    """Each park's figures on ``day``, computed from its units and lets in one query: each
+    unit's status once (``with_unit_status``), summed per park around it. A park without
+    units is left out.
+
+    The sums are written as SQL around the ORM's query of the units, because Django's
+    aggregates would repeat the status expression, and its two let lookups, in each of the
+    eight sums."""
+    if not park_ids:
+        return {}
+    units = with_unit_status(Unit.objects.filter(park_id__in=sorted(park_ids)), day)
+    inner, inner_params = (
+        units.order_by().values("park_id", "area_sqft", "seats", "status").query.sql_with_params()
+    )
+    leased, maintenance, vacant = UnitStatus.LEASED, UnitStatus.MAINTENANCE, UnitStatus.VACANT
+    # (figure, the units it counts, their status, what each adds): constants, no user input.
+    sums: list[tuple[str, str, str, str]] = [
+        ("units_vacant", "=", vacant, "1"),
+        ("leased_units", "=", leased, "1"),
+        ("leasable_units", "<>", maintenance, "1"),
+        ("leased_area", "=", leased, "area_sqft"),
+        ("leasable_area", "<>", maintenance, "area_sqft"),
+        ("leased_seats", "=", leased, "seats"),
+        ("leasable_seats", "<>", maintenance, "seats"),
+    ]
+    columns = ", ".join(
+        f"SUM(CASE WHEN status {op} %s THEN {adds} ELSE 0 END)" for _, op, _, adds in sums
+    )
+    # MATERIALIZED: each unit's status computed once, not again in each sum (PostgreSQL would
+    # otherwise fold the units query into the sums).
+    sql = (
+        f"WITH units AS MATERIALIZED ({inner}) "  # noqa: S608
+        f"SELECT park_id, COUNT(*), {columns} FROM units GROUP BY park_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*inner_params, *(status for _, _, status, _ in sums)])
+        rows = cursor.fetchall()
+    figures = {}
+    for park_id, total, *values in rows:
+        row = dict(zip([name for name, *_ in sums], values, strict=True), units_total=total)
+        for name in ("leased_area", "leasable_area"):  # SQLite sums decimals as floats
+            row[name] = quantize_money(Decimal(str(row[name])))
+        figures[park_id] = _figures(row, day)
+    return figures
+
+
+def park_figures(park_ids: Collection[int], *, on: date | None = None) -> dict[int, ParkFigures]:
+    """Each park's figures on a day, every park given included (no units: zeros).
+
+    Today's are read from ``ParkCounters``, kept by ``services.occupancy_refresh``: one
+    query by primary key whatever the size of the parks. Any park whose stored row is not for
+    that day (another day asked, the night's refresh not run yet) is computed from its units
+    and lets, in one more query (``park_figures_computed``).
+    """
+    day = on or timezone.localdate()
+    ids = set(park_ids)
+    figures: dict[int, ParkFigures] = {}
+    if ids and day == timezone.localdate():
+        stored = ParkCounters.objects.filter(park_id__in=ids, on=day)
+        figures = {row.park_id: _figures(row, day) for row in stored}
+    figures |= park_figures_computed(ids - figures.keys(), day)
+    return {pk: figures.get(pk) or ParkFigures.empty(day) for pk in ids}
 
 
 @dataclass(frozen=True)
@@ -136,32 +228,42 @@ class ParkRow:
     """A park as the directory lists it on a day: its units, vacancies and occupancy."""
 
     park: Park
-    units_total: int
-    units_vacant: int
-    leased_area: Decimal
-    leasable_area: Decimal
+    figures: ParkFigures
+
+    @property
+    def units_total(self) -> int:
+        return self.figures.units_total
+
+    @property
+    def units_vacant(self) -> int:
+        return self.figures.units_vacant
+
+    @property
+    def leased_area(self) -> Decimal:
+        return self.figures.occupancy.leased_area
+
+    @property
+    def leasable_area(self) -> Decimal:
+        return self.figures.occupancy.leasable_area
 
     @property
     def occupancy(self) -> Decimal | None:
-        """Leased ÷ leasable area, 4 decimals half up (``core.figures.rate``, as
-        ``OccupancyPoint.by_area``); None when nothing is leasable."""
-        return rate(self.leased_area, self.leasable_area)
+        """Leased ÷ leasable area, 4 decimals half up (``OccupancyPoint.by_area``); None
+        when nothing is leasable."""
+        return self.figures.occupancy.by_area
 
 
-def directory_row(park: Park) -> ParkRow:
-    """A park read from ``park_directory`` (which annotated its figures), as a row."""
-    figures: Any = park
-    return ParkRow(
-        park=park,
-        units_total=figures.units_total,
-        units_vacant=figures.units_vacant,
-        leased_area=figures.leased_area,
-        leasable_area=figures.leasable_area,
-    )
+def directory_rows(parks: Iterable[Park], *, on: date | None = None) -> list[ParkRow]:
+    """Parks (from ``park_directory``) with their figures on a day: two queries at most,
+    whatever the number of parks (``park_figures``)."""
+    parks = list(parks)
+    figures = park_figures([p.pk for p in parks], on=on)
+    return [ParkRow(park, figures[park.pk]) for park in parks]
 
 
-def directory_rows(parks: Iterable[Park]) -> list[ParkRow]:
-    return [directory_row(park) for park in parks]
+def directory_row(park: Park, *, on: date | None = None) -> ParkRow:
+    (row,) = directory_rows([park], on=on)
+    return row
 
 
 # --- Park manager pages (issue 3) -------------------------------------------------------------
@@ -175,34 +277,11 @@ class ManagedPark(NamedTuple):
 def managed_parks_with_occupancy(
     user: User | AnonymousUser, *, on: date | None = None
 ) -> list[ManagedPark]:
-    """The parks this user manages, each with its occupancy on a day by area, units and seats.
-
-    Two queries whatever the number of parks and units: the parks, then one grouped count.
-    """
-    day = on or timezone.localdate()
+    """The parks this user manages, each with its occupancy on a day by area, units and seats:
+    the parks, then their figures (``park_figures``), whatever the number of parks and units."""
     parks = list(parks_managed_by(user).order_by("name"))
-    zero_area = Value(Decimal(0), output_field=AREA)
-    rows = (
-        with_unit_status(Unit.objects.filter(park__in=[p.pk for p in parks]), day)
-        .order_by()
-        .values("park_id")
-        .annotate(
-            leased_area=Coalesce(Sum("area_sqft", filter=LEASED), zero_area),
-            leasable_area=Coalesce(Sum("area_sqft", filter=LEASABLE), zero_area),
-            leased_units=Count("pk", filter=LEASED),
-            leasable_units=Count("pk", filter=LEASABLE),
-            leased_seats=Coalesce(Sum("seats", filter=LEASED), 0),
-            leasable_seats=Coalesce(Sum("seats", filter=LEASABLE), 0),
-        )
-    )
-    by_park = {row.pop("park_id"): row for row in rows} if parks else {}
-    empty = OccupancyPoint(day, Decimal(0), Decimal(0), 0, 0, 0, 0)
-    return [
-        ManagedPark(
-            park, OccupancyPoint(day=day, **by_park[park.pk]) if park.pk in by_park else empty
-        )
-        for park in parks
-    ]
+    figures = park_figures([p.pk for p in parks], on=on)
+    return [ManagedPark(park, figures[park.pk].occupancy) for park in parks]
 
 
 def park_units(park: Park, *, on: date | None = None) -> QuerySet[Unit]:

@@ -9,11 +9,13 @@ the unique constraint on (park, code) makes it true whatever happens.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from typing import IO, TYPE_CHECKING, Any, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.services import staff_user_create
 from audit.trail import log_created
@@ -24,12 +26,14 @@ from .models import (
     PARK_FIELDS,
     UNIT_FIELDS,
     Park,
+    ParkCounters,
     ParkFields,
     ParkManagerAssignment,
     Unit,
     UnitFields,
 )
 from .permissions import ensure
+from .selectors import FIGURES, ParkFigures, park_figures_computed
 from .unit_import import ImportReport, UnitRow, parse_units_csv
 
 if TYPE_CHECKING:
@@ -65,6 +69,7 @@ def park_create(*, user: User, **fields: Unpack[ParkFields]) -> Park:
     park = Park(**_editable(fields, PARK_FIELDS))
     _validate_park(park)
     park.save()
+    occupancy_refresh([park.pk])
     return park
 
 
@@ -175,7 +180,9 @@ def unit_create(*, user: User, park: Park, **fields: Unpack[UnitFields]) -> Unit
     park = _locked(park)
     unit = Unit(park=park, **_editable(fields, UNIT_FIELDS))
     _validate_unit(unit, park)
-    return _save(unit)
+    _save(unit)
+    occupancy_refresh([park.pk])
+    return unit
 
 
 @transaction.atomic
@@ -189,7 +196,9 @@ def unit_update(*, user: User, unit: Unit, **changes: Unpack[UnitFields]) -> Uni
     for name, value in _editable(changes, UNIT_FIELDS).items():
         setattr(unit, name, value)
     _validate_unit(unit, park)
-    return _save(unit)
+    _save(unit)
+    occupancy_refresh([park.pk])
+    return unit
 
 
 def _unit_from_row(row: UnitRow, park: Park) -> Unit:
@@ -245,4 +254,62 @@ def units_import_csv(*, user: User, park: Park, file: IO[bytes]) -> ImportReport
             problem="Some of these unit codes were added by someone else meanwhile. "
             "Nothing was imported; please upload the file again."
         )
+    occupancy_refresh([park.pk])
     return ImportReport(created=tuple(u.code for u in units))
+
+
+# --- Stored occupancy (issue 9) ---------------------------------------------------------------
+def occupancy_refresh(park_ids: Collection[int], *, today: date | None = None) -> None:
+    """Store the parks' figures for today (``ParkCounters``), from their units and lets.
+
+    Every service that changes a park's units, lets or maintenance calls this last, in its
+    own transaction (tenants' lease services too). The parks' rows are locked first, in park
+    order, and only then counted: a second writer to the same park waits for the first to
+    commit, and counts what it committed, so neither overwrites the other with older figures.
+    """
+    ids = sorted(set(park_ids))
+    if not ids:
+        return
+    day = today or timezone.localdate()
+    with transaction.atomic():
+        ParkCounters.objects.bulk_create(
+            [_counters(pk, ParkFigures.empty(day)) for pk in ids], ignore_conflicts=True
+        )
+        list(
+            ParkCounters.objects.select_for_update()
+            .filter(park_id__in=ids)
+            .order_by("park_id")
+            .values_list("pk", flat=True)
+        )
+        figures = park_figures_computed(ids, day)
+        ParkCounters.objects.bulk_update(
+            [_counters(pk, figures.get(pk) or ParkFigures.empty(day)) for pk in ids],
+            ["on", *FIGURES, "refreshed_at"],
+        )
+
+
+def occupancy_refresh_all(*, today: date | None = None, parks_per_transaction: int = 50) -> int:
+    """Store every park's figures for today: the night's refresh (``parks.tasks``), and after
+    bulk loads (the demo, the benchmarks). A few parks per transaction, so no lease approval
+    waits long for the lock. Answers the number of parks refreshed."""
+    ids = list(Park.objects.order_by("pk").values_list("pk", flat=True))
+    for first in range(0, len(ids), parks_per_transaction):
+        occupancy_refresh(ids[first : first + parks_per_transaction], today=today)
+    return len(ids)
+
+
+def _counters(park_id: int, figures: ParkFigures) -> ParkCounters:
+    point = figures.occupancy
+    return ParkCounters(
+        park_id=park_id,
+        on=point.day,
+        units_total=figures.units_total,
+        units_vacant=figures.units_vacant,
+        leased_units=point.leased_units,
+        leasable_units=point.leasable_units,
+        leased_area=point.leased_area,
+        leasable_area=point.leasable_area,
+        leased_seats=point.leased_seats,
+        leasable_seats=point.leasable_seats,
+        refreshed_at=timezone.now(),
+    )

@@ -32,6 +32,7 @@ from core.vocabulary import (
 )
 from parks.domain import default_monthly_rent
 from parks.models import Park, ParkManagerAssignment, Unit
+from parks.services import occupancy_refresh_all
 from subsidies.models import SubsidyScheme
 from tenants.models import Application, ApplicationTransition, Company, Lease, Membership
 from tenants.services import lease_create
@@ -592,6 +593,8 @@ def seed_demo(today: date | None = None) -> SeedReport:
         )
 
     _ensure_billing(report, today, pseb)
+    # The units and a termination above were written in bulk: each park's stored figures.
+    occupancy_refresh_all()
 
     # Only the logins worth showing in the README and at the end of the run.
     shown = {

@@ -20,15 +20,14 @@ from parks.selectors import directory_rows, park_directory, parks_managed_by
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     parks = list(park_directory(request.user))
-    open_parks = [p for p in parks if p.status == ParkStatus.EXISTING]
+    # Upcoming parks take no tenant yet: the open ones are listed, with their vacancies.
+    open_parks = directory_rows(p for p in parks if p.status == ParkStatus.EXISTING)
     context = {
         "open_parks": open_parks,
         "counts": {
             status.label: sum(1 for p in parks if p.status == status) for status in ParkStatus
         },
-        # Upcoming parks take no tenant yet. (park_directory annotates units_vacant; the
-        # ignore goes once parks types the directory's rows.)
-        "vacancies": sum(p.units_vacant for p in open_parks),  # type: ignore[attr-defined]
+        "vacancies": sum(row.units_vacant for row in open_parks),
         "cities": len({p.city for p in parks}),
     }
     return render(request, "home.html", context)

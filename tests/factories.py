@@ -18,11 +18,19 @@ from core.vocabulary import (
     Tier,
     UnitKind,
 )
-from parks.models import Park, ParkManagerAssignment, Unit
+from parks.models import Park, ParkCounters, ParkManagerAssignment, Unit
+from parks.services import occupancy_refresh
 from subsidies.models import SubsidyScheme
 from tenants.models import Application, Company, Lease, LeaseUnit, Membership
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def keep_counters_true(park_id: int) -> None:
+    """Factories write units and lets around the services; where a service already stored
+    the park's figures (``ParkCounters``), store them again, as the services would."""
+    if ParkCounters.objects.filter(park_id=park_id).exists():
+        occupancy_refresh([park_id])
 
 
 class UserFactory(DjangoModelFactory):
@@ -78,6 +86,7 @@ class ParkManagerAssignmentFactory(DjangoModelFactory):
 class UnitFactory(DjangoModelFactory):
     class Meta:
         model = Unit
+        skip_postgeneration_save = True
 
     park = factory.SubFactory(ParkFactory)
     code = factory.Sequence(lambda n: f"U-{n:04d}")
@@ -87,6 +96,11 @@ class UnitFactory(DjangoModelFactory):
     seats = 12
     monthly_rent = Decimal("60000.00")
     internet_fee = Decimal("5000.00")
+
+    @factory.post_generation
+    def counters(self, create, extracted, **kwargs):
+        if create:
+            keep_counters_true(self.park_id)
 
 
 class CompanyFactory(DjangoModelFactory):
@@ -135,6 +149,7 @@ class LeaseFactory(DjangoModelFactory):
                 monthly_rent=unit.monthly_rent,
                 internet_fee=unit.internet_fee,
             )
+        keep_counters_true(self.park_id)
 
 
 class ApplicationFactory(DjangoModelFactory):

@@ -302,6 +302,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "subsidies.tasks.bill_previous_month",
         "schedule": crontab(minute=0, hour=2, day_of_month=1),
     },
+    # Each park's stored occupancy for the new day (parks.models.ParkCounters), just after
+    # midnight Asia/Karachi: lets that start or end today change it with no write.
+    "refresh-park-occupancy": {
+        "task": "parks.tasks.refresh_occupancy",
+        "schedule": crontab(minute=1, hour=0),
+    },
     # A run whose broker messages were lost is planned again (idempotent).
     "resume-stalled-billing-runs": {
         "task": "subsidies.tasks.resume_stalled_billing_runs",

@@ -15,6 +15,7 @@ from django.utils import timezone
 from audit.trail import log_created, update_logged
 from core.calendar import date_problem
 from parks.models import Park, Unit
+from parks.services import occupancy_refresh
 from stp_portal.errors import Conflict, UnitAlreadyLeased
 
 from .. import lifecycle, tasks
@@ -141,6 +142,7 @@ def lease_create(
         raise UnitAlreadyLeased(
             {"units": "A unit was leased for these dates by someone else just now."}
         ) from exc
+    occupancy_refresh([park.pk])  # the park's stored figures, in this transaction
     return lease
 
 
@@ -192,6 +194,7 @@ def lease_terminate(*, user: User, lease: Lease, end_date: date, reason: str = "
         lease.lease_units.filter(Q(end_date__isnull=True) | Q(end_date__gt=end_date)),
         end_date=end_date,
     )
+    occupancy_refresh([lease.park_id])  # the park's stored figures, in this transaction
     # Months already billed past the new end are corrected with credit notes (§6).
     credit_notes = lifecycle.lease_ended(user=user, lease=lease)
     credit_note_ids = [note.pk for note in credit_notes]

@@ -48,7 +48,7 @@ units = st.lists(
 
 
 def _from_the_database(park, user) -> tuple[object, OccupancyPoint, OccupancyPoint]:
-    row = directory_row(park_directory(AnonymousUser(), on=DAY).get(pk=park.pk))
+    row = directory_row(park_directory(AnonymousUser()).get(pk=park.pk), on=DAY)
     managed = dict(managed_parks_with_occupancy(user, on=DAY))[park]
     return row, managed, park_occupancy(park, today=DAY).now
 

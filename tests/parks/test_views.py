@@ -43,7 +43,7 @@ def test_directory_lists_every_park_with_status_city_and_vacancies_to_the_public
         assert park.name in html
     assert "Upcoming" in html
     assert "Planned" in html
-    rows = {p.code: p for p in response.context["page"]}
+    rows = {r.park.code: r for r in response.context["rows"]}
     assert (rows["GLT"].units_vacant, rows["GLT"].units_total) == (1, 2)
     assert "1 / 2" in html
 
@@ -89,7 +89,7 @@ def test_home_shows_open_parks_and_programme_figures(client, parks):
     assert response.status_code == 200
     assert "SCO STP Gilgit" in html
     assert "UltraSoft STP Quetta" in html
-    assert [p.code for p in response.context["open_parks"]] == ["GLT", "QTA"]
+    assert [r.park.code for r in response.context["open_parks"]] == ["GLT", "QTA"]
     assert response.context["counts"] == {"Existing": 2, "Upcoming": 1, "Planned": 1}
 
 
