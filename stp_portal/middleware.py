@@ -11,7 +11,9 @@ from urllib.parse import unquote_to_bytes
 from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig
 from django.core.handlers.wsgi import get_bytes_from_wsgi
-from django.http import HttpRequest, HttpResponse
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
 
@@ -30,6 +32,36 @@ class PrivateResponseMiddleware:
         if signed_in or request.path_info.startswith("/api/"):
             patch_cache_control(response, private=True, no_store=True)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class StatementTimeoutMiddleware:
+    """A request whose query ran past ``DB_STATEMENT_TIMEOUT_MS`` (PostgreSQL cancelled it:
+    SQLSTATE 57014) answers 503 with a clear message and ``Retry-After``, not a 500: the
+    request was too big for a web worker (a very broad filter), and nothing was changed."""
+
+    MESSAGE = (
+        "This request took too long and was stopped. Narrow the filters or try again in a "
+        "minute; nothing was changed."
+    )
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError):
+            return None
+        if getattr(exception.__cause__, "pgcode", None) != "57014":  # query_canceled
+            return None
+        logging.getLogger(__name__).warning("Statement timeout on %s", request.path)
+        if request.path_info.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"detail": self.MESSAGE}, status=503)
+        else:
+            response = render(request, "503.html", {"message": self.MESSAGE}, status=503)
+        response["Retry-After"] = "60"
         return response
 
 

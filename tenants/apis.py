@@ -156,7 +156,7 @@ class ApplicationViewSet(
     def get_queryset(self):
         if self.action == "retrieve":
             return application_detail(self.request.user)
-        return applications_list(self.request.user).order_by("-created_at")
+        return applications_list(self.request.user).order_by("-created_at", "-pk")
 
     def get_serializer_class(self):
         return ApplicationDetailSerializer if self.action == "retrieve" else ApplicationSerializer

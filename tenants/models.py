@@ -152,7 +152,14 @@ class Application(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The lists' orders (issue 9): the API's newest first. The review queue's (latest
+            # submitted first, never-submitted drafts last) is indexed on PostgreSQL only
+            # (migration 0007: SQLite cannot index NULLS LAST).
+            models.Index(F("created_at").desc(), F("id").desc(), name="application_newest"),
+            models.Index(fields=["status", "-created_at"], name="application_status_newest"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(seats__gt=0) | Q(area_sqft__gt=0),
@@ -250,6 +257,7 @@ class Lease(models.Model):
 
     class Meta:
         ordering = ["-start_date", "pk"]
+        indexes = [models.Index(fields=["-start_date", "id"], name="lease_list_order")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),

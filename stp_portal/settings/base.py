@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "stp_portal.middleware.PrivateResponseMiddleware",
+    "stp_portal.middleware.StatementTimeoutMiddleware",
     # Before anything reads the body or the path: over-limit bodies and unusable characters.
     "stp_portal.middleware.RequestBodyLimitMiddleware",
     "stp_portal.middleware.UnusableCharactersMiddleware",
@@ -104,6 +105,14 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Bounded work per request (issue 9): on PostgreSQL, a statement running longer than this
+# (milliseconds) is cancelled and the request answers 503. Set for the web processes only
+# (docker-compose.yml): the worker's billing and the streamed exports run without it. 0: off.
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=0)
+if DB_STATEMENT_TIMEOUT_MS and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
