@@ -11,7 +11,23 @@ from tenants.filters import IdFilter, filter_park_reference
 
 from .forms import PeriodField
 from .models import BillingRun, Charge, Statement
+from .selectors import statements_of_status
 from .serializers import PERIOD_SCHEMA
+
+
+class StatusFilter(django_filters.ChoiceFilter):
+    """A statement status, filtered on the stored balance and due date
+    (``selectors.statements_of_status``) rather than on the annotated status, so an index
+    serves it."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("choices", StatementStatus.choices)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value) -> QuerySet:
+        if value in (None, ""):
+            return qs
+        return statements_of_status(qs, value)
 
 
 # --- Page filters (statements list and its CSV export) -------------------------------------------
@@ -32,7 +48,7 @@ class PeriodFilter(django_filters.Filter):
 class StatementFilter(django_filters.FilterSet):
     """Filters of the statements page, applied to a queryset already scoped to the user.
 
-    ``status`` is the derived status annotated by ``selectors.with_balance``; the park and
+    ``status`` is the status ``selectors.with_balance`` shows (``StatusFilter``); the park and
     company choices offered come from the user's own statements, so they leak nothing.
     """
 
@@ -46,12 +62,7 @@ class StatementFilter(django_filters.FilterSet):
     # One company exactly, for links from a lease or a company (the name search above may
     # match several companies); kept as a hidden field of the filter form.
     company_id = IdFilter(field_name="company_id", widget=forms.HiddenInput)
-    status = django_filters.ChoiceFilter(
-        field_name="status",
-        choices=StatementStatus.choices,
-        empty_label="Any status",
-        label="Status",
-    )
+    status = StatusFilter(empty_label="Any status", label="Status")
 
     # Narrower than FilterSet's: its __init__ defaults a missing queryset to all statements.
     queryset: QuerySet[Statement]
@@ -96,10 +107,10 @@ class BillingRunApiFilter(django_filters.FilterSet):
 
 
 class StatementApiFilter(BillingRunApiFilter):
-    """``status`` is the derived status annotated by ``selectors.with_balance``."""
+    """``status`` is the status ``selectors.with_balance`` shows (``StatusFilter``)."""
 
     company = IdFilter(field_name="company_id")
-    status = django_filters.ChoiceFilter(field_name="status", choices=StatementStatus.choices)
+    status = StatusFilter()
 
     class Meta:
         model = Statement

@@ -230,7 +230,9 @@ def statement_pdf_path(instance: "Statement", filename: str) -> str:
 class Statement(models.Model):
     """A company's monthly statement for one park (§6). Immutable once issued.
 
-    Payments and credit notes refer to it; its status is derived from them and the due date.
+    Payments and credit notes refer to it; their sums are stored on it (``amount_paid``,
+    ``amount_credited``, ``outstanding``) and its status is derived from those and the due
+    date (``selectors.statement_status``).
     The PDF is rendered once, right after issue, and never replaced.
     """
 
@@ -250,6 +252,17 @@ class Statement(models.Model):
     gross = models.DecimalField(**MONEY)
     subsidy_total = models.DecimalField(**MONEY)
     net_payable = models.DecimalField(**MONEY)
+    # The balance, stored (issue 9): the sums of the statement's payments and credit notes,
+    # moved in the same transaction as each one (services.corrections, under the statement's
+    # lock) and proved against them by ``manage.py check_balances``. What is still owed is
+    # stated once, here, in the database; rounded because SQLite does this sum in floats.
+    amount_paid = models.DecimalField("paid", **MONEY, default=Decimal("0.00"))
+    amount_credited = models.DecimalField("credited", **MONEY, default=Decimal("0.00"))
+    outstanding = models.GeneratedField(
+        expression=Round(F("net_payable") - F("amount_credited") - F("amount_paid"), 2),
+        output_field=models.DecimalField(**MONEY),
+        db_persist=True,
+    )
     billing_run = models.ForeignKey(
         BillingRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="statements"
     )
@@ -292,8 +305,28 @@ class Statement(models.Model):
             models.CheckConstraint(
                 condition=Q(due_date__gte=F("issue_date")), name="statement_due_after_issue"
             ),
+            models.CheckConstraint(
+                condition=Q(amount_paid__gte=0), name="statement_paid_not_negative"
+            ),
+            # Not paid + credited <= net: a termination dated back into a month already paid
+            # credits it too, and the statement then shows what is owed back (outstanding < 0).
+            models.CheckConstraint(
+                condition=Q(amount_credited__gte=0, amount_credited__lte=F("net_payable")),
+                name="statement_credited_within_net",
+            ),
         ]
-        indexes = [models.Index(fields=["park", "period"])]
+        indexes = [
+            models.Index(fields=["park", "period"]),
+            # The list's order (selectors.statements_list), for PSEB's list of all statements
+            # and for a company's (scoped by company).
+            models.Index(fields=["-period", "number"], name="statement_period_number"),
+            models.Index(fields=["company", "-period", "number"], name="statement_company_period"),
+            # What is owed, by due date: ``overdue`` (and ``issued``/``partially_paid``, due
+            # later) read a small part of the table instead of all of it.
+            models.Index(
+                fields=["due_date"], condition=Q(outstanding__gt=0), name="statement_owed_due"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -359,6 +392,8 @@ class Charge(models.Model):
 
     class Meta:
         ordering = ["-period", "pk"]
+        # The lists' order (-period, then pk either way): read backwards for the API's.
+        indexes = [models.Index(fields=["period", "id"], name="charge_period_id")]
         constraints = [
             positive_amount("charge_amount_positive"),
             models.CheckConstraint(condition=Q(period__day=1), name="charge_period_first"),

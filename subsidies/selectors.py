@@ -7,6 +7,8 @@ read through them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict, TypeVar
@@ -26,7 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from core.calendar import Period
@@ -112,38 +114,66 @@ def billing_runs_visible_to(user: User | AnonymousUser) -> QuerySet[BillingRun]:
     return BillingRun.objects.none()
 
 
+def statement_status_conditions(today: date) -> dict[str, Q]:
+    """Each statement status as a condition on the stored balance (domain.md §6), one status
+    per statement: ``void`` when credit notes cancel the whole net; ``paid`` when payments
+    cover what is left; ``overdue`` when anything is still owed after the due date, even if
+    part was paid (the balance is late); before it, ``partially_paid`` when some was paid;
+    else ``issued``.
+
+    The one statement of the rule: ``statement_status`` builds the annotation from it and the
+    status filters filter by it, on columns an index serves (``overdue`` is ``outstanding >
+    0 AND due_date < today``: the partial index ``statement_owed_due``)."""
+    void = Q(net_payable__gt=0, amount_credited__gte=F("net_payable"))
+    owed = Q(outstanding__gt=0)  # never void: what is credited is then below the net
+    not_due = owed & Q(due_date__gte=today)
+    return {
+        StatementStatus.VOID: void,
+        StatementStatus.PAID: Q(outstanding__lte=0)
+        & (Q(net_payable=0) | Q(amount_credited__lt=F("net_payable"))),
+        StatementStatus.OVERDUE: owed & Q(due_date__lt=today),
+        StatementStatus.PARTIALLY_PAID: not_due & Q(amount_paid__gt=0),
+        StatementStatus.ISSUED: not_due & Q(amount_paid__lte=0),
+    }
+
+
+def statement_status(today: date) -> Case:
+    """The status of each statement (``statement_status_conditions``) as an expression."""
+    return Case(
+        *(
+            When(condition, then=Value(status))
+            for status, condition in statement_status_conditions(today).items()
+        ),
+        default=Value(StatementStatus.ISSUED),
+        output_field=CharField(),
+    )
+
+
+def statements_of_status(
+    statements: QuerySet[M], status: str, today: date | None = None
+) -> QuerySet[M]:
+    """The statements of one status, filtered on the stored columns (not the annotation)."""
+    return statements.filter(statement_status_conditions(today or timezone.localdate())[status])
+
+
 def with_balance(
     statements: QuerySet[Statement], today: date | None = None
 ) -> QuerySet[StatementWithBalance]:
-    """Statements annotated with ``paid``, ``credited``, ``balance`` and ``status``.
-
-    The status is derived, never stored (domain.md §6): ``void`` when credit notes cancel the
-    whole net; ``paid`` when payments cover what is left; ``overdue`` when anything is still
-    owed after the due date, even if part was paid (the balance is late); before it,
-    ``partially_paid`` when some was paid; else ``issued``.
-    """
-    today = today or timezone.localdate()
+    """Statements annotated with ``paid``, ``credited``, ``balance`` and ``status`` (the
+    names pages, exports and the API show): the stored balance and the status derived from
+    it on ``today`` (``statement_status_conditions``). No subquery: cheap on any number of
+    rows."""
     return statements.annotate(
-        paid=_amounts_of_statement(Payment.objects.all()),
-        credited=_amounts_of_statement(CreditNote.objects.all()),
-    ).annotate(
-        balance=F("net_payable") - F("credited") - F("paid"),
-        status=Case(
-            When(
-                Q(credited__gte=F("net_payable")) & Q(net_payable__gt=0),
-                then=Value(StatementStatus.VOID),
-            ),
-            When(balance__lte=0, then=Value(StatementStatus.PAID)),
-            When(due_date__lt=today, then=Value(StatementStatus.OVERDUE)),
-            When(paid__gt=0, then=Value(StatementStatus.PARTIALLY_PAID)),
-            default=Value(StatementStatus.ISSUED),
-            output_field=CharField(),
-        ),
+        paid=F("amount_paid"),
+        credited=F("amount_credited"),
+        balance=F("outstanding"),
+        status=statement_status(today or timezone.localdate()),
     )
 
 
 def _amounts_of_statement(rows: QuerySet[Payment] | QuerySet[CreditNote]) -> Coalesce:
-    """The sum of the amounts of the statement's payments (or credit notes), 0.00 if none."""
+    """The sum of the amounts of the statement's payments (or credit notes), 0.00 if none:
+    the ledger the stored balance is proved against."""
     total = (
         rows.filter(statement=OuterRef("pk"))
         .order_by()
@@ -154,11 +184,46 @@ def _amounts_of_statement(rows: QuerySet[Payment] | QuerySet[CreditNote]) -> Coa
     return Coalesce(Subquery(total, output_field=MONEY), ZERO)
 
 
+@dataclass(frozen=True)
+class BalanceMismatch:
+    """A statement whose stored balance differs from its payments and credit notes."""
+
+    number: str
+    stored_paid: Decimal
+    ledger_paid: Decimal
+    stored_credited: Decimal
+    ledger_credited: Decimal
+
+
+def statement_balance_mismatches() -> Iterator[BalanceMismatch]:
+    """Every statement whose stored ``amount_paid``/``amount_credited`` is not the sum of its
+    payments/credit notes (``manage.py check_balances``); none when the services kept them.
+    Not scoped: an operator's check of the whole ledger, in one query streamed in chunks."""
+    rows = (
+        Statement.objects.annotate(
+            ledger_paid=Round(_amounts_of_statement(Payment.objects.all()), 2, output_field=MONEY),
+            ledger_credited=Round(
+                _amounts_of_statement(CreditNote.objects.all()), 2, output_field=MONEY
+            ),
+        )
+        .exclude(amount_paid=F("ledger_paid"), amount_credited=F("ledger_credited"))
+        .order_by("pk")
+        .values_list("number", "amount_paid", "ledger_paid", "amount_credited", "ledger_credited")
+    )
+    for row in rows.iterator(chunk_size=2000):
+        yield BalanceMismatch(*row)
+
+
 def statements_list(user: User | AnonymousUser) -> QuerySet[StatementWithBalance]:
     """Scoped statements with their balance and status, in a constant number of queries."""
+    # Within a period, the number (``CODE-FY-NNNNN``, calculation.document_number) orders by
+    # park code too: codes are letters only, and what follows a code ("-", or where the
+    # collation skips punctuation the fiscal year's digits) sorts before any letter, so a code
+    # comes before the longer codes it begins (GLT before GLTX). This is the park-then-number
+    # order the list always had, served by the index ``statement_period_number``.
     return with_balance(
         statements_visible_to(user).select_related("company", "park", "scheme", "supplements")
-    ).order_by("-period", "park__code", "number")
+    ).order_by("-period", "number")
 
 
 def statement_detail(user: User | AnonymousUser) -> QuerySet[StatementWithBalance]:

@@ -13,11 +13,14 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Round
 from django.utils import timezone
 
 from audit.trail import log_created
 from core.calendar import Period, long_date, overlap_days
 from core.calendar import fiscal_year as fiscal_year_of
+from core.money import ZERO
 from parks.models import Park
 from stp_portal.errors import Conflict
 from tenants.models import Lease
@@ -27,7 +30,7 @@ from .. import calculation as calc
 from ..amounts import billing_amount_problem
 from ..models import Charge, CreditNote, DocumentCounter, Payment, Statement, StatementLine
 from ..permissions import ensure
-from ..selectors import with_balance
+from ..selectors import MONEY, with_balance
 from . import statements as issuing
 from .delivery import statements_deliver
 from .statements import as_period, numbers_reserve, statements_create
@@ -103,9 +106,24 @@ def charge_record(
     return ChargeRecorded(charge, extra)
 
 
+# --- The stored balance ---------------------------------------------------------------------------
+def _balances_add(statement_id: int, *, paid: Decimal = ZERO, credited: Decimal = ZERO) -> None:
+    """Add a payment's (or credit notes') amount to the statement's stored balance, in the
+    transaction that records it and under the statement's lock. ``F()`` makes the database
+    add to what is stored now, so even a writer that skipped the lock loses no update; the
+    check constraints refuse a balance beyond the net."""
+    updated = Statement.objects.filter(pk=statement_id).update(
+        amount_paid=Round(F("amount_paid") + paid, 2, output_field=MONEY),
+        amount_credited=Round(F("amount_credited") + credited, 2, output_field=MONEY),
+    )
+    if updated != 1:
+        raise Statement.DoesNotExist(f"No statement #{statement_id}.")
+
+
 # --- Payments ------------------------------------------------------------------------------------
 def _locked_statement(statement: Statement) -> StatementWithBalance:
-    """The statement locked for the transaction, with its balance (``with_balance``)."""
+    """The statement locked for the transaction, with its balance (``with_balance``): every
+    payment and credit note takes this lock before it reads or moves the stored balance."""
     list(Statement.objects.select_for_update().filter(pk=statement.pk).values_list("pk"))
     locked: StatementWithBalance = with_balance(Statement.objects.select_related("park")).get(
         pk=statement.pk
@@ -143,13 +161,15 @@ def payment_record(
         errors["reference"] = "Give the bank or receipt reference."
     if errors:
         raise ValidationError(errors)
-    return Payment.objects.create(
+    payment = Payment.objects.create(
         statement=locked,
         amount=amount,
         paid_on=paid_on,
         reference=reference.strip(),
         recorded_by=user,
     )
+    _balances_add(locked.pk, paid=amount)
+    return payment
 
 
 # --- Credit notes --------------------------------------------------------------------------------
@@ -163,7 +183,8 @@ def _credit_notes_create(
     lease: Lease | None = None,
 ) -> list[CreditNote]:
     """Number and store credit notes of one park, ``(statement, amount)`` each, with their
-    audit rows. Must run in a transaction (the counter stays locked until it commits)."""
+    audit rows, and add them to the statements' stored balances. Must run in a transaction
+    with the statements locked (the counter stays locked until it commits)."""
     fiscal_year = fiscal_year_of(issue_date)
     numbers = numbers_reserve(park, fiscal_year, DocumentCounter.Series.CREDIT_NOTE, len(credits))
     notes = CreditNote.objects.bulk_create(
@@ -179,6 +200,11 @@ def _credit_notes_create(
         for sequence, (statement, amount) in zip(numbers, credits, strict=True)
     )
     log_created(notes)  # bulk_create sends no signal
+    credited: dict[int, Decimal] = defaultdict(Decimal)
+    for statement, amount in credits:
+        credited[statement.pk] += amount
+    for statement_id in sorted(credited):
+        _balances_add(statement_id, credited=credited[statement_id])
     return notes
 
 

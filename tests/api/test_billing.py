@@ -178,12 +178,12 @@ def test_statements_filter_by_period_park_company_and_derived_status(
     assert numbers(f"company={company_of(company_user).pk}") == [mine]
     assert numbers("status=overdue") == sorted([mine, theirs])
     assert numbers("status=paid") == []
-    Payment.objects.create(
+    services.payment_record(
+        user=pseb_staff,
         statement=statements["mine"],
         amount=statements["mine"].net_payable,
         paid_on=date(2026, 4, 10),
         reference="HBL-1",
-        recorded_by=pseb_staff,
     )
     assert numbers("status=paid") == [mine]
     assert numbers("status=overdue") == [theirs]
@@ -645,12 +645,12 @@ def _grow(n: int, pseb) -> None:
             )[0],
             today=ISSUED,
         )[0])  # fmt: skip
-        Payment.objects.create(
+        services.payment_record(
+            user=pseb,
             statement=statement,
             amount=Decimal("100.00"),
             paid_on=ISSUED,
             reference="HBL",
-            recorded_by=pseb,
         )
         services.credit_note_issue(
             user=pseb, statement=statement, reason="Goodwill", amount=Decimal("1.00")
