@@ -22,27 +22,30 @@ def drop_queue_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tenants', '0005_programme_dates'),
+        ("tenants", "0005_programme_dates"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='application',
-            options={'ordering': ['-created_at', '-pk']},
+            name="application",
+            options={"ordering": ["-created_at", "-pk"]},
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(models.OrderBy(models.F('created_at'), descending=True), models.OrderBy(models.F('id'), descending=True), name='application_newest'),
+            model_name="application",
+            index=models.Index(
+                models.OrderBy(models.F("created_at"), descending=True),
+                models.OrderBy(models.F("id"), descending=True),
+                name="application_newest",
+            ),
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['status', '-created_at'], name='application_status_newest'),
+            model_name="application",
+            index=models.Index(fields=["status", "-created_at"], name="application_status_newest"),
         ),
         migrations.AddIndex(
-            model_name='lease',
-            index=models.Index(fields=['-start_date', 'id'], name='lease_list_order'),
+            model_name="lease",
+            index=models.Index(fields=["-start_date", "id"], name="lease_list_order"),
         ),
         migrations.RunPython(queue_index, drop_queue_index),
-]
+    ]
