@@ -1139,19 +1139,29 @@ def sql_mode(args: argparse.Namespace) -> None:
     print(f"\n## national: {args.database}")
     national = sql_measure(args.database, args.runs)
     print(f"\n## national / demo ({load_average()})")
-    header = f"  {'endpoint':<52} {'queries':>11} {'SQL ms demo':>12} {'national':>10} {'ratio':>7}"
-    print(header)
+    print(
+        f"  {'endpoint':<44} {'queries':>11} {'SQL ms demo':>12} {'national':>9} {'ratio':>6}"
+        f" {'wall ms demo':>13} {'national':>9} {'ratio':>6}"
+    )
     md = [
-        "| endpoint | queries demo → national | SQL ms demo | SQL ms national | ratio |",
-        "|---|---|---:|---:|---:|",
+        "| endpoint | queries demo → national | SQL ms demo → national | ratio "
+        "| request ms demo → national | ratio |",
+        "|---|---|---:|---:|---:|---:|",
     ]
     for key in sql_endpoints():
-        dq, ds, _ = demo[key]
-        nq, ns, _ = national[key]
+        dq, ds, dw = demo[key]
+        nq, ns, nw = national[key]
         ratio = ns / ds if ds else float("inf")
+        wall_ratio = nw / dw if dw else float("inf")
         name = f"{key[0]} {key[1]}"
-        print(f"  {name:<52} {dq:>4} → {nq:<4} {ds:>12.1f} {ns:>10.1f} {ratio:>7.1f}")
-        md.append(f"| `{name}` | {dq} → {nq} | {ds:,.1f} | {ns:,.1f} | {ratio:.1f}× |")
+        print(
+            f"  {name:<44} {dq:>4} → {nq:<4} {ds:>12.1f} {ns:>9.1f} {ratio:>6.1f}"
+            f" {dw:>13.1f} {nw:>9.1f} {wall_ratio:>6.1f}"
+        )
+        md.append(
+            f"| `{name}` | {dq} → {nq} | {ds:,.1f} → {ns:,.1f} | {ratio:.1f}× "
+            f"| {dw:,.1f} → {nw:,.1f} | {wall_ratio:.1f}× |"
+        )
     if args.markdown:
         print("\n" + "\n".join(md))
 
