@@ -104,6 +104,12 @@ def parse_args() -> argparse.Namespace:
     load.add_argument("--no-export", action="store_true", help="skip the CSV export timing")
     load.add_argument("--exports", type=int, default=2, help="CSV exports timed")
     load.add_argument("--gunicorn-dir", default="/tmp/stp-bench-pylib")
+    load.add_argument(
+        "--static-root",
+        default="/tmp/stp-bench-web-static",
+        help="collected static files, kept between runs (collected again when a source is newer)",
+    )
+    load.add_argument("--collectstatic", action="store_true", help="collect them again anyway")
     parser.add_argument("--runs", type=int, default=5, help="--sql: runs per endpoint")
     parser.add_argument("--markdown", action="store_true", help="also print markdown tables")
     return parser.parse_args()
@@ -131,7 +137,7 @@ def configure(database_url: str, *, production: bool, secret_key: str, static_ro
         "CONN_MAX_AGE": "60",
         "EMAIL_URL": "consolemail://",
         "STATIC_ROOT": str(static_root),
-        "MEDIA_ROOT": str(static_root.parent / "media"),
+        "MEDIA_ROOT": str(Path(tempfile.gettempdir()) / "stp-bench-web-media"),
         "STAFF_TWO_FACTOR": "1",
     }
     if production:
@@ -975,9 +981,10 @@ def load(args: argparse.Namespace, tmp: Path) -> None:
     from parks.models import Park
 
     redis.Redis.from_url(REDIS_URL).flushdb()
-    started = time.perf_counter()
-    call_command("collectstatic", interactive=False, verbosity=0)
-    print(f"static files collected in {time.perf_counter() - started:.1f} s")
+    if static_stale(args.static_root) or args.collectstatic:
+        started = time.perf_counter()
+        call_command("collectstatic", interactive=False, verbosity=0)
+        print(f"static files collected in {time.perf_counter() - started:.1f} s")
     with connection.cursor() as cur:
         cur.execute("SELECT version()")
         (pg,) = cur.fetchone()
@@ -1015,6 +1022,19 @@ def load(args: argparse.Namespace, tmp: Path) -> None:
         server.stop()
     if args.markdown:
         print_markdown(all_rows, notes, export_lines)
+
+
+def static_stale(static_root: str) -> bool:
+    """No manifest yet, or a file of the project's static folders newer than it (collecting
+    with the production storage compresses every file: a minute on this machine)."""
+    manifest = Path(static_root) / "staticfiles.json"
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    folders = [BASE_DIR / "static", *BASE_DIR.glob("*/static")]
+    return any(
+        f.stat().st_mtime > built for folder in folders for f in folder.rglob("*") if f.is_file()
+    )
 
 
 def rss_text(server: Server) -> str:
@@ -1174,21 +1194,22 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="stp-bench-web-"))
     database = args.demo_database if args.demo else args.database
     secret_key = secrets.token_urlsafe(50)
+    static = Path(args.static_root)
     try:
         stamp = time.strftime("%Y-%m-%d %H:%M")
         print(f"bench/web.py, {stamp}, {load_average()}, {os.cpu_count()} CPUs")
         if args.build:
             database_prepare(database, rebuild=args.rebuild)
-            configure(database, production=False, secret_key=secret_key, static_root=tmp / "static")
+            configure(database, production=False, secret_key=secret_key, static_root=static)
             import django
 
             django.setup()
             build_demo() if args.demo else build_national(args)
         elif args.sql:
-            configure(database, production=False, secret_key=secret_key, static_root=tmp / "static")
+            configure(database, production=False, secret_key=secret_key, static_root=static)
             sql_mode(args)
         else:
-            configure(database, production=True, secret_key=secret_key, static_root=tmp / "static")
+            configure(database, production=True, secret_key=secret_key, static_root=static)
             load(args, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
