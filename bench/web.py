@@ -939,7 +939,9 @@ def run_scenario(
 
 
 def measure_export(server: Server, staff, count: int) -> list[str]:
-    """/statements/export.csv as PSEB: time to first byte, total, size, worker peak RSS."""
+    """/statements/export.csv as PSEB: time to the first byte of the body and to its first
+    data row (the header row may be sent before any query runs), the total, the size, and the
+    gunicorn workers' peak RSS (VmHWM) before and after the exports."""
     who = identities("pseb", 1, staff)[0]
     lines = []
     rss_before = server.worker_memory()
@@ -948,23 +950,26 @@ def measure_export(server: Server, staff, count: int) -> list[str]:
         started = time.perf_counter()
         conn.request("GET", "/statements/export.csv", headers={"Cookie": who.cookie})
         response = conn.getresponse()
-        first = response.read(1)
+        header_row = response.readline()
         ttfb = time.perf_counter() - started
-        size = len(first) + len(response.read())
+        first_row = response.readline()
+        ttfr = time.perf_counter() - started
+        size = len(header_row) + len(first_row) + len(response.read())
         total = time.perf_counter() - started
         conn.close()
         lines.append(
             f"export.csv: status {response.status}, first byte {1000 * ttfb:,.0f} ms, "
-            f"total {1000 * total:,.0f} ms, {size / 1e6:.1f} MB ({load_average()})"
+            f"first data row {1000 * ttfr:,.0f} ms, total {1000 * total:,.0f} ms, "
+            f"{size / 1e6:.1f} MB ({load_average()})"
         )
         print("  " + lines[-1], flush=True)
     rss_after = server.worker_memory()
-    if rss_after:
-        base = max(r for r, _ in rss_before.values()) if rss_before else 0
-        peak = max(h for _, h in rss_after.values())
+    if rss_after and rss_before:
+        peak_before = max(h for _, h in rss_before.values())
+        peak_after = max(h for _, h in rss_after.values())
         lines.append(
-            f"workers' RSS before the exports up to {base / 1024:.0f} MiB; "
-            f"peak RSS (VmHWM) of any worker {peak / 1024:.0f} MiB"
+            f"workers' peak RSS (VmHWM, the largest worker): {peak_before / 1024:.0f} MiB "
+            f"before the exports, {peak_after / 1024:.0f} MiB after"
         )
         print("  " + lines[-1])
     return lines
