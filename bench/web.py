@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import math
 import os
 import random
 import secrets
@@ -842,7 +843,8 @@ def user_loop(
 def percentile(sorted_ms: list[float], p: float) -> float:
     if not sorted_ms:
         return float("nan")
-    index = min(len(sorted_ms) - 1, max(0, round(p / 100 * len(sorted_ms) + 0.5) - 1))
+    # Nearest rank: the smallest value with at least p% of the samples at or below it.
+    index = min(len(sorted_ms) - 1, max(0, math.ceil(p / 100 * len(sorted_ms)) - 1))
     return sorted_ms[index]
 
 
