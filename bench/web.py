@@ -49,6 +49,8 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import importlib
+import importlib.util
 import math
 import os
 import random
@@ -66,7 +68,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from types import SimpleNamespace
+from typing import Any
 from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -153,12 +155,16 @@ def configure(database_url: str, *, production: bool, secret_key: str, static_ro
         env |= {"DJANGO_SETTINGS_MODULE": "stp_portal.settings.local", "REDIS_URL": ""}
     os.environ.update(env)
     sys.path.insert(0, str(BASE_DIR))
-    sys.path.insert(0, str(BASE_DIR / "bench"))
 
 
 # --- Databases -----------------------------------------------------------------------------------
+def _psycopg2() -> Any:
+    """psycopg2 (Django's driver here; imported by name: it ships no type stubs)."""
+    return importlib.import_module("psycopg2")
+
+
 def _admin_connection(url: str):
-    import psycopg2
+    psycopg2 = _psycopg2()
 
     parts = urlsplit(url)
     conn = psycopg2.connect(
@@ -174,7 +180,7 @@ def _admin_connection(url: str):
 
 def database_prepare(url: str, *, rebuild: bool) -> None:
     """Create the database if missing; refuse one holding tables unless ``rebuild``."""
-    import psycopg2
+    psycopg2 = _psycopg2()
 
     conn, name = _admin_connection(url)
     with conn.cursor() as cur:
@@ -206,9 +212,9 @@ def step(label: str, started: float) -> None:
 
 
 def build_national(args: argparse.Namespace) -> None:
-    import billing as bench_billing  # bench/billing.py
     from django.core.management import call_command
 
+    from bench import billing as bench_billing
     from core.calendar import Period
 
     started = time.perf_counter()
@@ -216,7 +222,7 @@ def build_national(args: argparse.Namespace) -> None:
     step("migrated", started)
     periods = [Period.parse(m) for m in args.months.split(",")]
     sizes = bench_billing.build_dataset(
-        SimpleNamespace(parks=args.parks, leases=args.leases, seed=args.seed), periods[-1]
+        argparse.Namespace(parks=args.parks, leases=args.leases, seed=args.seed), periods[-1]
     )
     step("billing bench's dataset: " + ", ".join(f"{n} {k}" for k, n in sizes.items()), started)
     rng = random.Random(args.seed)
@@ -396,7 +402,8 @@ def applications_create(args: argparse.Namespace, rng: random.Random) -> dict[st
                 lease["pk"],
             )
         )
-    statuses, weights = zip(*others, strict=True)
+    statuses = [status for status, _ in others]
+    weights = [weight for _, weight in others]
     for _ in range(args.applications - len(rows)):
         status = rng.choices(statuses, weights)[0]
         rows.append(
@@ -444,7 +451,7 @@ def payments_create(rng: random.Random, today: date) -> dict[str, int]:
     statements = list(
         Statement.objects.filter(net_payable__gt=1).select_related("park").order_by("pk")
     )
-    counts = Counter()
+    counts: Counter[str] = Counter()
     started = time.perf_counter()
     for i, statement in enumerate(statements):
         draw = rng.random()
@@ -681,9 +688,7 @@ class Server:
 
     def start(self) -> None:
         env = dict(os.environ)
-        try:
-            import gunicorn  # noqa: F401
-        except ImportError:
+        if importlib.util.find_spec("gunicorn") is None:
             if not (Path(self.args.gunicorn_dir) / "gunicorn").is_dir():
                 sys.exit(
                     "gunicorn is not in the venv (it is in requirements/base.txt): install it, "
@@ -1082,6 +1087,7 @@ def sql_endpoints() -> list[tuple[str, str]]:
 def sql_measure(database_url: str, runs: int) -> dict[tuple[str, str], tuple[int, float, float]]:
     """Per (role, endpoint): median queries, median SQL ms, median wall ms, in-process."""
     from django.db import connection
+    from django.http import StreamingHttpResponse
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -1110,7 +1116,7 @@ def sql_measure(database_url: str, runs: int) -> dict[tuple[str, str], tuple[int
             session.save()
         clients[role] = client
     # The deepest page of the API list, and a park code, fixed for every run.
-    api = clients["pseb"].get("/api/v1/statements/", HTTP_AUTHORIZATION=f"Token {token}")
+    api = clients["pseb"].get("/api/v1/statements/", headers={"Authorization": f"Token {token}"})
     count, per_page = api.json().get("count") or 0, len(api.json().get("results", [])) or 1
     last_page = max(1, -(-count // per_page))
     results = {}
@@ -1119,9 +1125,9 @@ def sql_measure(database_url: str, runs: int) -> dict[tuple[str, str], tuple[int
         if "<CODE>" in label:
             path = label.replace("<CODE>", (manager_codes if role == "manager" else codes)[0])
         path = path.replace("?page=N", f"?page={last_page}")
-        extra = {"HTTP_AUTHORIZATION": f"Token {token}"} if label.startswith("/api/") else {}
+        headers = {"Authorization": f"Token {token}"} if label.startswith("/api/") else {}
         if role == "anonymous" and label.startswith("/api/"):
-            extra = {}
+            headers = {}
         client = clients[role]
         per_run = []
         for run in range(runs + 1):  # the first warms up
@@ -1137,8 +1143,8 @@ def sql_measure(database_url: str, runs: int) -> dict[tuple[str, str], tuple[int
 
             started = time.perf_counter()
             with connection.execute_wrapper(wrapper):
-                response = client.get(path, **extra)
-                if response.streaming:
+                response = client.get(path, headers=headers)
+                if isinstance(response, StreamingHttpResponse):
                     b"".join(response.streaming_content)
             wall = time.perf_counter() - started
             if response.status_code != 200:
