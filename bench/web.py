@@ -23,7 +23,8 @@ unless ``--rebuild`` (which drops and recreates it); a ``db.sqlite3`` is always 
 
 **Serving.** ``gunicorn stp_portal.wsgi:application`` on 127.0.0.1 and a free port, with
 ``stp_portal.settings.production``, a generated SECRET_KEY, the bench database,
-``REDIS_URL=redis://127.0.0.1:6379/15`` (flushed first), ``SECURE_SSL_REDIRECT=false``,
+``REDIS_URL=redis://127.0.0.1:6379/14`` (``--redis-url``; flushed first: not 15,
+which ``.ci/run`` uses), ``SECURE_SSL_REDIRECT=false``,
 ``CONN_MAX_AGE=60`` and static files collected into a temporary folder. gunicorn comes from
 the venv, or from ``--gunicorn-dir`` (a folder given to PYTHONPATH, e.g. made with
 ``pip install --no-deps --target /tmp/stp-bench-pylib gunicorn==<requirements' version>``).
@@ -74,7 +75,9 @@ from urllib.parse import urlsplit
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/stp_bench_web"
 DEFAULT_DEMO_DATABASE = "postgres://postgres@127.0.0.1:5432/stp_bench_web_demo"
-REDIS_URL = "redis://127.0.0.1:6379/15"
+# Not 15: .ci/run (and with it the test runs of anyone on this machine) uses that one, and
+# the bench flushes its own.
+REDIS_URL = "redis://127.0.0.1:6379/14"
 MONTHS = ("2026-08", "2026-09", "2026-10")
 
 
@@ -107,6 +110,7 @@ def parse_args() -> argparse.Namespace:
     load.add_argument("--no-export", action="store_true", help="skip the CSV export timing")
     load.add_argument("--exports", type=int, default=2, help="CSV exports timed")
     load.add_argument("--gunicorn-dir", default="/tmp/stp-bench-pylib")
+    load.add_argument("--redis-url", default=REDIS_URL, help="a Redis database of its own")
     load.add_argument(
         "--static-root",
         default="/tmp/stp-bench-web-static",
@@ -127,7 +131,14 @@ def check_database_url(url: str) -> None:
         sys.exit(f"Refusing {url!r}: the bench needs a PostgreSQL database of its own.")
 
 
-def configure(database_url: str, *, production: bool, secret_key: str, static_root: Path) -> None:
+def configure(
+    database_url: str,
+    *,
+    production: bool,
+    secret_key: str,
+    static_root: Path,
+    redis_url: str = REDIS_URL,
+) -> None:
     """The environment Django (in this process, and gunicorn's) starts with."""
     check_database_url(database_url)
     env = {
@@ -146,7 +157,7 @@ def configure(database_url: str, *, production: bool, secret_key: str, static_ro
     if production:
         env |= {
             "DJANGO_SETTINGS_MODULE": "stp_portal.settings.production",
-            "REDIS_URL": REDIS_URL,
+            "REDIS_URL": redis_url,
             "CACHE_KEY_PREFIX": "stp-bench",
             "SECURE_SSL_REDIRECT": "false",
         }
@@ -992,7 +1003,7 @@ def load(args: argparse.Namespace, tmp: Path) -> None:
 
     from parks.models import Park
 
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    redis.Redis.from_url(args.redis_url).flushdb()
     if static_stale(args.static_root) or args.collectstatic:
         started = time.perf_counter()
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -1222,7 +1233,13 @@ def main() -> None:
             configure(database, production=False, secret_key=secret_key, static_root=static)
             sql_mode(args)
         else:
-            configure(database, production=True, secret_key=secret_key, static_root=static)
+            configure(
+                database,
+                production=True,
+                secret_key=secret_key,
+                static_root=static,
+                redis_url=args.redis_url,
+            )
             load(args, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
