@@ -252,6 +252,11 @@ def build_national(args: argparse.Namespace) -> None:
     paid = payments_create(rng, today)
     step(f"payments and credit notes: {paid}", started)
     call_command("clearsessions", verbosity=0)
+    # Units and lets were written in bulk, around the services: each park's stored figures
+    # for today, as the night's refresh stores them.
+    from parks.services import occupancy_refresh_all
+
+    step(f"park figures stored: {occupancy_refresh_all()} parks", started)
     from django.db import connection
 
     with connection.cursor() as cur:

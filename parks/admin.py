@@ -17,10 +17,10 @@ from django.contrib import admin
 
 from accounts.admin import StaffUserAddForm, UserAdmin
 from accounts.models import User
-from stp_portal.admin import ReadOnlyInline, ServiceAdmin
+from stp_portal.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin
 
 from .forms import UnitForm
-from .models import PARK_FIELDS, UNIT_FIELDS, Park, ParkManagerAssignment, Unit
+from .models import PARK_FIELDS, UNIT_FIELDS, Park, ParkCounters, ParkManagerAssignment, Unit
 from .selectors import with_unit_status
 
 
@@ -133,3 +133,12 @@ class StaffUserWithParksAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, StaffUserWithParksAdmin)
+
+
+@admin.register(ParkCounters)
+class ParkCountersAdmin(ReadOnlyAdmin):
+    """The stored figures are written by ``services.occupancy_refresh`` only."""
+
+    list_display = ("park", "on", "units_total", "units_vacant", "leased_area", "leasable_area")
+    search_fields = ("park__code", "park__name")
+    list_select_related = ("park",)

@@ -14,16 +14,26 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from core.vocabulary import ParkStatus
-from parks.selectors import directory_rows, park_directory, parks_managed_by
+from parks.selectors import ParkRow, directory_rows, park_directory, parks_managed_by
+
+# Parks a home page or dashboard shows, those with the most vacant units first: at national
+# scale (250 parks) the whole list is the directory's, not a landing page's.
+PARKS_SHOWN = 12
+
+
+def most_vacant(rows: list[ParkRow]) -> list[ParkRow]:
+    return sorted(rows, key=lambda row: (-row.units_vacant, row.park.name))
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     parks = list(park_directory(request.user))
-    # Upcoming parks take no tenant yet: the open ones are listed, with their vacancies.
+    # Upcoming parks take no tenant yet: the open ones with the most room are shown, the
+    # directory lists them all.
     open_parks = directory_rows(p for p in parks if p.status == ParkStatus.EXISTING)
     context = {
-        "open_parks": open_parks,
+        "open_parks": most_vacant(open_parks)[:PARKS_SHOWN],
+        "open_total": len(open_parks),
         "counts": {
             status.label: sum(1 for p in parks if p.status == status) for status in ParkStatus
         },
@@ -81,7 +91,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "waiting": applications.filter(
                 status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
             ).order_by("submitted_at")[:10],
-            "parks": directory_rows(park_directory(user).filter(pk__in=parks_managed_by(user))),
+            "parks": (
+                parks := directory_rows(park_directory(user).filter(pk__in=parks_managed_by(user)))
+            ),
+            "parks_shown": most_vacant(parks)[:PARKS_SHOWN],
         }
     return render(request, "dashboard.html", context)
 

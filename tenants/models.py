@@ -159,6 +159,14 @@ class Application(models.Model):
             # (migration 0007: SQLite cannot index NULLS LAST).
             models.Index(F("created_at").desc(), F("id").desc(), name="application_newest"),
             models.Index(fields=["status", "-created_at"], name="application_status_newest"),
+            # The dashboards' "waiting for a decision", oldest first.
+            models.Index(
+                fields=["submitted_at"],
+                condition=Q(
+                    status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
+                ),
+                name="application_waiting",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -114,6 +114,8 @@ if DB_STATEMENT_TIMEOUT_MS and DATABASES["default"]["ENGINE"].endswith("postgres
         f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}"
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Django's form renderer, with selects written in Python (core.rendering: 250 parks a filter).
+FORM_RENDERER = "core.rendering.FormRenderer"
 
 AUTH_USER_MODEL = "accounts.User"
 # Axes first: it refuses a locked-out user and address before any password is checked.
@@ -267,6 +269,8 @@ if REDIS_URL:
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="stp"),
         }
     }
+    # Sessions read from Redis, written to both: no session query on each request.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Failed sign-ins are counted where every worker sees them: Redis when there is one, else
