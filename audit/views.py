@@ -11,7 +11,7 @@ from typing import Any
 
 from auditlog.models import LogEntry
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core.paging import IdsFirstPaginator
 from stp_portal.downloads import csv_download, csv_text
 
 from .filters import LogEntryFilter, SecurityEventFilter
@@ -53,7 +54,7 @@ def _csv_response(rows: Iterable[list[Any]], name: str) -> StreamingHttpResponse
 
 
 def _page_of(request: HttpRequest, rows: QuerySet[Any]) -> Page[Any]:
-    return Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    return IdsFirstPaginator(rows, PER_PAGE).get_page(request.GET.get("page"))
 
 
 def _list_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:

@@ -260,8 +260,8 @@ def build_national(args: argparse.Namespace) -> None:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("ANALYZE")
-    step("ANALYZE", started)
+        cur.execute("VACUUM ANALYZE")  # as autovacuum leaves a settled database
+    step("VACUUM ANALYZE", started)
     print(f"dataset built in {time.perf_counter() - started:.0f} s; {dataset_summary()}")
 
 
@@ -557,13 +557,14 @@ class Endpoint:
             return label.replace("<CODE>", rng.choice(codes))
         if label.endswith("?page=N"):
             # A random page up to the last, while the API numbers its pages; else follow
-            # `next` links from the first page (up to 5 hops, then start again).
+            # `next` links (cursors) from six pages before the end (up to 5 hops, then start
+            # again): the deepest pages a client walking the list reads.
             if ctx.api_pages:
                 return label.replace("N", str(rng.randint(2, ctx.api_pages)))
             nxt = user_state.get("next")
             if not nxt or user_state.get("hops", 0) >= 5:
                 user_state["hops"] = 0
-                return label.split("?")[0]
+                return ctx.deep_cursor or label.split("?")[0]
             user_state["hops"] = user_state.get("hops", 0) + 1
             return nxt
         return label
@@ -606,6 +607,7 @@ MIXED_ROLES = (("anonymous", 6), ("company", 6), ("manager", 4), ("pseb", 4))
 class Context:
     park_codes: list[str]
     api_pages: int = 0  # the last page of /api/v1/statements/ (0: pages not numbered)
+    deep_cursor: str = ""  # a cursor link six pages before the end (cursor pagination)
 
 
 def people(n: int) -> dict[str, list]:
@@ -1033,8 +1035,17 @@ def load(args: argparse.Namespace, tmp: Path) -> None:
         import json
 
         first = json.loads(body)
+        last = max(1, -(-first.get("count", 0) // max(1, len(first.get("results", [])))))
         if "count" in first and "page=" in (first.get("next") or ""):
-            ctx.api_pages = max(1, -(-first["count"] // max(1, len(first.get("results", [])))))
+            ctx.api_pages = last
+        elif last > 7:  # cursor links: start the deep walk from page last - 6's `next`
+            _, _, deep = request(
+                server.port,
+                f"/api/v1/statements/?page={last - 7}",
+                {"Authorization": f"Token {probe.token}"},
+            )
+            link = json.loads(deep).get("next") or ""
+            ctx.deep_cursor = urlsplit(link)._replace(scheme="", netloc="").geturl()
         print(f"API statements: {first.get('count')} (last page {ctx.api_pages or 'n/a'})")
         print(f"workers' RSS at start: {rss_text(server)}")
         for scenario in args.scenarios.split(","):
@@ -1096,6 +1107,7 @@ def sql_endpoints() -> list[tuple[str, str]]:
     for role, endpoints in ROLES.items():
         for e in endpoints:
             seen.append((role, e.label))
+    seen.append(("pseb", "/api/v1/statements/?page=LAST"))
     seen.append(("pseb", "/statements/export.csv"))
     return seen
 
@@ -1135,12 +1147,23 @@ def sql_measure(database_url: str, runs: int) -> dict[tuple[str, str], tuple[int
     api = clients["pseb"].get("/api/v1/statements/", headers={"Authorization": f"Token {token}"})
     count, per_page = api.json().get("count") or 0, len(api.json().get("results", [])) or 1
     last_page = max(1, -(-count // per_page))
+    # The last page by its cursor (the `next` link of the page before it), when the API
+    # gives cursor links; by number otherwise. ``?page=LAST`` is the last page by number.
+    deep = f"?page={last_page}"
+    if last_page > 1:
+        before = clients["pseb"].get(
+            f"/api/v1/statements/?page={last_page - 1}",
+            headers={"Authorization": f"Token {token}"},
+        )
+        link = before.json().get("next") or ""
+        if "cursor=" in link:
+            deep = "?" + urlsplit(link).query
     results = {}
     for role, label in sql_endpoints():
         path = label
         if "<CODE>" in label:
             path = label.replace("<CODE>", (manager_codes if role == "manager" else codes)[0])
-        path = path.replace("?page=N", f"?page={last_page}")
+        path = path.replace("?page=N", deep).replace("?page=LAST", f"?page={last_page}")
         headers = {"Authorization": f"Token {token}"} if label.startswith("/api/") else {}
         if role == "anonymous" and label.startswith("/api/"):
             headers = {}

@@ -217,8 +217,8 @@ def park_figures(park_ids: Collection[int], *, on: date | None = None) -> dict[i
     ids = set(park_ids)
     figures: dict[int, ParkFigures] = {}
     if ids and day == timezone.localdate():
-        stored = ParkCounters.objects.filter(park_id__in=ids, on=day)
-        figures = {row.park_id: _figures(row, day) for row in stored}
+        stored = ParkCounters.objects.filter(park_id__in=ids, on=day).values("park_id", *FIGURES)
+        figures = {row["park_id"]: _figures(row, day) for row in stored}
     figures |= park_figures_computed(ids - figures.keys(), day)
     return {pk: figures.get(pk) or ParkFigures.empty(day) for pk in ids}
 

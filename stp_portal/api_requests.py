@@ -23,6 +23,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from core.paging import IdsFirstPaginator
+
 from .security import client_ip
 
 if TYPE_CHECKING:  # only for annotations: importing it here would be circular (see above)
@@ -94,6 +96,7 @@ class Pagination(PageNumberPagination):
     on the request's shape."""
 
     last_page_strings = ()  # ?page=last is not part of the contract: pages are numbers
+    django_paginator_class = IdsFirstPaginator  # a deep ?page=N reads ids to its offset only
     page_size_query_param = "page_size"
     max_page_size = 200
     cursor_query_param = "cursor"

@@ -14,7 +14,14 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from core.vocabulary import ParkStatus
-from parks.selectors import ParkRow, directory_rows, park_directory, parks_managed_by
+from parks.models import Park
+from parks.selectors import (
+    ParkRow,
+    directory_rows,
+    park_directory,
+    park_figures,
+    parks_managed_by,
+)
 
 # Parks a home page or dashboard shows, those with the most vacant units first: at national
 # scale (250 parks) the whole list is the directory's, not a landing page's.
@@ -27,18 +34,23 @@ def most_vacant(rows: list[ParkRow]) -> list[ParkRow]:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    parks = list(park_directory(request.user))
+    # Every park's status and city, then the open ones' figures: the programme's counts.
+    parks = list(park_directory(request.user).values_list("pk", "name", "status", "city"))
+    open_ids = [pk for pk, _, status, _ in parks if status == ParkStatus.EXISTING]
+    figures = park_figures(open_ids)
+    names = {pk: name for pk, name, _, _ in parks}
     # Upcoming parks take no tenant yet: the open ones with the most room are shown, the
     # directory lists them all.
-    open_parks = directory_rows(p for p in parks if p.status == ParkStatus.EXISTING)
+    shown = sorted(open_ids, key=lambda pk: (-figures[pk].units_vacant, names[pk]))[:PARKS_SHOWN]
+    shown_parks = Park.objects.in_bulk(shown)
     context = {
-        "open_parks": most_vacant(open_parks)[:PARKS_SHOWN],
-        "open_total": len(open_parks),
+        "open_parks": [ParkRow(shown_parks[pk], figures[pk]) for pk in shown],
+        "open_total": len(open_ids),
         "counts": {
-            status.label: sum(1 for p in parks if p.status == status) for status in ParkStatus
+            status.label: sum(1 for _, _, s, _ in parks if s == status) for status in ParkStatus
         },
-        "vacancies": sum(row.units_vacant for row in open_parks),
-        "cities": len({p.city for p in parks}),
+        "vacancies": sum(f.units_vacant for f in figures.values()),
+        "cities": len({city for _, _, _, city in parks}),
     }
     return render(request, "home.html", context)
 

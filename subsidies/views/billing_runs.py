@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
 from core.calendar import Period
+from core.paging import IdsFirstPaginator
 from core.vocabulary import RunStatus
 from parks.models import Park
 from stp_portal.forms import add_service_errors
@@ -48,7 +48,7 @@ def billing_run_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, f"Billing run #{run.pk} started: {period}, {where}.")
             return redirect("subsidies:billing_run_detail", pk=run.pk)
     runs = billing_runs_visible_to(request.user).select_related("park", "requested_by")
-    page = Paginator(runs, PER_PAGE).get_page(request.GET.get("page"))
+    page = IdsFirstPaginator(runs, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "subsidies/billing_run_list.html",
@@ -64,7 +64,7 @@ def billing_run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         billing_runs_visible_to(request.user).select_related("park", "requested_by"), pk=pk
     )
     statements = statements_list(request.user).filter(billing_run=run)
-    page = Paginator(statements, 50).get_page(request.GET.get("page"))
+    page = IdsFirstPaginator(statements, 50).get_page(request.GET.get("page"))
     park_names = dict(
         Park.objects.filter(pk__in={e.get("park") for e in run.errors}).values_list("pk", "name")
     )

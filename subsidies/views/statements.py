@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django_ratelimit.decorators import ratelimit
 
 from accounts.http import AuthenticatedHttpRequest
 from core.money import format_pkr
+from core.paging import IdsFirstPaginator
 from core.vocabulary import StatementStatus
 from stp_portal.downloads import csv_download, csv_text, pdf_download
 from stp_portal.errors import Conflict
@@ -54,7 +54,7 @@ def _statement_filter(request: HttpRequest) -> StatementFilter:
 def statement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     statement_filter = _statement_filter(request)
     rows = statement_filter.qs if statement_filter.is_valid() else statement_filter.queryset.none()
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = IdsFirstPaginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     query = query_without_page(request)
     return render(
         request,

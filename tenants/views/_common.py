@@ -8,9 +8,11 @@ from typing import Any, TypeVar
 import django_filters
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import HttpRequest
+
+from core.paging import IdsFirstPaginator
 
 T = TypeVar("T")
 
@@ -29,7 +31,7 @@ def filtered_page(
         rows = rows.order_by(*order_by)
     query = request.GET.copy()
     query.pop("page", None)
-    page: Page = Paginator(rows, 25).get_page(request.GET.get("page"))
+    page: Page = IdsFirstPaginator(rows, 25).get_page(request.GET.get("page"))
     return {"filter": row_filter, "page": page, "query": query.urlencode()}
 
 

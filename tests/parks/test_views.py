@@ -102,3 +102,19 @@ def test_pages_load_every_asset_from_the_portal_itself(client, parks, url):
     assets = re.findall(r'<(?:link|script|img)\b[^>]*?(?:href|src)="([^"]+)"', html)
     assert "/static/css/portal.css" in assets
     assert [a for a in assets if not a.startswith("/")] == []
+
+
+def test_home_shows_the_twelve_open_parks_with_most_room_and_links_to_all(client):
+    from stp_portal.views import PARKS_SHOWN
+
+    parks = [ParkFactory(status="existing", name=f"Park {i:02d}") for i in range(PARKS_SHOWN + 2)]
+    roomy = parks[-1]
+    UnitFactory(park=roomy)
+    UnitFactory(park=roomy)
+    response = client.get(reverse("home"))
+    rows = response.context["open_parks"]
+    assert len(rows) == PARKS_SHOWN
+    assert rows[0].park == roomy  # the most vacant units first, then by name
+    assert [r.park.name for r in rows[1:3]] == ["Park 00", "Park 01"]
+    assert response.context["vacancies"] == 2
+    assert f"See all {PARKS_SHOWN + 2} open parks" in response.content.decode()
