@@ -8,14 +8,19 @@ The API's cursor links need no offset at all (``stp_portal.api_requests.Paginati
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
+if TYPE_CHECKING:  # Django's classes are generic to the type checker only
+    _Paginator = Paginator[Any]
+else:
+    _Paginator = Paginator
 
-class IdsFirstPaginator(Paginator):
-    def page(self, number: Any) -> Page:
+
+class IdsFirstPaginator(_Paginator):
+    def page(self, number: Any) -> Page[Any]:
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
@@ -23,7 +28,7 @@ class IdsFirstPaginator(Paginator):
             top = self.count
         rows = self.object_list
         if not isinstance(rows, QuerySet) or bottom == 0:
-            return self._get_page(rows[bottom:top], number, self)
+            return Page(rows[bottom:top], number, self)
         ids = list(rows.values_list("pk", flat=True)[bottom:top])
         by_id = {row.pk: row for row in rows.filter(pk__in=ids).order_by()}
-        return self._get_page([by_id[pk] for pk in ids if pk in by_id], number, self)
+        return Page([by_id[pk] for pk in ids if pk in by_id], number, self)

@@ -3,7 +3,7 @@ in full to PSEB staff and the park's managers; writes go through parks.services.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Model, Q
 from django.utils import timezone
@@ -33,7 +33,8 @@ class ParkListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data: Any) -> list[Any]:
         parks = list(data.all() if hasattr(data, "all") else data)
-        self.child.context["figures"] = park_figures([park.pk for park in parks])
+        child = cast(serializers.Field, self.child)  # a list serializer always has its child
+        child.context["figures"] = park_figures([park.pk for park in parks])
         return super().to_representation(parks)
 
 

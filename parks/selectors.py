@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import (
     Case,
     DecimalField,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -69,7 +70,8 @@ AREA: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_place
 
 
 def _lets() -> QuerySet[Any]:
-    return Unit._meta.get_field("lease_units").related_model._default_manager.all()
+    lets = cast("type[Model]", Unit._meta.get_field("lease_units").related_model)
+    return lets._default_manager.all()
 
 
 def _a_let(day: date, *, starting_later: bool = False) -> Subquery:
@@ -143,7 +145,9 @@ FIGURES = (
 
 def _figures(row: Any, day: date) -> ParkFigures:
     """Figures from a stored row or a grouped query's row (an object or a dict)."""
-    get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    get: Callable[[str], Any] = (
+        row.__getitem__ if isinstance(row, dict) else lambda name: getattr(row, name)
+    )
     return ParkFigures(
         units_total=get("units_total"),
         units_vacant=get("units_vacant"),
@@ -169,7 +173,7 @@ def park_figures_computed(park_ids: Collection[int], day: date) -> dict[int, Par
     eight sums."""
     if not park_ids:
         return {}
-    units = with_unit_status(Unit.objects.filter(park_id__in=sorted(park_ids)), day)
+    units: Any = with_unit_status(Unit.objects.filter(park_id__in=sorted(park_ids)), day)
     inner, inner_params = (
         units.order_by().values("park_id", "area_sqft", "seats", "status").query.sql_with_params()
     )

@@ -10,7 +10,7 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q, QuerySet
@@ -28,6 +28,7 @@ from core.paging import IdsFirstPaginator
 from .security import client_ip
 
 if TYPE_CHECKING:  # only for annotations: importing it here would be circular (see above)
+    from django.core.paginator import Page
     from rest_framework.views import APIView
 
 
@@ -104,7 +105,7 @@ class Pagination(PageNumberPagination):
     def paginate_queryset(
         self, queryset: QuerySet[Any], request: Request, view: APIView | None = None
     ) -> list[Any] | None:
-        self.request = request
+        self.request = self.asked = request
         self._check_page_size(request)
         cursor = request.query_params.get(self.cursor_query_param)
         text = request.query_params.get(self.page_query_param)
@@ -180,7 +181,7 @@ class Pagination(PageNumberPagination):
                 raise ValueError(cursor)
             if len(values) != len(self.order) or not all(isinstance(v, str) for v in values):
                 raise ValueError(cursor)
-            size = self.get_page_size(self.request) or 1
+            size = self.get_page_size(self.asked) or 1
             self.count = queryset.count()
             rows = queryset.filter(_keyset(self.order, values, before=before))
             if before:
@@ -207,12 +208,15 @@ class Pagination(PageNumberPagination):
         position = self._position(row, before=before)
         if position is None:
             return None
-        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        url = remove_query_param(self.asked.build_absolute_uri(), self.page_query_param)
         return replace_query_param(url, self.cursor_query_param, position)
 
     def get_next_link(self) -> str | None:
-        rows = self.cursor_rows if self.cursor_rows is not None else list(self.page)
-        more = self.more_after if self.cursor_rows is not None else self.page.has_next()
+        if self.cursor_rows is not None:
+            rows, more = self.cursor_rows, self.more_after
+        else:
+            page = cast("Page[Any]", self.page)  # paginate_queryset ran
+            rows, more = list(page), page.has_next()
         if not (more and rows):
             return None
         link = self._cursor_link(rows[-1], before=False)
@@ -226,7 +230,10 @@ class Pagination(PageNumberPagination):
         return self._cursor_link(self.cursor_rows[0], before=True)
 
     def get_paginated_response(self, data: Any) -> Response:
-        count = self.count if self.cursor_rows is not None else self.page.paginator.count
+        if self.cursor_rows is not None:
+            count = self.count
+        else:
+            count = cast("Page[Any]", self.page).paginator.count  # paginate_queryset ran
         return Response(
             {
                 "count": count,
