@@ -104,7 +104,7 @@ def parse_args() -> argparse.Namespace:
     load.add_argument("--users", type=int, default=20)
     load.add_argument("--scenarios", default="anonymous,pseb,manager,company,mixed")
     load.add_argument("--modes", default="paced,flat-out")
-    load.add_argument("--workers", type=int, default=4)
+    load.add_argument("--workers", type=int, default=2)
     load.add_argument("--threads", type=int, default=2)
     load.add_argument("--worker-class", default="gthread")
     load.add_argument("--no-export", action="store_true", help="skip the CSV export timing")
