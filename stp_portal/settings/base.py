@@ -269,8 +269,6 @@ if REDIS_URL:
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="stp"),
         }
     }
-    # Sessions read from Redis, written to both: no session query on each request.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Failed sign-ins are counted where every worker sees them: Redis when there is one, else
