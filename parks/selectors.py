@@ -209,6 +209,16 @@ def park_figures_computed(park_ids: Collection[int], day: date) -> dict[int, Par
     return figures
 
 
+def park_figures_stored(
+    day: date, *, park_ids: Collection[int] | None = None
+) -> dict[int, ParkFigures]:
+    """The figures ``ParkCounters`` holds for ``day`` (of these parks, or of all)."""
+    rows = ParkCounters.objects.filter(on=day)
+    if park_ids is not None:
+        rows = rows.filter(park_id__in=park_ids)
+    return {row["park_id"]: _figures(row, day) for row in rows.values("park_id", *FIGURES)}
+
+
 def park_figures(park_ids: Collection[int], *, on: date | None = None) -> dict[int, ParkFigures]:
     """Each park's figures on a day, every park given included (no units: zeros).
 
@@ -221,8 +231,7 @@ def park_figures(park_ids: Collection[int], *, on: date | None = None) -> dict[i
     ids = set(park_ids)
     figures: dict[int, ParkFigures] = {}
     if ids and day == timezone.localdate():
-        stored = ParkCounters.objects.filter(park_id__in=ids, on=day).values("park_id", *FIGURES)
-        figures = {row["park_id"]: _figures(row, day) for row in stored}
+        figures = park_figures_stored(day, park_ids=ids)
     figures |= park_figures_computed(ids - figures.keys(), day)
     return {pk: figures.get(pk) or ParkFigures.empty(day) for pk in ids}
 

@@ -11,8 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from parks.models import Park, ParkCounters
-from parks.selectors import park_figures_computed
+from parks.models import Park
+from parks.selectors import ParkFigures, park_figures_computed, park_figures_stored
 from parks.services import occupancy_refresh_all
 
 
@@ -30,38 +30,13 @@ class Command(BaseCommand):
             count = occupancy_refresh_all(today=today)
             self.stdout.write(f"Stored the figures of {count} parks for {today}.")
         parks = dict(Park.objects.values_list("pk", "code"))
-        stored = {row.park_id: row for row in ParkCounters.objects.filter(on=today)}
+        stored = park_figures_stored(today)
         computed = park_figures_computed(list(stored), today)
-        differ = []
-        for pk, row in sorted(stored.items()):
-            figures = computed.get(pk)
-            point = figures.occupancy if figures else None
-            expected = (
-                (
-                    figures.units_total,
-                    figures.units_vacant,
-                    point.leased_units,
-                    point.leasable_units,
-                    point.leased_area,
-                    point.leasable_area,
-                    point.leased_seats,
-                    point.leasable_seats,
-                )
-                if figures and point
-                else (0, 0, 0, 0, 0, 0, 0, 0)
-            )
-            actual = (
-                row.units_total,
-                row.units_vacant,
-                row.leased_units,
-                row.leasable_units,
-                row.leased_area,
-                row.leasable_area,
-                row.leased_seats,
-                row.leasable_seats,
-            )
-            if actual != expected:
-                differ.append(f"{parks[pk]}: stored {actual}, computed {expected}")
+        differ = [
+            f"{parks[pk]}: stored {figures}, computed {computed.get(pk)}"
+            for pk, figures in sorted(stored.items())
+            if figures != computed.get(pk, ParkFigures.empty(today))
+        ]
         missing = sorted(parks[pk] for pk in parks.keys() - stored.keys())
         for line in differ:
             self.stderr.write(line)
