@@ -213,6 +213,17 @@ class StatementLineSerializer(serializers.ModelSerializer):
         model = StatementLine
         fields = ("kind", "unit", "description", "amount")
 
+    def to_representation(self, instance: StatementLine) -> dict[str, Any]:
+        """The declared fields, read directly: a page of 50 statements holds about 220 lines,
+        and DRF's per-field lookups were a large part of its time (issue 9). The amount
+        goes through its declared field, so it renders exactly as before."""
+        return {
+            "kind": instance.kind,
+            "unit": instance.unit_code,
+            "description": instance.description,
+            "amount": self.fields["amount"].to_representation(instance.amount),
+        }
+
 
 class PaymentSerializer(serializers.ModelSerializer):
     amount = money()
