@@ -81,7 +81,10 @@ def _keyset(order: list[tuple[str, bool]], values: list[Any], *, before: bool) -
         lookup = "lt" if descending != before else "gt"
         condition |= equal & Q(**{f"{field}__{lookup}": value})
         equal &= Q(**{field: value})
-    return condition
+    # The first field's bound, said once more on its own: the index scan starts there
+    # instead of at the top of the list (the OR above is not a range the planner can seek).
+    (first, descending), value = order[0], values[0]
+    return Q(**{f"{first}__{'lte' if descending != before else 'gte'}": value}) & condition
 
 
 class Pagination(PageNumberPagination):
