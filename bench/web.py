@@ -307,19 +307,24 @@ def users_create(args: argparse.Namespace) -> dict[str, int]:
     pseb.set_unusable_password()
     pseb.save()
     parks = list(Park.objects.order_by("pk"))
-    managers = User.objects.bulk_create(
-        [
-            User(
-                username=f"manager.{park.code.lower()}",
-                role=Role.PARK_MANAGER,
-                email=f"manager.{park.code.lower()}@example.pk",
-                email_verified_at=now,
-                password="!",
-            )
-            for park in parks
-        ],
-        batch_size=2000,
-    )
+
+    def users(role: str, names: list[str]) -> list:
+        """Verified users of a role without a usable password (sessions are made directly)."""
+        return User.objects.bulk_create(
+            [
+                User(
+                    username=name,
+                    role=role,
+                    email=f"{name}@example.pk",
+                    email_verified_at=now,
+                    password="!",
+                )
+                for name in names
+            ],
+            batch_size=2000,
+        )
+
+    managers = users(Role.PARK_MANAGER, [f"manager.{park.code.lower()}" for park in parks])
     assignments = []
     for i, (manager, park) in enumerate(zip(managers, parks, strict=True)):
         assignments.append(ParkManagerAssignment(user=manager, park=park))
@@ -331,19 +336,7 @@ def users_create(args: argparse.Namespace) -> dict[str, int]:
         [TOTPDevice(user=u, name="bench", confirmed=True) for u in [pseb, *managers]]
     )
     companies = list(Company.objects.order_by("pk")[: args.company_users])
-    owners = User.objects.bulk_create(
-        [
-            User(
-                username=f"owner.{c.pk}",
-                role=Role.COMPANY,
-                email=f"owner.{c.pk}@example.pk",
-                email_verified_at=now,
-                password="!",
-            )
-            for c in companies
-        ],
-        batch_size=2000,
-    )
+    owners = users(Role.COMPANY, [f"owner.{c.pk}" for c in companies])
     Membership.objects.bulk_create(
         [
             Membership(user=u, company=c, role=MemberRole.OWNER)

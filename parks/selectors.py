@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
@@ -117,6 +117,14 @@ def park_directory(user: User | AnonymousUser) -> QuerySet[Park]:
     )
 
 
+# The unit counts a park has besides its occupancy (``OccupancyPoint``'s leased and leasable
+# area, units and seats): together, what ``ParkCounters`` stores, one column each.
+UNIT_COUNTS = ("units_total", "units_vacant")
+OCCUPANCY_PARTS = tuple(f.name for f in fields(OccupancyPoint) if f.name != "day")
+FIGURES = UNIT_COUNTS + OCCUPANCY_PARTS
+AREAS = tuple(name for name in FIGURES if name.endswith("_area"))  # sq ft, 2 decimals
+
+
 @dataclass(frozen=True)
 class ParkFigures:
     """A park's units on a day: how many, how many vacant, and its occupancy (domain.md §2)."""
@@ -127,40 +135,20 @@ class ParkFigures:
 
     @classmethod
     def empty(cls, day: date) -> ParkFigures:
-        return cls(0, 0, OccupancyPoint(day, Decimal(0), Decimal(0), 0, 0, 0, 0))
+        return cls.from_row({n: Decimal(0) if n in AREAS else 0 for n in FIGURES}, day)
 
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any], day: date) -> ParkFigures:
+        """From a row holding each of ``FIGURES`` (stored, or summed by the database)."""
+        return cls(
+            **{name: row[name] for name in UNIT_COUNTS},
+            occupancy=OccupancyPoint(day=day, **{name: row[name] for name in OCCUPANCY_PARTS}),
+        )
 
-# The figures a park's units sum to, as ``ParkCounters`` stores them.
-FIGURES = (
-    "units_total",
-    "units_vacant",
-    "leased_units",
-    "leasable_units",
-    "leased_area",
-    "leasable_area",
-    "leased_seats",
-    "leasable_seats",
-)
-
-
-def _figures(row: Any, day: date) -> ParkFigures:
-    """Figures from a stored row or a grouped query's row (an object or a dict)."""
-    get: Callable[[str], Any] = (
-        row.__getitem__ if isinstance(row, dict) else lambda name: getattr(row, name)
-    )
-    return ParkFigures(
-        units_total=get("units_total"),
-        units_vacant=get("units_vacant"),
-        occupancy=OccupancyPoint(
-            day=day,
-            leased_area=get("leased_area"),
-            leasable_area=get("leasable_area"),
-            leased_units=get("leased_units"),
-            leasable_units=get("leasable_units"),
-            leased_seats=get("leased_seats"),
-            leasable_seats=get("leasable_seats"),
-        ),
-    )
+    def as_row(self) -> dict[str, Any]:
+        """Each of ``FIGURES``, by name (the columns of ``ParkCounters``)."""
+        counts = {name: getattr(self, name) for name in UNIT_COUNTS}
+        return counts | {name: getattr(self.occupancy, name) for name in OCCUPANCY_PARTS}
 
 
 def park_figures_computed(park_ids: Collection[int], day: date) -> dict[int, ParkFigures]:
@@ -203,9 +191,9 @@ def park_figures_computed(park_ids: Collection[int], day: date) -> dict[int, Par
     figures = {}
     for park_id, total, *values in rows:
         row = dict(zip([name for name, *_ in sums], values, strict=True), units_total=total)
-        for name in ("leased_area", "leasable_area"):  # SQLite sums decimals as floats
+        for name in AREAS:  # SQLite sums decimals as floats
             row[name] = quantize_money(Decimal(str(row[name])))
-        figures[park_id] = _figures(row, day)
+        figures[park_id] = ParkFigures.from_row(row, day)
     return figures
 
 
@@ -216,7 +204,9 @@ def park_figures_stored(
     rows = ParkCounters.objects.filter(on=day)
     if park_ids is not None:
         rows = rows.filter(park_id__in=park_ids)
-    return {row["park_id"]: _figures(row, day) for row in rows.values("park_id", *FIGURES)}
+    return {
+        row["park_id"]: ParkFigures.from_row(row, day) for row in rows.values("park_id", *FIGURES)
+    }
 
 
 def park_figures(park_ids: Collection[int], *, on: date | None = None) -> dict[int, ParkFigures]:

@@ -299,17 +299,9 @@ def occupancy_refresh_all(*, today: date | None = None, parks_per_transaction: i
 
 
 def _counters(park_id: int, figures: ParkFigures) -> ParkCounters:
-    point = figures.occupancy
     return ParkCounters(
         park_id=park_id,
-        on=point.day,
-        units_total=figures.units_total,
-        units_vacant=figures.units_vacant,
-        leased_units=point.leased_units,
-        leasable_units=point.leasable_units,
-        leased_area=point.leased_area,
-        leasable_area=point.leasable_area,
-        leased_seats=point.leased_seats,
-        leasable_seats=point.leasable_seats,
+        on=figures.occupancy.day,
         refreshed_at=timezone.now(),
+        **figures.as_row(),
     )

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from core.vocabulary import ParkStatus
-from parks.models import Park
 from parks.selectors import (
     ParkRow,
     directory_rows,
@@ -28,8 +27,13 @@ from parks.selectors import (
 PARKS_SHOWN = 12
 
 
+def most_room_first(units_vacant: int, name: str) -> tuple[int, str]:
+    """The order the parks shown come in: the most vacant units first, then by name."""
+    return (-units_vacant, name)
+
+
 def most_vacant(rows: list[ParkRow]) -> list[ParkRow]:
-    return sorted(rows, key=lambda row: (-row.units_vacant, row.park.name))
+    return sorted(rows, key=lambda row: most_room_first(row.units_vacant, row.park.name))
 
 
 @require_GET
@@ -41,8 +45,9 @@ def home(request: HttpRequest) -> HttpResponse:
     names = {pk: name for pk, name, _, _ in parks}
     # Upcoming parks take no tenant yet: the open ones with the most room are shown, the
     # directory lists them all.
-    shown = sorted(open_ids, key=lambda pk: (-figures[pk].units_vacant, names[pk]))[:PARKS_SHOWN]
-    shown_parks = Park.objects.in_bulk(shown)
+    room = {pk: most_room_first(figures[pk].units_vacant, names[pk]) for pk in open_ids}
+    shown = sorted(open_ids, key=room.__getitem__)[:PARKS_SHOWN]
+    shown_parks = park_directory(request.user).in_bulk(shown)
     context = {
         "open_parks": [ParkRow(shown_parks[pk], figures[pk]) for pk in shown],
         "open_total": len(open_ids),

@@ -208,6 +208,9 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "subsidies.DocumentCounter",
     # A statement's lines are written with it and never change; its row records its totals.
     "subsidies.StatementLine",
+    # Each park's stored figures for today: derived from units and lets, whose changes are
+    # recorded, and rewritten for every park each night (parks.services.occupancy_refresh).
+    "parks.ParkCounters",
 )
 # Sign-ins are security events; the last_login stamp would add a change row to each.
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("last_login",)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from parks import services
 from parks.models import ParkCounters, Unit
 from parks.selectors import (
+    FIGURES,
     directory_row,
     park_directory,
     park_figures,
@@ -34,35 +35,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _stored(park):
+    """The park's stored row: its day and each figure, by name."""
     row = ParkCounters.objects.get(park=park)
-    return (
-        row.on,
-        row.units_total,
-        row.units_vacant,
-        row.leased_units,
-        row.leasable_units,
-        row.leased_area,
-        row.leasable_area,
-        row.leased_seats,
-        row.leasable_seats,
-    )
+    return {"on": row.on, **{name: getattr(row, name) for name in FIGURES}}
 
 
 def _computed(park):
+    """The park's figures today, computed from its units and lets, as ``_stored`` reads."""
     today = timezone.localdate()
-    figures = park_figures_computed([park.pk], today)[park.pk]
-    point = figures.occupancy
-    return (
-        today,
-        figures.units_total,
-        figures.units_vacant,
-        point.leased_units,
-        point.leasable_units,
-        point.leased_area,
-        point.leasable_area,
-        point.leased_seats,
-        point.leasable_seats,
-    )
+    return {"on": today, **park_figures_computed([park.pk], today)[park.pk].as_row()}
 
 
 @pytest.fixture
@@ -79,7 +60,8 @@ def test_every_service_that_changes_units_or_lets_keeps_the_stored_figures_true(
     today = timezone.localdate()
     a = unit_create(user=staff, park=open_park, code="A-1", area_sqft=Decimal("600"), seats=6)
     assert _stored(open_park) == _computed(open_park)
-    assert _stored(open_park)[1:3] == (1, 1)  # one unit, vacant
+    stored = _stored(open_park)
+    assert (stored["units_total"], stored["units_vacant"]) == (1, 1)  # one unit, vacant
 
     b = unit_create(user=staff, park=open_park, code="A-2", area_sqft=Decimal("400"), seats=4)
     lease = lease_create(
@@ -91,11 +73,11 @@ def test_every_service_that_changes_units_or_lets_keeps_the_stored_figures_true(
         created_by=staff,
     )
     assert _stored(open_park) == _computed(open_park)
-    assert _stored(open_park)[3] == 1  # one unit leased
+    assert _stored(open_park)["leased_units"] == 1  # one unit leased
 
     unit_update(user=staff, unit=b, under_maintenance=True)
     assert _stored(open_park) == _computed(open_park)
-    assert _stored(open_park)[6] == Decimal("600")  # b no longer leasable
+    assert _stored(open_park)["leasable_area"] == Decimal("600")  # b no longer leasable
 
     units_import_csv(
         user=staff,
@@ -103,11 +85,11 @@ def test_every_service_that_changes_units_or_lets_keeps_the_stored_figures_true(
         file=io.BytesIO(csv_bytes("C-1,1,office,250,3,,0,no")),
     )
     assert _stored(open_park) == _computed(open_park)
-    assert _stored(open_park)[1] == 3
+    assert _stored(open_park)["units_total"] == 3
 
     lease_terminate(user=staff, lease=lease, end_date=today - timedelta(days=1))
     assert _stored(open_park) == _computed(open_park)
-    assert _stored(open_park)[3] == 0  # nothing leased today
+    assert _stored(open_park)["leased_units"] == 0  # nothing leased today
 
 
 def test_the_directory_reads_todays_row_and_computes_a_park_whose_row_is_older(
@@ -227,7 +209,7 @@ def test_concurrent_writers_in_one_park_leave_figures_that_count_every_change():
 
     assert errors == []
     assert _stored(park) == _computed(park)
-    assert _stored(park)[4] == 0  # no unit leasable: every change counted
+    assert _stored(park)["leasable_units"] == 0  # no unit leasable: every change counted
 
 
 @pytest.mark.postgres
@@ -278,4 +260,4 @@ def test_a_worker_killed_mid_transaction_leaves_the_stored_figures_true():
 
     assert errors, "the killed worker's transaction must fail"
     assert _stored(park) == before == _computed(park)
-    assert _stored(park)[3] == 0
+    assert _stored(park)["leased_units"] == 0
