@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "auditlog",
-    # Ours, layered: core ← audit ← accounts ← parks ← tenants ← subsidies (README).
+    # Ours, layered: core ← audit ← accounts ← parks ← tenants ← subsidies ← reports (README).
     "core",
     # After auditlog: its admin replaces auditlog's LogEntry admin with a read-only one.
     "audit",
@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "parks",
     "tenants",
     "subsidies",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""One module per programme figure (domain.md §7), each answering a frame.Report."""
