@@ -78,3 +78,34 @@ def columns(*specs: tuple[str, str] | tuple[str, str, Kind]) -> tuple[Column, ..
 def total_of(rows: Sequence[Row], *keys: str) -> dict[str, Any]:
     """The sums of ``keys`` over ``rows`` (None cells count as nothing)."""
     return {key: sum((row[key] for row in rows if row.get(key) is not None), 0) for key in keys}
+
+
+def json_value(kind: Kind, value: Any) -> Any:
+    """A cell as the API writes it (api.md): money as a string with two decimals, percents
+    as a string with one, dates ``YYYY-MM-DD``, periods ``YYYY-MM``, counts as numbers."""
+    if value is None:
+        return None
+    if kind == Kind.MONEY:
+        return f"{value:.2f}"
+    if kind == Kind.PERCENT:
+        return f"{value:.1f}"
+    if kind == Kind.DECIMAL:
+        return str(value)
+    if kind == Kind.COUNT:
+        return int(value)
+    if kind in (Kind.DATE, Kind.PERIOD):
+        return str(value) if kind == Kind.PERIOD else value.isoformat()
+    return value
+
+
+def json_rows(table: Table) -> dict[str, Any]:
+    """A table as the API answers it: ``{"rows": [...], "totals": {...} | None}``."""
+    kinds = {column.key: column.kind for column in table.columns}
+
+    def row(values: Row) -> dict[str, Any]:
+        return {key: json_value(kinds.get(key, Kind.TEXT), value) for key, value in values.items()}
+
+    return {
+        "rows": [row(values) for values in table.rows],
+        "totals": row(table.totals) if table.totals is not None else None,
+    }

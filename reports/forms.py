@@ -45,20 +45,18 @@ class ReportFilterForm(forms.Form):
         help_text="Figures as on this date (default: today).",
     )
     park = forms.ChoiceField(required=False)
-    province = forms.ChoiceField(choices=ANY + Province.choices, required=False)
-    tier = forms.ChoiceField(choices=ANY + Tier.choices, required=False)
+    province = forms.ChoiceField(choices=[*ANY, *Province.choices], required=False)
+    tier = forms.ChoiceField(choices=[*ANY, *Tier.choices], required=False)
     status = forms.ChoiceField(
-        label="Park status", choices=ANY + ParkStatus.choices, required=False
+        label="Park status", choices=[*ANY, *ParkStatus.choices], required=False
     )
 
     def __init__(self, data: Any, *, user: User | AnonymousUser, spec: ReportSpec) -> None:
         super().__init__(data)
         self.spec = spec
-        self.fields["park"].choices = [("", "All")] + park_choices(user)
+        self.fields["park"].choices = [("", "All"), *park_choices(user)]
         if spec.periods:
-            self.fields["from"] = PeriodField(
-                label="From (YYYY-MM)", required=False, max_length=7
-            )
+            self.fields["from"] = PeriodField(label="From (YYYY-MM)", required=False, max_length=7)
             self.fields["to"] = PeriodField(label="To (YYYY-MM)", required=False, max_length=7)
         if spec.months:
             self.fields["months"] = forms.IntegerField(

@@ -22,7 +22,6 @@ from core.charts import Chart
 from core.permissions import has_permission
 from core.tables import Table
 from core.vocabulary import ParkStatus, Province, Tier
-from parks.models import Park
 from parks.selectors import parks_managed_by
 
 if TYPE_CHECKING:

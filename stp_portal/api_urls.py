@@ -6,6 +6,7 @@ from rest_framework.routers import SimpleRouter
 
 from accounts.apis import LogoutApi, SignupApi, TokenApi, TokenListApi, TokenRevokeApi
 from parks.apis import ParkViewSet, UnitViewSet
+from reports.apis import ReportApi
 from subsidies.apis import (
     BillingRunViewSet,
     ChargeViewSet,
@@ -27,6 +28,7 @@ router.register("statements", StatementViewSet, basename="statement")
 
 v1 = [
     path("auth/signup/", SignupApi.as_view(), name="signup"),
+    path("reports/<slug:name>/", ReportApi.as_view(), name="report"),
     path("auth/token/", TokenApi.as_view(), name="token"),
     path("auth/tokens/", TokenListApi.as_view(), name="tokens"),
     path("auth/tokens/<str:token_key>/", TokenRevokeApi.as_view(), name="token_revoke"),

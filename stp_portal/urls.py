@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("tenants.urls")),
     path("", include("subsidies.urls")),
     path("audit/", include("audit.urls")),
+    path("reports/", include("reports.urls")),
     path("api/", include("stp_portal.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -113,6 +113,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ),
             "parks_shown": most_vacant(parks)[:PARKS_SHOWN],
         }
+        if user.is_park_manager:
+            # Their parks' programme figures (the PSEB overview is /reports/ itself).
+            from reports import overview
+            from reports.frame import ReportFilters, report_scope
+
+            filters = ReportFilters.default()
+            context["cards"] = overview.cards(report_scope(user, filters), filters)
     return render(request, "dashboard.html", context)
 
 

@@ -22,6 +22,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from core.vocabulary import ApplicationStatus
+from reports.registry import REPORTS
 from tenants.services import invitation_create
 from tests import factories
 from tests.pdfs import PDF
@@ -42,6 +43,7 @@ class Case:
     multipart: bool = False
     label: str = ""
     extra: dict = field(default_factory=dict)
+    query: str = ""  # a query string for the URL (a report's ?format=)
 
 
 def pages(route, method="GET", **kw):
@@ -78,6 +80,8 @@ START = (timezone.localdate() + timedelta(days=40)).isoformat()
 STATEMENT = lambda w: {"pk": w["statement"].pk}  # noqa: E731
 LEASE_CHARGES = lambda w: {"lease_pk": w["lease1"].pk}  # noqa: E731
 PSEB_ONLY = _expect("login", 404, 404, 404, 404, 200)
+REPORT_READERS = _expect("login", 404, 404, 200, 200, 200)
+REPORT_NAMES = sorted(REPORTS)
 
 CASES = [
     # --- public and account pages
@@ -257,6 +261,55 @@ CASES = [
     Case("audit:change_export", "GET", PSEB_ONLY),
     Case("audit:security_events", "GET", PSEB_ONLY),
     Case("audit:security_event_export", "GET", PSEB_ONLY),
+    # --- programme reports (domain.md §7): PSEB all parks, managers theirs, nobody else
+    Case("reports:overview", "GET", REPORT_READERS),
+    *[
+        Case("reports:report", "GET", REPORT_READERS, lambda w, n=name: {"name": n}, label=name)
+        for name in REPORT_NAMES
+    ],
+    *[
+        Case(
+            "reports:report",
+            "GET",
+            REPORT_READERS,
+            lambda w, n=name: {"name": n},
+            label=f"{name}-{fmt}",
+            query=f"format={fmt}",
+        )
+        for name in REPORT_NAMES
+        for fmt in ("csv", "xlsx")
+    ],
+    Case(
+        "reports:report",
+        "GET",
+        _expect("login", 404, 404, 404, 404, 404),
+        lambda w: {"name": "nope"},
+        label="unknown",
+    ),
+    *[
+        Case(
+            "api:report",
+            "GET",
+            {**REPORT_READERS, "anon": 401},
+            lambda w, n=name: {"name": n},
+            api=True,
+            label=name,
+        )
+        for name in REPORT_NAMES
+    ],
+    *[
+        Case(
+            "api:report",
+            "GET",
+            {**REPORT_READERS, "anon": 401},
+            lambda w, n=name: {"name": n},
+            api=True,
+            label=f"{name}-{fmt}",
+            query=f"format={fmt}",
+        )
+        for name in REPORT_NAMES
+        for fmt in ("csv", "xlsx")
+    ],
     Case("subsidies:scheme_list", "GET", _expect("login", 404, 404, 200, 200, 200)),
     Case("subsidies:scheme_create", "GET", _expect("login", 404, 404, 403, 403, 200)),
     Case(
@@ -736,6 +789,8 @@ def _client(world: dict, role: str, api: bool):
 def test_route_answers_each_role_as_the_matrix_says(world, case, role):
     client = _client(world, role, case.api)
     url = reverse(case.route, kwargs=case.kwargs(world))
+    if case.query:
+        url = f"{url}?{case.query}"
     data = case.data(world)
     send = getattr(client, case.method.lower())
     if case.api and data is not None and not case.multipart:
