@@ -1,6 +1,6 @@
 """The layers (issue 8, conventions.md): core ← audit ← accounts ← parks ← tenants ←
-subsidies. An app imports only from itself and the apps below it, never from one above, not
-even lazily inside a function; ``core`` imports none of our apps (the project package
+subsidies ← reports. An app imports only from itself and the apps below it, never from one
+above, not even lazily inside a function; ``core`` imports none of our apps (the project package
 ``stp_portal`` included). Imports under ``if TYPE_CHECKING:`` are annotations only and are
 not counted.
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYERS = ["core", "audit", "accounts", "parks", "tenants", "subsidies"]
+LAYERS = ["core", "audit", "accounts", "parks", "tenants", "subsidies", "reports"]
 OURS = {*LAYERS, "stp_portal"}
 LOADERS = {"import_module", "import_string"}  # a dotted path in a string is an import too
 
