@@ -269,7 +269,23 @@ def statements_list(user: User | AnonymousUser) -> QuerySet[StatementWithBalance
 
 
 def statement_detail(user: User | AnonymousUser) -> QuerySet[StatementWithBalance]:
-    return statements_list(user).prefetch_related("lines", "payments", "credit_notes")
+    return statements_list(user).prefetch_related("lines", "payments", "credit_notes__lines")
+
+
+def credit_notes_visible_to(user: User | AnonymousUser) -> QuerySet[CreditNote]:
+    """A credit note is seen by whoever sees its statement (``statements_visible_to``)."""
+    return CreditNote.objects.filter(statement__in=statements_visible_to(user))
+
+
+def credit_note_detail(user: User | AnonymousUser) -> QuerySet[CreditNote]:
+    """Scoped credit notes with their statement, company, park, lease and lines: a constant
+    number of queries for a page, a PDF or a page of the API."""
+    return (
+        credit_notes_visible_to(user)
+        .select_related("statement__company", "statement__park", "lease")
+        .prefetch_related("lines")
+        .order_by("-issue_date", "-pk")
+    )
 
 
 def statement_by_verification_token(token: str) -> StatementWithBalance | None:
