@@ -245,3 +245,18 @@ def test_the_api_hides_credit_notes_out_of_scope(request, ended, who):
     assert api.get("/api/v1/credit-notes/").json()["count"] == 0
     assert api.get(f"/api/v1/credit-notes/{ended.pk}/").status_code == 404
     assert api.get(f"/api/v1/credit-notes/{ended.pk}/pdf/").status_code == 404
+
+
+def test_check_balances_fails_on_a_note_whose_lines_do_not_sum_to_it(ended):
+    from django.core.management import CommandError, call_command
+
+    call_command("check_balances")
+    ended.lines.filter(position=1).update(amount=Decimal("21290.34"))
+    (wrong,) = credit_note_line_mismatches()
+    assert (wrong.number, wrong.amount, wrong.lines_total) == (
+        ended.number,
+        Decimal("15967.75"),
+        Decimal("15967.76"),
+    )
+    with pytest.raises(CommandError, match="1 credit note"):
+        call_command("check_balances")
