@@ -47,6 +47,7 @@ from core.tables import Kind, Table, columns, total_of
 from reports.ageing import BUCKET_KEYS, BUCKETS, OVERDUE_KEYS, due_dates_of
 from reports.frame import Report, ReportFilters, Scope
 from reports.periods import report_periods
+from reports.totals import money_totals
 from subsidies.models import CreditNote, Payment, Statement
 from subsidies.selectors import MONEY
 from subsidies.selectors import ZERO as ZERO_SQL
@@ -297,12 +298,13 @@ def collections_report(scope: Scope, filters: ReportFilters) -> Report:
     as_of = filters.as_of
     rows = park_rows(scope, as_of)
     totals: dict[str, Any] = {"park": "", "park_name": "Total"}
-    totals.update(total_of(rows, *MONEY_KEYS))
+    totals.update(money_totals(rows, *MONEY_KEYS))
     periods = period_rows(
         scope, as_of, report_periods(as_of, filters.period_from, filters.period_to)
     )
     period_totals: dict[str, Any] = {"period": None}
-    period_totals.update(total_of(periods, "statements", "billed", "received"))
+    period_totals.update(money_totals(periods, "billed", "received"))
+    period_totals["statements"] = sum(row["statements"] for row in periods)
     return Report(
         name="collections",
         title="Collections",
