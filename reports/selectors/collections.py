@@ -86,6 +86,9 @@ class _Balance:
 
     paid: Expression | F | Coalesce
     credited: Expression | F | Coalesce
+    # What is owed on D: the stored ``outstanding`` when it is today's (so the partial index
+    # ``statement_owed_due`` serves "outstanding > 0"), else net less the two.
+    owed: Expression | F | None = None
 
 
 def _sum_up_to(rows: QuerySet[Any], date_field: str, as_of: date) -> Coalesce:
@@ -104,7 +107,7 @@ def _balance(as_of: date) -> _Balance:
     """Paid and credited on D: the stored balance when D is today or later (nothing is dated
     after today), else the payments and credit notes dated up to D."""
     if as_of >= timezone.localdate():
-        return _Balance(paid=F("amount_paid"), credited=F("amount_credited"))
+        return _Balance(paid=F("amount_paid"), credited=F("amount_credited"), owed=F("outstanding"))
     return _Balance(
         paid=_sum_up_to(Payment.objects.all(), "paid_on", as_of),
         credited=_sum_up_to(CreditNote.objects.all(), "issue_date", as_of),
@@ -120,7 +123,7 @@ def issued_by(scope: Scope, as_of: date) -> QuerySet[Statement]:
         Statement.objects.filter(park_id__in=scope.ids, issue_date__lte=as_of)
         .order_by()
         .alias(paid_d=balance.paid, credited_d=balance.credited)
-        .alias(owed_d=F("net_payable") - F("credited_d") - F("paid_d"))
+        .alias(owed_d=balance.owed or F("net_payable") - F("credited_d") - F("paid_d"))
     )
 
 
