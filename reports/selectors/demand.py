@@ -18,11 +18,11 @@ from django.db.models.functions import Lower, Trim
 from core.charts import Chart, ChartKind, Series
 from core.tables import Kind, Table, columns
 from core.vocabulary import ApplicationStatus, ParkStatus, Province
-from parks.selectors import park_figures
 from tenants.models import Application, Lease
 
 from ..frame import Report, ReportFilters, Scope
 from ..models import CityDemand
+from .occupancy import figures_on
 
 WAITING = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
 PER_100_PLACES = Decimal("0.1")
@@ -105,8 +105,8 @@ def _registered_cities(scope: Scope) -> Iterable[CityDemand]:
 
 def demand_report(scope: Scope, filters: ReportFilters) -> Report:
     """domain.md §7.7, per city on D. Seats are the leasable seats of the city's parks (units
-    not under maintenance); vacant ones are those not leased on D (``park_figures``). Five or
-    six queries, whatever the number of parks, units, leases and applications."""
+    not under maintenance); vacant ones are those not leased on D (``occupancy.figures_on``).
+    Five or six queries, whatever the number of parks, units, leases and applications."""
     day = filters.as_of
     cities: dict[str, dict[str, Any]] = {}
 
@@ -128,7 +128,7 @@ def demand_report(scope: Scope, filters: ReportFilters) -> Report:
     for demand in _registered_cities(scope):
         city_row(demand.city, demand.province)["registered_companies"] = demand.registered_companies
 
-    figures = park_figures(scope.ids, on=day)
+    figures = figures_on(scope.ids, [], day)[day]
     waiting = waiting_by_park(scope.ids)
     for park in scope.parks:
         row = city_row(park.city, park.province)

@@ -14,13 +14,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from core.calendar import month_ends
 from core.charts import Chart, ChartKind, Series
 from core.figures import percent
-from core.tables import Kind, Table, columns
+from core.tables import Kind, Row, Table, columns
 from core.vocabulary import ParkStatus
-from parks.selectors import ParkFigures, park_figures, park_figures_computed
+from parks.occupancy import OccupancyPoint
+from parks.selectors import ParkFigures, park_figures, park_figures_on_days
 from tenants.models import Lease
 
 from ..frame import Report, ReportFilters, Scope
@@ -56,18 +58,21 @@ SERIES_COLUMNS = columns(("day", "Day", Kind.DATE)) + tuple(
 )
 
 
-def figure_parts(figures: ParkFigures) -> dict[str, Any]:
-    """A park's parts of occupancy on a day, by column key."""
-    point = figures.occupancy
+def point_parts(point: OccupancyPoint) -> dict[str, Any]:
+    """The parts of occupancy on a day, by column key."""
     return {
         "leasable_area": point.leasable_area,
         "leased_area": point.leased_area,
         "leasable_units": point.leasable_units,
         "leased_units": point.leased_units,
-        "units_vacant": figures.units_vacant,
         "leasable_seats": point.leasable_seats,
         "leased_seats": point.leased_seats,
     }
+
+
+def figure_parts(figures: ParkFigures) -> dict[str, Any]:
+    """A park's parts of occupancy on a day and its vacant units, by column key."""
+    return point_parts(figures.occupancy) | {"units_vacant": figures.units_vacant}
 
 
 def with_ratios(parts: Mapping[str, Any]) -> dict[str, Any]:
@@ -103,25 +108,41 @@ def tenants_on(park_ids: list[int], day: date) -> int:
     )
 
 
-def occupancy_series(park_ids: list[int], days: list[date]) -> list[dict[str, Any]]:
-    """The parks' occupancy summed on each of ``days`` (oldest first): one query per day
-    (``park_figures_computed``), however many parks, units and leases there are."""
-    rows = []
-    for day in days:
-        figures = park_figures_computed(park_ids, day).values()
-        rows.append({"day": day, **with_ratios(summed_parts(figure_parts(f) for f in figures))})
-    return rows
+def figures_on(
+    park_ids: list[int], days: list[date], day: date
+) -> dict[date, dict[int, ParkFigures]]:
+    """Each park's figures on ``day`` and on each of ``days``, by day: today's as the
+    directory reads them (``park_figures``: stored, one query by key), any other day's all
+    in one query (``park_figures_on_days``)."""
+    today = timezone.localdate()
+    wanted = {*days, day}
+    by_day = park_figures_on_days(park_ids, wanted - {today})
+    if today in wanted:
+        by_day[today] = park_figures(park_ids, on=today)
+    return by_day
+
+
+def series_rows(by_day: dict[date, dict[int, ParkFigures]], days: list[date]) -> list[Row]:
+    """The parks' occupancy summed on each of ``days``, oldest first."""
+    return [
+        {"day": day, **with_ratios(summed_parts(figure_parts(f) for f in by_day[day].values()))}
+        for day in days
+    ]
 
 
 def occupancy_report(scope: Scope, filters: ReportFilters) -> Report:
     """domain.md §7.1: occupancy per park on D and, with ``months``, at the end of each of
     the last ``months`` months (and on D for the current month).
 
-    Queries: the parks' figures on D (one or two: ``park_figures``), the tenants (one), and
-    one per month of the series; none grows with the number of parks, units or leases.
+    Queries: the parks' figures (``figures_on``: the series' days and a past D in one; today
+    from the stored figures, one or two) and the tenants (one); none grows with the number
+    of parks, units, leases or months.
     """
     day = filters.as_of
-    figures = park_figures(scope.ids, on=day)
+    months = filters.months or 0
+    earlier = month_ends(day, months + 1)[:-1] if months > 0 else []  # month ends before D's
+    by_day = figures_on(scope.ids, earlier, day)
+    figures = by_day[day]
     rows = [
         {
             "park": park.code,
@@ -141,13 +162,10 @@ def occupancy_report(scope: Scope, filters: ReportFilters) -> Report:
         empty="No parks for these filters.",
     )
 
-    months = filters.months or 0
     tables: dict[str, Table] = {}
     chart = None
     if months > 0:
-        earlier = month_ends(day, months + 1)[:-1]  # the month ends before D's month
-        now = {"day": day, **with_ratios(summed_parts(rows))}  # D: the main table's total
-        series = [*occupancy_series(scope.ids, earlier), now]
+        series = [*series_rows(by_day, earlier), {"day": day, **with_ratios(summed_parts(rows))}]
         tables["series"] = Table(
             columns=SERIES_COLUMNS,
             rows=series,

@@ -8,9 +8,11 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from core.charts import ChartKind
 from core.vocabulary import ParkStatus
+from parks.selectors import ParkFigures, park_figures_computed, park_figures_on_days
 from reports.frame import ReportFilters, report_scope
 from reports.selectors.occupancy import occupancy_report
 from tests.factories import CompanyFactory, LeaseFactory, ParkFactory, UnitFactory
@@ -44,7 +46,11 @@ def world(park, other_park):
 
 
 def _report(user, **filters):
-    chosen = ReportFilters(as_of=D, **filters)
+    return _report_on(user, D, **filters)
+
+
+def _report_on(user, day, **filters):
+    chosen = ReportFilters(as_of=day, **filters)
     return occupancy_report(report_scope(user, chosen), chosen)
 
 
@@ -178,6 +184,79 @@ def test_queries_do_not_grow_with_parks_units_or_leases(pseb_staff, django_asser
     many = _queries(pseb_staff, 12)
 
     assert few == many
-    # The scope's parks, their figures on D, the tenants, and one per month before D's.
-    with django_assert_max_num_queries(3 + 12):
+    # The scope's parks, their figures on D and the month ends (24 or 12), the tenants.
+    with django_assert_max_num_queries(3):
+        _report(pseb_staff, months=24)
+    with django_assert_max_num_queries(3):
         _report(pseb_staff, months=12)
+
+
+def test_the_many_days_query_agrees_with_the_parks_figures_on_every_day(park, other_park):
+    """``park_figures_on_days`` states the rule of ``park_figures_computed`` for many days at
+    once: on each day, each park's figures are the same, part for part. Lets start and end on
+    the days measured, a flagged unit is leased on some of them and has a let to come, a unit
+    is let twice, another reserved, another leased with its renewal booked."""
+    days = [date(2026, 3, 31), date(2026, 4, 1), date(2026, 4, 30), date(2026, 5, 31), D]
+    flagged = UnitFactory(park=park, under_maintenance=True, seats=3)
+    twice = UnitFactory(park=park, area_sqft=Decimal("333.33"), seats=5)
+    reserved = UnitFactory(park=other_park, area_sqft=Decimal("120.50"), seats=1)
+    renewed = UnitFactory(park=other_park, area_sqft=Decimal("999.99"), seats=9)
+    UnitFactory(park=other_park, area_sqft=Decimal("10.00"), seats=1)  # never let
+    LeaseFactory(
+        park=park, units=[flagged], start_date=date(2026, 4, 1), end_date=date(2026, 4, 30)
+    )
+    LeaseFactory(park=park, units=[flagged], start_date=date(2027, 2, 1))
+    LeaseFactory(park=park, units=[twice], start_date=date(2026, 1, 1), end_date=date(2026, 3, 31))
+    LeaseFactory(park=park, units=[twice], start_date=date(2026, 5, 31))
+    LeaseFactory(park=other_park, units=[reserved], start_date=date(2027, 1, 1))
+    LeaseFactory(park=other_park, units=[renewed], start_date=date(2026, 1, 1), end_date=D)
+    LeaseFactory(park=other_park, units=[renewed], start_date=date(2026, 11, 16))
+    empty = ParkFactory(code="EMP")  # no units at all
+    ids = [park.pk, other_park.pk, empty.pk]
+
+    by_day = park_figures_on_days(ids, days)
+
+    assert sorted(by_day) == days
+    for day in days:
+        computed = park_figures_computed(ids, day)
+        for pk in ids:
+            assert by_day[day][pk] == computed.get(pk, ParkFigures.empty(day)), (day, pk)
+    # By hand, 30 April: the flagged unit leased (so leasable that day), ``twice`` between its
+    # lets and so reserved, ``reserved`` reserved, ``renewed`` leased: GUJ has no vacant unit,
+    # GLT one (the unit never let).
+    guj, glt = by_day[date(2026, 4, 30)][park.pk], by_day[date(2026, 4, 30)][other_park.pk]
+    assert (guj.occupancy.leased_area, guj.occupancy.leasable_area) == (
+        Decimal("1000.00"),
+        Decimal("1333.33"),
+    )
+    assert (guj.units_total, guj.units_vacant, guj.occupancy.leasable_seats) == (2, 0, 8)
+    assert (glt.units_total, glt.units_vacant, glt.occupancy.leased_units) == (3, 1, 1)
+    # 31 May: ``twice`` let again, the flagged unit not leased, so not leasable.
+    may = by_day[date(2026, 5, 31)][park.pk].occupancy
+    assert (may.leased_area, may.leasable_area, may.leasable_units) == (
+        Decimal("333.33"),
+        Decimal("333.33"),
+        1,
+    )
+    assert by_day[D][empty.pk] == ParkFigures.empty(D)
+
+
+def test_no_parks_or_no_days_ask_nothing(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert park_figures_on_days([], [D]) == {D: {}}
+        assert park_figures_on_days([1], []) == {}
+
+
+def test_today_is_read_from_the_parks_figures(park, pseb_staff):
+    today = timezone.localdate()
+    unit = UnitFactory(park=park)
+    UnitFactory(park=park)
+    LeaseFactory(park=park, units=[unit], start_date=date(2026, 1, 1))
+
+    report = _report_on(pseb_staff, today, months=1)
+
+    assert report.table.totals["occupancy_percent"] == Decimal("50.0")
+    assert [row["occupancy_percent"] for row in report.tables["series"].rows] == [
+        Decimal("50.0"),
+        Decimal("50.0"),
+    ]
