@@ -2,7 +2,8 @@
 parts, the month-end series, the headline figures, the caller's scope and a bounded number
 of queries."""
 
-from datetime import date
+import random
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -260,3 +261,35 @@ def test_today_is_read_from_the_parks_figures(park, pseb_staff):
         Decimal("50.0"),
         Decimal("50.0"),
     ]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_many_days_query_agrees_on_random_lease_histories(seed):
+    """Random parks, units (some flagged) and non-overlapping lets (open, ended, to come),
+    measured on random days: every park's figures agree with ``park_figures_computed``."""
+    rng = random.Random(seed)  # noqa: S311 (a reproducible world, no secret)
+    parks = [ParkFactory() for _ in range(3)]
+    origin = date(2025, 1, 1)
+    for _ in range(14):
+        unit = UnitFactory(
+            park=rng.choice(parks),
+            area_sqft=Decimal(rng.randint(100, 5000)) / 4,
+            seats=rng.randint(1, 20),
+            under_maintenance=rng.random() < 0.2,
+        )
+        start = origin + timedelta(days=rng.randint(0, 200))
+        for _ in range(rng.randint(0, 3)):
+            end = None if rng.random() < 0.3 else start + timedelta(days=rng.randint(0, 150))
+            LeaseFactory(park=unit.park, units=[unit], start_date=start, end_date=end)
+            if end is None:
+                break
+            start = end + timedelta(days=rng.randint(1, 60))
+    days = sorted({origin + timedelta(days=rng.randint(0, 700)) for _ in range(8)})
+    ids = [park.pk for park in parks]
+
+    by_day = park_figures_on_days(ids, days)
+
+    for day in days:
+        computed = park_figures_computed(ids, day)
+        for pk in ids:
+            assert by_day[day][pk] == computed.get(pk, ParkFigures.empty(day)), (day, pk)
