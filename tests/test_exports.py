@@ -80,7 +80,7 @@ def test_the_csv_holds_the_heading_then_labels_rows_and_totals_as_plain_numbers(
 
 
 @pytest.mark.parametrize(
-    "kind, value, written",
+    ("kind", "value", "written"),
     [
         (Kind.MONEY, Decimal("1.005"), "1.01"),  # one rounding: half up
         (Kind.MONEY, Decimal("-10967.75"), "-10967.75"),  # a number, not defused text
@@ -136,7 +136,8 @@ def test_the_xlsx_freezes_the_header_row_and_sizes_its_columns():
     import zipfile
 
     sheet = zipfile.ZipFile(io.BytesIO(body_of(download("xlsx")))).read("xl/worksheets/sheet1.xml")
-    assert b'ySplit="5"' in sheet and b'state="frozen"' in sheet  # 3 heading + blank + labels
+    assert b'ySplit="5"' in sheet  # 3 heading rows, the blank row and the labels
+    assert b'state="frozen"' in sheet
     # Text 24 wide, money 16 (XlsxWriter adds its padding); a long heading widens its column.
     assert b'<col min="1" max="1" width="24.7109375" customWidth="1"/>' in sheet
     assert b'<col min="2" max="2" width="16.7109375" customWidth="1"/>' in sheet
