@@ -165,3 +165,25 @@ def test_rows_are_read_one_at_a_time_while_the_csv_streams():
     for _ in range(6):  # heading (3), blank, labels, first row
         next(body)
     assert taken == [ROWS[0]["name"]]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_memory_stays_flat_when_the_rows_grow_tenfold(fmt):
+    import tracemalloc
+
+    def peak(n):
+        rows = ({**ROWS[0], "count": i} for i in range(n))
+        tracemalloc.start()
+        try:
+            response = table_download(
+                Table(COLUMNS, rows), name="x", fmt=fmt, heading=HEADING, slug="s"
+            )
+            size = sum(len(chunk) for chunk in response.streaming_content)
+            return size, tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    small_size, small_peak = peak(400)
+    large_size, large_peak = peak(4000)
+    assert large_size > 5 * small_size  # ten times the rows were written (zipped, for XLSX)...
+    assert large_peak < small_peak + 100_000  # ...in about the same memory

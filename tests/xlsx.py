@@ -122,3 +122,30 @@ def table_part(rows: list[list[Any]]) -> tuple[list[list[Any]], list[Any], list[
     """A file's (heading rows, column labels, data rows): the heading ends at the blank row."""
     blank = next(i for i, row in enumerate(rows) if not row)
     return rows[:blank], rows[blank + 1], rows[blank + 2 :]
+
+
+def page_headers(response) -> list[str]:
+    """The column headings of the page's first table (a visually hidden heading, such as an
+    Actions column's, is no column of the data)."""
+    import html
+
+    body = response.content.decode()
+    head = re.search(r"<thead>(.*?)</thead>", body, re.S)[1]  # type: ignore[index]
+    cells = re.findall(r"<th[^>]*>(.*?)</th>", head, re.S)
+    return [
+        html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+        for cell in cells
+        if "visually-hidden" not in cell
+    ]
+
+
+def export_queries(client, url, params=None) -> tuple[int, list[list[Any]]]:
+    """The number of SQL queries a whole download takes (its body read), and its data rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+        assert response.status_code == 200
+        rows = list(csv.reader(io.StringIO(body_of(response).decode())))
+    return len(queries), table_part(rows)[2]
