@@ -69,7 +69,7 @@ def statement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def statement_export(request: AuthenticatedHttpRequest, fmt: Format = "csv") -> HttpResponseBase:
+def statement_export(request: AuthenticatedHttpRequest, fmt: Format) -> HttpResponseBase:
     """The statements list as CSV or XLSX: the page's filters and columns, every page of it,
     through the same scoped selector (``statements/export.csv`` is the older address)."""
     statement_filter = _statement_filter(request)
