@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping
 from datetime import date
 
-from django.db.models import Min, Q
+from django.db.models import Exists, Min, OuterRef, Q
 
 from core.vocabulary import WindowAnchor
 from tenants.models import Lease, LeaseUnit
@@ -22,6 +22,8 @@ from . import calculation as calc
 from .models import SubsidyScheme, SubsidyWindow
 
 Pair = tuple[int, int]  # (park id, company id)
+# The columns of a scheme the rules read (``calc.Scheme``'s fields but its id and parks).
+SCHEME = ("name", "internet_pct", "rent_pct", "duration_months", "valid_from", "valid_to", "anchor")
 
 
 def scheme_of(scheme: SubsidyScheme, *, with_parks: bool = False) -> calc.Scheme:
@@ -63,16 +65,38 @@ def first_lease_starts(
 
 
 def windows_stored(
-    park_ids: Collection[int], company_ids: Collection[int] | None = None
+    park_ids: Collection[int],
+    company_ids: Collection[int] | None = None,
+    *,
+    open_after: date | None = None,
 ) -> dict[Pair, calc.Window]:
-    """The subsidy windows billing has fixed (§5 rule 2: once fixed, never moved)."""
-    windows = SubsidyWindow.objects.filter(park_id__in=park_ids).select_related("scheme")
+    """The subsidy windows billing has fixed (§5 rule 2: once fixed, never moved), each
+    with its scheme (read once per scheme, not per window); with ``open_after``, only those
+    still open after that day."""
+    windows = SubsidyWindow.objects.filter(park_id__in=park_ids)
+    if open_after is not None:
+        windows = windows.filter(end__gt=open_after)
     if company_ids is not None:
         windows = windows.filter(company_id__in=company_ids)
-    return {
-        (w.park_id, w.company_id): calc.Window(start=w.start, end=w.end, scheme=scheme_of(w.scheme))
-        for w in windows
-    }
+    schemes: dict[int, calc.Scheme] = {}
+    stored = {}
+    for park_id, company_id, start, end, scheme_id, *scheme in windows.values_list(
+        "park_id", "company_id", "start", "end", "scheme_id", *(f"scheme__{f}" for f in SCHEME)
+    ):
+        if scheme_id not in schemes:
+            name, internet_pct, rent_pct, duration, valid_from, valid_to, anchor = scheme
+            schemes[scheme_id] = calc.Scheme(
+                id=scheme_id,
+                name=name,
+                internet_pct=internet_pct,
+                rent_pct=rent_pct,
+                duration_months=duration,
+                valid_from=valid_from,
+                valid_to=valid_to,
+                anchor=WindowAnchor(anchor),
+            )
+        stored[park_id, company_id] = calc.Window(start=start, end=end, scheme=schemes[scheme_id])
+    return stored
 
 
 def windows_unfixed(
@@ -106,12 +130,22 @@ def lets_load(
     *,
     first: date,
     last: date | None = None,
+    subsidisable: bool = False,
 ) -> dict[Pair, list[calc.Let]]:
     """The units let in the parks on any day from ``first`` to ``last`` (None: from
-    ``first`` on), at the prices agreed for the lease, by park and company."""
+    ``first`` on), at the prices agreed for the lease, by park and company. With
+    ``subsidisable``, those of companies whose stored window in the park closed by ``first``
+    are left out: they can carry no subsidy from then on (§5 rules 1 and 3)."""
     rows = LeaseUnit.objects.filter(lease__park_id__in=park_ids).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=first)
     )
+    if subsidisable:
+        closed = SubsidyWindow.objects.filter(
+            park_id=OuterRef("lease__park_id"),
+            company_id=OuterRef("lease__company_id"),
+            end__lte=first,
+        )
+        rows = rows.exclude(Exists(closed))
     if last is not None:
         rows = rows.filter(start_date__lte=last)
     if company_ids is not None:
