@@ -7,16 +7,22 @@ window in the park: the stored one, or where none is stored yet the one §5 woul
 first lease's start with the schemes as they stand. Billing's own loader
 (``subsidies.loading``) reads the data and billing's own line rule projects it
 (``subsidies.projection``), so a period billed later moves from liability to subsidy given
-rupee for rupee. Projected, never stored; a fixed number of queries whatever the data size.
+rupee for rupee. Projected, never stored in a table; a fixed number of queries whatever the
+data size. The report keeps the projection in the cache until its data change
+(``liability_cached``) and says when it was computed.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+
+from django.core.cache import cache
+from django.utils import timezone
 
 from core.calendar import Period
 from core.charts import Chart, ChartKind, Series
@@ -24,6 +30,7 @@ from core.money import ZERO
 from core.tables import Kind, Table, columns
 from reports.frame import Report, ReportFilters, Scope
 from subsidies import loading
+from subsidies.liability_version import liability_version
 from subsidies.projection import NOTHING, Projection, Subsidy, project_subsidy
 
 HORIZON = 12  # the periods the main table shows, from D's month (§7.3, api.md)
@@ -92,6 +99,27 @@ def subsidy_liability(
     return Liability(first, by_park, closes)
 
 
+CACHE_FOR = 60 * 60  # seconds: a safety net for writes made around the services
+
+
+def liability_cached(
+    park_ids: Collection[int], openings: Mapping[int, date | None], as_of: date
+) -> tuple[Liability, datetime]:
+    """``subsidy_liability`` and when it was computed, kept in the cache under the version
+    of its data (``subsidies.liability_version``: leases recorded or ended, schemes created
+    or changed and billing's runs bump it) for the parks (with their opening dates) and D.
+    A hit reads no table at all."""
+    parks = ",".join(f"{pk}:{openings.get(pk)}" for pk in sorted(park_ids))
+    digest = hashlib.sha256(parks.encode()).hexdigest()[:32]
+    key = f"reports:liability:{liability_version()}:{as_of:%Y-%m-%d}:{digest}"
+    hit = cache.get(key)
+    if isinstance(hit, tuple):
+        return hit
+    computed = (subsidy_liability(park_ids, openings, as_of), timezone.now())
+    cache.set(key, computed, timeout=CACHE_FOR)
+    return computed
+
+
 MAIN_COLUMNS = columns(
     ("park", "Park code"),
     ("park_name", "Park"),
@@ -112,8 +140,9 @@ PARK_COLUMNS = columns(
 def subsidy_liability_report(scope: Scope, filters: ReportFilters) -> Report:
     """Subsidy liability (§7.3): per park and period for the next 12 periods from the as-of
     month (parks with none left out), a table per park (next 12 periods, until the last
-    window closes), the headline figures and a chart of the next 12 periods' subsidy."""
-    liability = subsidy_liability(
+    window closes), the headline figures and a chart of the next 12 periods' subsidy; with
+    ``computed_at``, when the (cached) projection was made."""
+    liability, computed_at = liability_cached(
         scope.ids, {park.id: park.opening_date for park in scope.parks}, filters.as_of
     )
     periods = liability.periods()
@@ -189,6 +218,7 @@ def subsidy_liability_report(scope: Scope, filters: ReportFilters) -> Report:
         },
         figures=figures,
         chart=chart,
+        computed_at=computed_at,
         notes=(
             "The subsidy billing will give from the as-of month on for the leases recorded on "
             "that day (active and scheduled), each to its end date, at its agreed prices, "

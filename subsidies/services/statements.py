@@ -21,6 +21,7 @@ from tenants.services import leases_lock
 
 from .. import calculation as calc
 from .. import loading
+from ..liability_version import liability_changed
 from ..models import (
     BillingRun,
     Charge,
@@ -100,6 +101,8 @@ def subsidy_windows_fix(
         )
     SubsidyWindow.objects.bulk_create(new)
     log_created(new)  # bulk_create sends no signal
+    if new:
+        liability_changed()  # §7.3: the projection reads the stored window from now on
     return windows
 
 
@@ -203,6 +206,7 @@ def statements_create(
     holds the companies' leases."""
     if not drafts:
         return []
+    liability_changed()  # §7.3: a billed month moves from liability to subsidy given
     fiscal_year = fiscal_year_of(issue_date)
     numbers = numbers_reserve(park, fiscal_year, DocumentCounter.Series.STATEMENT, len(drafts))
     statements = [

@@ -410,3 +410,87 @@ def test_the_liability_is_what_billing_then_gives_rupee_for_rupee(drawn):
         for park_id in ids:
             assert given_total[park_id] == liability.to_end(park_id)
         transaction.set_rollback(True)
+
+
+# --- The cached projection ---------------------------------------------------------------------
+def _report(user, as_of=D):
+    filters = ReportFilters(as_of=as_of)
+    return subsidy_liability_report(report_scope(user, filters), filters)
+
+
+def test_a_second_report_reads_the_cache_and_says_when_it_was_computed(
+    worked_example, pseb_staff, django_assert_num_queries
+):
+    first = _report(pseb_staff)
+    assert first.computed_at is not None
+    scope = report_scope(pseb_staff, ReportFilters(as_of=D))
+    with django_assert_num_queries(0):
+        again = subsidy_liability_report(scope, ReportFilters(as_of=D))
+    assert again.computed_at == first.computed_at
+    assert again.figures == first.figures
+    # Another as-of date is another projection.
+    assert _report(pseb_staff, date(2026, 5, 1)).figures["next_12"] == Decimal("209032.25")
+
+
+# The version is bumped when the change commits: the tests run those callbacks.
+def test_recording_a_lease_projects_again(
+    worked_example, park, pseb_staff, company_user, django_capture_on_commit_callbacks
+):
+    from tenants.services import lease_create
+
+    before = _report(pseb_staff).figures["next_12"]
+    unit = UnitFactory(park=park, monthly_rent=Decimal("40000"), internet_fee=Decimal("0"))
+    with django_capture_on_commit_callbacks(execute=True):
+        lease_create(
+            company=company_user.memberships.get().company,
+            park=park,
+            units=[unit],
+            start_date=date(2026, 5, 1),
+            end_date=None,
+            created_by=pseb_staff,
+        )
+    # 25% of 40,000 for May 2026 to March 2027 (11 months) in the next 12.
+    assert _report(pseb_staff).figures["next_12"] == before + 11 * Decimal("10000.00")
+
+
+def test_terminating_a_lease_projects_again(
+    worked_example, pseb_staff, django_capture_on_commit_callbacks
+):
+    from tests.subsidies.support import terminate
+
+    assert _report(pseb_staff).figures["next_12"] == Decimal("229032.25")
+    with django_capture_on_commit_callbacks(execute=True):
+        terminate(pseb_staff, worked_example, date(2026, 5, 31))
+    # April and May 2026 only.
+    assert _report(pseb_staff).figures["next_12"] == Decimal("40000.00")
+
+
+def test_a_new_scheme_projects_again(park, pseb_staff, django_capture_on_commit_callbacks):
+    from subsidies import services
+
+    LeaseFactory(park=park, start_date=D)  # 60,000 rent, 5,000 internet; no scheme yet
+    assert _report(pseb_staff).figures["next_12"] == Decimal("0.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.scheme_create(
+            user=pseb_staff,
+            data=services.SchemeInput(
+                name="Internet only",
+                internet_pct=Decimal("100"),
+                rent_pct=Decimal("0"),
+                duration_months=6,
+                valid_from=date(2026, 1, 1),
+            ),
+        )
+    assert _report(pseb_staff).figures["next_12"] == 6 * Decimal("5000.00")
+
+
+def test_billing_a_month_bumps_the_version(worked_example, django_capture_on_commit_callbacks):
+    from subsidies.liability_version import liability_version
+
+    version = liability_version()
+    with django_capture_on_commit_callbacks(execute=False):
+        bill(Period(2026, 3), today=D)
+    assert liability_version() == version  # not before the statements commit
+    with django_capture_on_commit_callbacks(execute=True):
+        bill(Period(2026, 4), today=date(2026, 5, 1))
+    assert liability_version() != version
