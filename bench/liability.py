@@ -5,7 +5,9 @@ the national dataset, read only.
         [--as-of YYYY-MM-DD] [--runs 7]
 
 Builds ``subsidy_liability_report`` for PSEB's scope (every park) and for one park manager's,
-``--runs`` times each, and prints the median and the slowest wall time, the SQL queries and
+``--runs`` times each, cold (the cache emptied first: the projection made again) and then
+warm (read from the cache), and prints for the cold ones the median and slowest wall time,
+the SQL queries and
 their time, and this process's CPU time (the loading and the projection in Python: the
 part that does not depend on what else the machine is doing). Nothing is written: the
 database is the one ``bench/web.py --build`` made. The developer's ``.env`` is never read.
@@ -44,6 +46,7 @@ def main() -> None:
             "LOG_LEVEL": "WARNING",
             "SECRET_KEY": "bench-liability-not-secret",
             "DJANGO_SETTINGS_MODULE": "stp_portal.settings.local",
+            "REDIS_URL": "",  # this process's own cache (locmem): nobody else's is touched
         }
     )
     sys.path.insert(0, str(BASE_DIR))
@@ -52,6 +55,7 @@ def main() -> None:
     django.setup()
     from datetime import date
 
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -69,9 +73,10 @@ def main() -> None:
     print(f"as of {as_of}, {args.runs} runs each, load avg {os.getloadavg()[0]:.2f}")
     for label, user in (("PSEB, every park", pseb), ("a park manager", manager)):
         scope = report_scope(user, filters)
-        walls, cpus, sqls, counts = [], [], [], []
+        walls, cpus, sqls, counts, hits = [], [], [], [], []
         report = None
         for _ in range(args.runs):
+            cache.clear()  # cold: the projection made again, as after a change of its data
             with CaptureQueriesContext(connection) as queries:
                 started, cpu = time.perf_counter(), time.process_time()
                 report = subsidy_liability_report(scope, filters)
@@ -79,6 +84,9 @@ def main() -> None:
                 cpus.append((time.process_time() - cpu) * 1000)
             counts.append(len(queries.captured_queries))
             sqls.append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
+            started = time.perf_counter()
+            subsidy_liability_report(scope, filters)  # warm: from the cache
+            hits.append((time.perf_counter() - started) * 1000)
         assert report is not None
         rows = len(list(report.table.rows))
         print(
@@ -88,7 +96,8 @@ def main() -> None:
             f"{max(counts)} queries, SQL median {statistics.median(sqls):.0f} ms; "
             f"next_12 {report.figures['next_12']:,}, total_to_end "
             f"{report.figures['total_to_end']:,}, last window closes "
-            f"{report.figures['last_window_closes']}"
+            f"{report.figures['last_window_closes']}; from the cache: median "
+            f"{statistics.median(hits):.1f} ms"
         )
 
 

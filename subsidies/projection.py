@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from itertools import pairwise
@@ -42,6 +42,8 @@ class Subsidy:
 
 
 NOTHING = Subsidy()
+ONE_DAY = timedelta(days=1)
+DAYS_IN_A_MONTH = 30  # for a whole month's line, whose amount does not depend on it
 # The line rule, remembered for the amounts already met: a pure function of four numbers, and
 # a portfolio has few distinct prices, so most lines are looked up, not computed again.
 _amount = lru_cache(maxsize=65536)(subsidy_amount)
@@ -56,15 +58,6 @@ def period_at(index: int) -> Period:
     """The period of a ``month_index``."""
     year, month = divmod(index, 12)
     return Period(year, month + 1)
-
-
-def subsidised_days(let: Let, window: Window, first: Period) -> tuple[date, date] | None:
-    """The first and last day, from ``first`` on, on which ``let`` is inside ``window``: the
-    only days a statement can subsidise it (§6). None when there are none (the let ends
-    before the window opens or ``first`` begins, or starts after the window closes)."""
-    lo = max(let.start, window.start, first.first)
-    hi = window.last_day if let.end is None else min(let.end, window.last_day)
-    return (lo, hi) if lo <= hi else None
 
 
 def let_subsidy(let: Let, period: Period, window: Window) -> Subsidy:
@@ -94,30 +87,37 @@ class Projection:
     running sums equal the period-by-period sums to the paisa."""
 
     def __init__(self) -> None:
-        self._steps: dict[int, Subsidy] = {}
+        # Differences at the first period of a run and after its last, rent and internet.
+        self._rent: dict[int, Decimal] = {}
+        self._internet: dict[int, Decimal] = {}
 
-    def add(self, first: int, last: int, amount: Subsidy) -> None:
-        """``amount`` in each period from ``first`` to ``last`` (``month_index``es)."""
-        if not amount.total:
+    def add(self, first: int, last: int, rent: Decimal, internet: Decimal) -> None:
+        """``rent`` and ``internet`` in each period from ``first`` to ``last``
+        (``month_index``es)."""
+        if not (rent or internet):
             return
-        steps = self._steps
-        steps[first] = steps.get(first, NOTHING) + amount
-        negative = Subsidy(-amount.rent, -amount.internet)
-        steps[last + 1] = steps.get(last + 1, NOTHING) + negative
+        after = last + 1
+        steps = self._rent
+        steps[first] = steps.get(first, ZERO) + rent
+        steps[after] = steps.get(after, ZERO) - rent
+        steps = self._internet
+        steps[first] = steps.get(first, ZERO) + internet
+        steps[after] = steps.get(after, ZERO) - internet
 
     def __bool__(self) -> bool:
-        return bool(self._steps)
+        return bool(self._rent)
 
     def by_period(self) -> dict[Period, Subsidy]:
         """The subsidy of each period that has any, in order."""
         projected: dict[Period, Subsidy] = {}
-        running = NOTHING
-        indices = sorted(self._steps)
-        for index, following in pairwise(indices):
-            running = running + self._steps[index]
-            if running.total:
+        rent = internet = ZERO
+        for index, following in pairwise(sorted(self._rent)):
+            rent += self._rent[index]
+            internet += self._internet[index]
+            if rent or internet:
+                amount = Subsidy(rent, internet)
                 for month in range(index, following):
-                    projected[period_at(month)] = running
+                    projected[period_at(month)] = amount
         return projected
 
 
@@ -130,40 +130,53 @@ def project_subsidy(
     window (no scheme applied) there is none.
 
     Per let, only its first and last subsidised months can be partly subsidised; each is
-    computed as ``let_lines`` computes it. The months between are whole: every one of them
-    carries percentage × price × d ÷ d for its d days, the same amount whatever d (exact
-    Decimal arithmetic before the one rounding), so it is computed once, for the first of
-    them, and added as a run.
+    computed by ``let_subsidy``, as ``let_lines`` computes it. The months between are
+    whole: a whole month's line is percentage × price × d ÷ d for its d days (``let_lines``
+    with every day subsidised), the same amount whatever d (exact Decimal arithmetic before
+    the one rounding), so it is computed once per let and added as a run.
     """
     if window is None:
         return False
     gave = False
+    scheme = window.scheme
+    rent_pct, internet_pct = scheme.rent_pct, scheme.internet_pct
+    opens, last_day = max(window.start, first.first), window.last_day
     for let in lets:
-        days = subsidised_days(let, window, first)
-        if days is None:
+        lo = let.start if let.start > opens else opens
+        hi = last_day if let.end is None or let.end > last_day else let.end
+        if lo > hi:
             continue
-        lo, hi = days
         a, b = month_index(lo), month_index(hi)
         if a == b:
             amount = let_subsidy(let, Period.of(lo), window)
-            into.add(a, a, amount)
+            into.add(a, a, amount.rent, amount.internet)
             gave = gave or bool(amount.total)
             continue
         whole_from, whole_to = a, b
         if lo.day != 1:
             amount = let_subsidy(let, Period.of(lo), window)
-            into.add(a, a, amount)
+            into.add(a, a, amount.rent, amount.internet)
             gave = gave or bool(amount.total)
             whole_from = a + 1
-        if hi != Period.of(hi).last:
+        if (hi + ONE_DAY).day != 1:
             amount = let_subsidy(let, Period.of(hi), window)
-            into.add(b, b, amount)
+            into.add(b, b, amount.rent, amount.internet)
             gave = gave or bool(amount.total)
             whole_to = b - 1
         if whole_from <= whole_to:
-            amount = let_subsidy(let, period_at(whole_from), window)
-            into.add(whole_from, whole_to, amount)
-            gave = gave or bool(amount.total)
+            days = DAYS_IN_A_MONTH  # any d: percentage × price × d ÷ d
+            rent = (
+                _amount(rent_pct, let.monthly_rent, days, days)
+                if subsidy_billed(rent_pct, let.monthly_rent)
+                else ZERO
+            )
+            internet = (
+                _amount(internet_pct, let.internet_fee, days, days)
+                if subsidy_billed(internet_pct, let.internet_fee)
+                else ZERO
+            )
+            into.add(whole_from, whole_to, rent, internet)
+            gave = gave or bool(rent or internet)
     return gave
 
 

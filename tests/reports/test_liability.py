@@ -17,7 +17,7 @@ from core.calendar import Period, add_months
 from core.vocabulary import SUBSIDY_KINDS, LineKind, WindowAnchor
 from reports.frame import ReportFilters, report_scope
 from reports.selectors.liability import subsidy_liability, subsidy_liability_report
-from subsidies.calculation import Let, Scheme, Window, let_lines
+from subsidies.calculation import Let, Scheme, Window, let_lines, subsidy_amount
 from subsidies.models import StatementLine, SubsidyWindow
 from subsidies.projection import Subsidy, projected
 from tests.factories import (
@@ -149,6 +149,20 @@ def test_the_projection_adds_up_the_subsidy_lines_let_lines_bills(
             expected[period] = Subsidy(rent, internet)
         period = period.next()
     assert projected(lets, drawn, first) == expected
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    pct=st.decimals(0, 100, places=2, allow_nan=False, allow_infinity=False),
+    price=st.decimals(0, 10**10, places=2, allow_nan=False, allow_infinity=False),
+)
+def test_a_whole_months_line_is_the_same_in_a_month_of_any_length(pct, price):
+    """Why the projection computes a whole month's line once per let (§6): the percentage of
+    the price, d of d days, rounded once, does not depend on d."""
+    expected = (pct * price / 100).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+    assert {subsidy_amount(pct, price, d, d) for d in (28, 29, 30, 31)} == {expected}
 
 
 # --- The report --------------------------------------------------------------------------------
