@@ -107,11 +107,12 @@ def liability_cached(
 ) -> tuple[Liability, datetime]:
     """``subsidy_liability`` and when it was computed, kept in the cache under the version
     of its data (``subsidies.liability_version``: leases recorded or ended, schemes created
-    or changed and billing's runs bump it) for the parks (with their opening dates) and D.
-    A hit reads no table at all."""
+    or changed and billing's runs bump it) for the parks (with their opening dates) and D's
+    month. A hit reads no table at all."""
     parks = ",".join(f"{pk}:{openings.get(pk)}" for pk in sorted(park_ids))
     digest = hashlib.sha256(parks.encode()).hexdigest()[:32]
-    key = f"reports:liability:{liability_version()}:{as_of:%Y-%m-%d}:{digest}"
+    # The projection depends on D's month only (§7.3: from D's month on).
+    key = f"reports:liability:{liability_version()}:{Period.of(as_of)}:{digest}"
     hit = cache.get(key)
     if isinstance(hit, tuple):
         return hit
