@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -54,7 +54,8 @@ class ReportFilterForm(forms.Form):
     def __init__(self, data: Any, *, user: User | AnonymousUser, spec: ReportSpec) -> None:
         super().__init__(data)
         self.spec = spec
-        self.fields["park"].choices = [("", "All"), *park_choices(user)]
+        park = cast("forms.ChoiceField", self.fields["park"])
+        park.choices = [("", "All"), *park_choices(user)]
         if spec.periods:
             self.fields["from"] = PeriodField(label="From (YYYY-MM)", required=False, max_length=7)
             self.fields["to"] = PeriodField(label="To (YYYY-MM)", required=False, max_length=7)
