@@ -57,8 +57,8 @@ class ReportFilterForm(forms.Form):
         park = cast("forms.ChoiceField", self.fields["park"])
         park.choices = [("", "All"), *park_choices(user)]
         if spec.periods:
-            self.fields["from"] = PeriodField(label="From (YYYY-MM)", required=False, max_length=7)
-            self.fields["to"] = PeriodField(label="To (YYYY-MM)", required=False, max_length=7)
+            self.fields["from"] = PeriodField(label="From (YYYY-MM)", required=False)
+            self.fields["to"] = PeriodField(label="To (YYYY-MM)", required=False)
         if spec.months:
             self.fields["months"] = forms.IntegerField(
                 label="Months of history", required=False, min_value=0, max_value=24
