@@ -18,9 +18,11 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from stp_portal.exports import FORMATS
 
+from core.calendar import PERIOD_PATTERN
 from core.tables import json_rows
+from core.vocabulary import ParkStatus, Province, Tier
+from stp_portal.exports import FORMATS
 
 from .downloads import report_download
 from .forms import ReportFilterForm
@@ -63,7 +65,7 @@ def report_answer(report: Report) -> dict[str, Any]:
     answer: dict[str, Any] = {
         "report": report.name,
         "as_of": report.as_of.isoformat(),
-        "parks": report.scope.label,
+        "scope": report.scope.label,
         "filters": dict(report.filters.described()),
         **json_rows(report.table),
         "figures": {key: _figure(value) for key, value in report.figures.items()},
@@ -75,17 +77,29 @@ def report_answer(report: Report) -> dict[str, Any]:
     return answer
 
 
+# A date as the filters take it: a day of a year FIRST_YEAR..LAST_YEAR (core.calendar).
+DATE_SCHEMA = {"type": "string", "format": "date", "pattern": r"^(199[0-9]|2[0-9]{3})-"}
 FILTERS = [
+    OpenApiParameter("as_of", DATE_SCHEMA, description="Figures as on this date (default today)."),
+    OpenApiParameter("park", str, description="A park's code, among the caller's parks."),
+    OpenApiParameter("province", str, enum=Province.values),
+    OpenApiParameter("tier", str, enum=Tier.values),
+    OpenApiParameter("status", str, enum=ParkStatus.values, description="The parks' status."),
     OpenApiParameter(
-        "as_of", OpenApiTypes.DATE, description="Figures as on this date (default today)."
+        "from",
+        {"type": "string", "pattern": PERIOD_PATTERN},
+        description="First period, YYYY-MM (subsidy-given, collections, pipeline).",
     ),
-    OpenApiParameter("park", str, description="A park's code."),
-    OpenApiParameter("province", str),
-    OpenApiParameter("tier", str),
-    OpenApiParameter("status", str, description="The parks' status."),
-    OpenApiParameter("from", str, description="First period, YYYY-MM (period reports)."),
-    OpenApiParameter("to", str, description="Last period, YYYY-MM (period reports)."),
-    OpenApiParameter("months", int, description="occupancy: months of month-end series (0-24)."),
+    OpenApiParameter(
+        "to",
+        {"type": "string", "pattern": PERIOD_PATTERN},
+        description="Last period, YYYY-MM, not before `from`.",
+    ),
+    OpenApiParameter(
+        "months",
+        {"type": "integer", "minimum": 0, "maximum": 24},
+        description="occupancy: months of month-end series (default 12).",
+    ),
     OpenApiParameter("table", str, description="With format: a table under the main one."),
     OpenApiParameter("format", str, enum=list(FORMATS), description="A file instead of JSON."),
     OpenApiParameter(
@@ -114,7 +128,7 @@ class ReportApi(APIView):
                 {
                     "report": serializers.CharField(),
                     "as_of": serializers.DateField(),
-                    "parks": serializers.CharField(),
+                    "scope": serializers.CharField(),
                     "filters": serializers.DictField(),
                     "rows": serializers.ListField(child=serializers.DictField()),
                     "totals": serializers.DictField(allow_null=True),
@@ -133,8 +147,17 @@ class ReportApi(APIView):
             raise Http404("No such report.")
         report_parks(request.user)
         form = ReportFilterForm(request.query_params, user=request.user, spec=spec)
+        # As every list's filters (stp_portal.api_requests): a filter given with no value is
+        # bad input, not a filter left out (the page's form may send blanks; a client not).
+        empty = {
+            name: ["Give a value, or leave this filter out."]
+            for name in [*form.fields, "table", "format"]
+            if any(not value.strip() for value in request.query_params.getlist(name))
+        }
+        if empty:
+            return self._json(Response(empty, status=400))
         if not form.is_valid():
-            return Response(_errors(form.errors), status=400)
+            return self._json(Response(_errors(form.errors), status=400))
         filters = form.filters()
         report = spec.build(report_scope(request.user, filters), filters)
         fmt = request.accepted_renderer.format
@@ -144,13 +167,15 @@ class ReportApi(APIView):
             )
         return Response(report_answer(report))
 
-    def handle_exception(self, exc: Exception) -> Response:
-        # Errors are JSON (api.md), also for a client that asked for a file.
-        response = super().handle_exception(exc)
+    def _json(self, response: Response) -> Response:
+        """Errors are JSON (api.md), also for a client that asked for a file."""
         if isinstance(getattr(self.request, "accepted_renderer", None), _FileRenderer):
             self.request.accepted_renderer = JSONRenderer()
             self.request.accepted_media_type = JSONRenderer.media_type
         return response
+
+    def handle_exception(self, exc: Exception) -> Response:
+        return self._json(super().handle_exception(exc))
 
 
 def _errors(errors: Any) -> dict[str, list[str]]:

@@ -56,13 +56,16 @@ class ReportFilterForm(forms.Form):
         self.spec = spec
         park = cast("forms.ChoiceField", self.fields["park"])
         park.choices = [("", "All"), *park_choices(user)]
-        if spec.periods:
-            self.fields["from"] = PeriodField(label="From (YYYY-MM)", required=False)
-            self.fields["to"] = PeriodField(label="To (YYYY-MM)", required=False)
-        if spec.months:
-            self.fields["months"] = forms.IntegerField(
-                label="Months of history", required=False, min_value=0, max_value=24
-            )
+        # Every report validates every filter (the API's schema states them once); a page
+        # shows only those its report reads.
+        self.fields["from"] = PeriodField(label="From (YYYY-MM)", required=False)
+        self.fields["to"] = PeriodField(label="To (YYYY-MM)", required=False)
+        self.fields["months"] = forms.IntegerField(
+            label="Months of history", required=False, min_value=0, max_value=24
+        )
+        unused = ([] if spec.periods else ["from", "to"]) + ([] if spec.months else ["months"])
+        for name in unused:
+            self.fields[name].widget = forms.HiddenInput()
 
     def clean_as_of(self) -> Any:
         day = self.cleaned_data.get("as_of")
@@ -86,7 +89,13 @@ class ReportFilterForm(forms.Form):
             province=data.get("province") or "",
             tier=data.get("tier") or "",
             status=data.get("status") or "",
-            period_from=data.get("from"),
-            period_to=data.get("to"),
-            months=data.get("months") or (12 if self.spec.months else 0),
+            period_from=data.get("from") if self.spec.periods else None,
+            period_to=data.get("to") if self.spec.periods else None,
+            months=self._months(data.get("months")),
         )
+
+    def _months(self, asked: int | None) -> int:
+        """The month-end series: as asked (0 for none), 12 by default, where it is read."""
+        if not self.spec.months:
+            return 0
+        return 12 if asked is None else asked
