@@ -25,7 +25,8 @@ from reports.models import CityDemand
 from stp_portal.admin import ServiceAdmin
 from stp_portal.demo import seed_demo
 from subsidies.models import SubsidyScheme
-from tenants.models import Application, ApplicationTransition, Company, Lease
+from tenants.models import Application, ApplicationTransition, Lease
+from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +186,7 @@ def _add_data() -> dict:
             "password2": "a-Long-and-Unusual-pass-42",
         },
         Lease: {
-            "company": Company.objects.filter(leases__isnull=True).order_by("pk").first().pk,
+            "company": CompanyFactory(name="Leaseless Labs (Pvt) Ltd").pk,
             "park": unit.park_id,
             "start_date": str(max(unit.park.opening_date, date(2025, 1, 1))),
             "end_date": "",
