@@ -11,7 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
+from core.charts import Chart, ChartKind, Series
 from core.permissions import has_permission
+from core.tables import Kind
 from core.vocabulary import UnitKind, UnitStatus
 
 from . import services
@@ -247,45 +249,14 @@ def occupancy(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-# The trend chart's geometry, in SVG user units (the SVG scales to its box in CSS).
-CHART_WIDTH, CHART_HEIGHT = 400, 216
-PLOT_TOP, PLOT_BOTTOM, PLOT_LEFT = 18, 190, 38
-
-
-def _trend_chart(trend: list[OccupancyPoint]) -> dict:
-    """Bars for the occupancy trend: one per month, height proportional to the percentage.
-
-    Drawn server-side as inline SVG (no chart library, nothing from a CDN); whole numbers so
-    no locale ever writes a decimal comma into the markup.
-    """
-    plot_height = PLOT_BOTTOM - PLOT_TOP
-    slot = (CHART_WIDTH - PLOT_LEFT) // max(len(trend), 1)
-    bar_width = slot * 2 // 3
-    bars = []
-    for index, point in enumerate(trend):
-        percent = point.percent
-        height = 0 if percent is None else int(percent * plot_height / 100)
-        x = PLOT_LEFT + index * slot + (slot - bar_width) // 2
-        bars.append(
-            {
-                "point": point,
-                "x": x,
-                "y": PLOT_BOTTOM - height,
-                "width": bar_width,
-                "height": height,
-                "label_x": x + bar_width // 2,
-                "value_y": PLOT_BOTTOM - height - 4,
-            }
-        )
-    gridlines = [
-        {"percent": p, "y": PLOT_BOTTOM - plot_height * p // 100} for p in (0, 25, 50, 75, 100)
-    ]
-    return {
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "left": PLOT_LEFT,
-        "bottom": PLOT_BOTTOM,
-        "month_y": PLOT_BOTTOM + 18,
-        "bars": bars,
-        "gridlines": gridlines,
-    }
+def _trend_chart(trend: list[OccupancyPoint]) -> Chart:
+    """The occupancy trend as a chart: one bar per month, percent of leasable area leased on
+    the month's last day (today for this month). Drawn by ``{% chart %}`` like every chart."""
+    return Chart(
+        kind=ChartKind.BARS,
+        title="Occupancy by area, last 12 months",
+        description="Occupancy by area on the last day of each month, and today for this month.",
+        labels=tuple(point.day.strftime("%b %Y") for point in trend),
+        series=(Series("Leased area", tuple(point.percent for point in trend)),),
+        unit=Kind.PERCENT,
+    )

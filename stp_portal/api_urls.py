@@ -10,6 +10,7 @@ from reports.apis import ReportApi
 from subsidies.apis import (
     BillingRunViewSet,
     ChargeViewSet,
+    CreditNoteViewSet,
     StatementViewSet,
     SubsidySchemeViewSet,
 )
@@ -25,6 +26,7 @@ router.register("subsidy-schemes", SubsidySchemeViewSet, basename="subsidy-schem
 router.register("charges", ChargeViewSet, basename="charge")
 router.register("billing-runs", BillingRunViewSet, basename="billing-run")
 router.register("statements", StatementViewSet, basename="statement")
+router.register("credit-notes", CreditNoteViewSet, basename="credit-note")
 
 v1 = [
     path("auth/signup/", SignupApi.as_view(), name="signup"),

@@ -308,6 +308,57 @@ COMPANIES: list[CompanySpec] = [
         "1500000.00",
         "Fintech software, security audits",
     ),
+    # Tenants whose windows close one after another, and two onboarded from before the portal.
+    CompanySpec(
+        "nanga",
+        "Nanga Parbat Labs (Pvt) Ltd",
+        C,
+        "Gilgit",
+        13,
+        5,
+        "140000.00",
+        "Game development, 3D art",
+    ),
+    CompanySpec(
+        "potohar",
+        "Potohar Analytics (Pvt) Ltd",
+        C,
+        "Islamabad",
+        22,
+        8,
+        "620000.00",
+        "Data analytics for telecom operators",
+    ),
+    CompanySpec(
+        "sariab",
+        "Sariab Soft (Pvt) Ltd",
+        C,
+        "Quetta",
+        12,
+        3,
+        "85000.00",
+        "Accounting and payroll software",
+    ),
+    CompanySpec(
+        "kohinoor",
+        "Kohinoor Digital (Pvt) Ltd",
+        C,
+        "Gujranwala",
+        35,
+        9,
+        "450000.00",
+        "ERP for manufacturers",
+    ),
+    CompanySpec(
+        "mehran",
+        "Mehran Tech Solutions",
+        C,
+        "Jamshoro",
+        18,
+        5,
+        "130000.00",
+        "Contact-centre software, Sindhi localisation",
+    ),
     CompanySpec(
         "f.ayesha",
         "Ayesha Siddiqa (freelancer)",
@@ -363,6 +414,9 @@ class LeaseSpec:
     start_day: int
     length_months: int | None = None  # None: open-ended
     terminated: bool = False
+    # Terminated once the demo's months are billed, its end dated back into this many months
+    # ago (the 15th): the termination's credit notes credit the billed days after it.
+    terminate_back: int | None = None
 
 
 LEASES: list[LeaseSpec] = [
@@ -382,6 +436,19 @@ LEASES: list[LeaseSpec] = [
     LeaseSpec("lyallpur", "GUJ", ("A-102",), 18, 1, 12, terminated=True),
     # Starts next month: the unit shows as reserved.
     LeaseSpec("lyallpur", "GUJ", ("A-103", "A-104"), -1, 1),
+    # Windows closing one a month over the coming months: the liability falls as they close.
+    LeaseSpec("nanga", "GLT", ("A-104",), 11, 1),
+    LeaseSpec("potohar", "AMZ", ("A-104",), 10, 1),
+    LeaseSpec("sariab", "QTA", ("A-103",), 9, 12),
+    LeaseSpec("f.hira", "GUJ", ("D-02",), 8, 15),
+    LeaseSpec("f.faraz", "JAM", ("D-02",), 6, 1, 12),
+    # Onboarded tenants from before the portal, recorded with their past start: one window
+    # closes this month, the other closed last month (subsidy given, then none).
+    LeaseSpec("kohinoor", "GUJ", ("B-201",), 12, 20),
+    LeaseSpec("mehran", "JAM", ("A-102",), 13, 1),
+    # Left its Jamshoro desks for its own office in Sukkur: terminated after billing, the end
+    # dated back into a billed month (credit notes crediting charges, reversing subsidy).
+    LeaseSpec("sukkurbridge", "JAM", ("D-03", "D-04"), 6, 1, terminate_back=2),
 ]
 
 
@@ -396,21 +463,173 @@ class ApplicationSpec:
     start_in_months: int
     returned_once: bool = False
     lease_units: tuple[str, ...] = ()
+    # When it was (last) submitted, in days before the demo's day; an approved one with a
+    # lease was decided a week before the lease began instead.
+    submitted_days_ago: int = 3
+    # Days from submission to the decision (or to the withdrawal or return).
+    decision_days: int = 6
+    comment: str = ""  # the decision's comment, when not the path's
 
 
 S = ApplicationStatus
 APPLICATIONS: list[ApplicationSpec] = [
     ApplicationSpec("f.faraz", "SKR", S.DRAFT, UnitKind.DESK, 1, "0", 2),
-    ApplicationSpec("sukkurbridge", "SKR", S.SUBMITTED, UnitKind.OFFICE, 9, "900", 3),
-    ApplicationSpec("lyallpur", "FSD", S.UNDER_REVIEW, UnitKind.OFFICE, 40, "3500", 4),
-    ApplicationSpec("f.hira", "FSD", S.SUBMITTED, UnitKind.DESK, 1, "0", 4),
-    ApplicationSpec("chenab", "JAM", S.REJECTED, UnitKind.OFFICE, 10, "1000", 1),
-    ApplicationSpec("margalla", "GUJ", S.WITHDRAWN, UnitKind.OFFICE, 15, "1500", 2),
-    ApplicationSpec("indus", "QTA", S.DRAFT, UnitKind.OFFICE, 6, "600", 2, returned_once=True),
+    # Waiting for a decision: 40, 12 and 3 days.
     ApplicationSpec(
-        "hunzadev", "GLT", S.APPROVED, UnitKind.OFFICE, 10, "800", -4, lease_units=("A-103",)
+        "sukkurbridge", "SKR", S.SUBMITTED, UnitKind.OFFICE, 9, "900", 3, submitted_days_ago=40
     ),
-    ApplicationSpec("f.sana", "QTA", S.APPROVED, UnitKind.DESK, 1, "0", -1, lease_units=("D-01",)),
+    ApplicationSpec(
+        "lyallpur", "FSD", S.UNDER_REVIEW, UnitKind.OFFICE, 40, "3500", 4, submitted_days_ago=12
+    ),
+    ApplicationSpec("f.hira", "FSD", S.SUBMITTED, UnitKind.DESK, 1, "0", 4, submitted_days_ago=3),
+    # Decided over the last months, after waits of different lengths.
+    ApplicationSpec(
+        "chenab",
+        "JAM",
+        S.REJECTED,
+        UnitKind.OFFICE,
+        10,
+        "1000",
+        1,
+        submitted_days_ago=75,
+        decision_days=21,
+    ),
+    ApplicationSpec(
+        "f.ayesha",
+        "AMZ",
+        S.REJECTED,
+        UnitKind.DESK,
+        1,
+        "0",
+        1,
+        submitted_days_ago=50,
+        decision_days=16,
+        comment="Islamabad's desks are for freelancers based in Islamabad and Rawalpindi.",
+    ),
+    ApplicationSpec(
+        "bolan",
+        "AMZ",
+        S.REJECTED,
+        UnitKind.OFFICE,
+        12,
+        "1200",
+        1,
+        submitted_days_ago=130,
+        decision_days=35,
+        comment="No office of this size is free at the Amazon park; please apply again in "
+        "the spring.",
+    ),
+    ApplicationSpec(
+        "margalla",
+        "GUJ",
+        S.WITHDRAWN,
+        UnitKind.OFFICE,
+        15,
+        "1500",
+        2,
+        submitted_days_ago=30,
+        decision_days=5,
+    ),
+    ApplicationSpec(
+        "indus",
+        "QTA",
+        S.DRAFT,
+        UnitKind.OFFICE,
+        6,
+        "600",
+        2,
+        returned_once=True,
+        submitted_days_ago=20,
+        decision_days=8,
+    ),
+    ApplicationSpec(
+        "hunzadev",
+        "GLT",
+        S.APPROVED,
+        UnitKind.OFFICE,
+        10,
+        "800",
+        -4,
+        lease_units=("A-103",),
+        decision_days=12,
+    ),
+    ApplicationSpec(
+        "f.sana",
+        "QTA",
+        S.APPROVED,
+        UnitKind.DESK,
+        1,
+        "0",
+        -1,
+        lease_units=("D-01",),
+        decision_days=4,
+    ),
+    ApplicationSpec(
+        "nanga",
+        "GLT",
+        S.APPROVED,
+        UnitKind.OFFICE,
+        8,
+        "950",
+        -11,
+        lease_units=("A-104",),
+        decision_days=18,
+    ),
+    ApplicationSpec(
+        "potohar",
+        "AMZ",
+        S.APPROVED,
+        UnitKind.OFFICE,
+        16,
+        "1300",
+        -10,
+        lease_units=("A-104",),
+        decision_days=9,
+    ),
+    ApplicationSpec(
+        "sariab",
+        "QTA",
+        S.APPROVED,
+        UnitKind.OFFICE,
+        8,
+        "1300",
+        -9,
+        lease_units=("A-103",),
+        decision_days=25,
+    ),
+    ApplicationSpec(
+        "f.hira",
+        "GUJ",
+        S.APPROVED,
+        UnitKind.DESK,
+        1,
+        "0",
+        -8,
+        lease_units=("D-02",),
+        decision_days=7,
+    ),
+    ApplicationSpec(
+        "f.faraz",
+        "JAM",
+        S.APPROVED,
+        UnitKind.DESK,
+        1,
+        "0",
+        -6,
+        lease_units=("D-02",),
+        decision_days=5,
+    ),
+    ApplicationSpec(
+        "sukkurbridge",
+        "JAM",
+        S.APPROVED,
+        UnitKind.DESK,
+        2,
+        "0",
+        -6,
+        lease_units=("D-03",),
+        decision_days=30,
+    ),
 ]
 
 # The path an application took to reach each demo state: (action, from, to, comment).
@@ -718,19 +937,21 @@ def _ensure_application(
         created_by=owner,
     )
     path = (RETURNED if spec.returned_once else []) + PATHS[spec.status]
-    # A believable history: applied six weeks before a lease began, else a few days ago,
-    # then one step every three days; never in the future.
+    # The history is written with its past dates (the services stamp "now"): a documented
+    # update of demo rows, so the pipeline report shows real waits and decision times.
     now = timezone.now()
-    opened = (
-        lease.start_date - timedelta(days=42)
-        if lease
-        else today - timedelta(days=3 * len(path) + 2)
-    )
-    stamp = timezone.make_aware(datetime.combine(opened, time(10, 30)))
-    Application.objects.filter(pk=application.pk).update(created_at=min(stamp, now))
-    for action, from_status, to_status, comment in path:
-        stamp = min(stamp + timedelta(days=3, hours=2), now)
+    days = _history_days(path, spec, today, lease)
+    stamps = [
+        min(timezone.make_aware(datetime.combine(day, time(10, 30))) + timedelta(hours=i), now)
+        for i, day in enumerate(days)
+    ]
+    opened = (days[0] if days else today) - timedelta(days=2)
+    created = timezone.make_aware(datetime.combine(opened, time(9, 15)))
+    Application.objects.filter(pk=application.pk).update(created_at=min(created, now))
+    for (action, from_status, to_status, comment), stamp in zip(path, stamps, strict=True):
         actor = owner if action in ("submit", "withdraw") else pseb
+        if to_status in (S.APPROVED, S.REJECTED) and spec.comment:
+            comment = spec.comment
         step = ApplicationTransition.objects.create(
             application=application,
             actor=actor,
@@ -748,12 +969,56 @@ def _ensure_application(
     report.count("applications", True)
 
 
-BILLED_MONTHS = 3
+def _history_days(
+    path: list[tuple[str, str, str, str]],
+    spec: ApplicationSpec,
+    today: date,
+    lease: Lease | None,
+) -> list[date]:
+    """The day of each step of ``path``: the (last) submission ``submitted_days_ago`` (an
+    approved application with a lease: decided a week before the lease began,
+    ``decision_days`` after its submission); a review two days after submitting; the step
+    that ends the path (decision, withdrawal, return) ``decision_days`` after it; an earlier
+    round (returned for changes) three days a step before it."""
+    if not path:
+        return []
+    last_submit = max(i for i, step in enumerate(path) if step[0] == "submit")
+    if lease is not None:
+        decided = lease.start_date - timedelta(days=7)
+        submitted = decided - timedelta(days=spec.decision_days)
+    else:
+        submitted = today - timedelta(days=spec.submitted_days_ago)
+        decided = submitted + timedelta(days=spec.decision_days)
+    days = [submitted - timedelta(days=3 * (last_submit - i)) for i in range(last_submit)]
+    days.append(submitted)
+    after = path[last_submit + 1 :]
+    for j, (action, _from, _to, _comment) in enumerate(after, start=1):
+        if j == len(after) and action != "review":
+            days.append(decided)
+        else:
+            days.append(min(submitted + timedelta(days=2 * j), decided - timedelta(days=1)))
+    return days
+
+
+BILLED_MONTHS = 12
+
+
+# Stopped paying five months ago: its unpaid statements fill the ageing buckets up to "over 90".
+CHRONIC_DEBTOR = "Mehran Tech Solutions"
+
+
+# How many days ago, at most, the statements of the month ``months_back`` were issued (due 15
+# days after): the latest not due yet, then about 25, 50 and 80 days overdue at the most.
+ISSUED_DAYS_AGO = {1: 3, 2: 40, 3: 65, 4: 95} | dict.fromkeys(range(5, BILLED_MONTHS + 1), 10_000)
 
 
 def _ensure_billing(report: SeedReport, today: date, pseb: User) -> None:
-    """Statements for the last three months that have ended, issued on the 1st after each,
-    with payments in every state: paid, partly paid, unpaid (overdue), and one credit note.
+    """Statements for the last ``BILLED_MONTHS`` months that have ended, issued after each
+    (on the 1st, or later: ``ISSUED_DAYS_AGO``), with payments that leave balances of every
+    age (domain.md §7.4): older months paid, except by one company that stopped paying; the
+    last four months paid in full, in part or not at all; the latest month not due yet. Two
+    credit notes by hand, and a lease terminated back into a billed month (its credit notes
+    credit the charges and reverse the subsidy of the days after its end, §7.2).
 
     Done once, when the demo is first loaded: a second run changes nothing. The PDFs are
     rendered by the ``seed_demo`` command (``render_demo_pdfs``), not here: tests seed often.
@@ -769,18 +1034,20 @@ def _ensure_billing(report: SeedReport, today: date, pseb: User) -> None:
         month = period
         for _ in range(months_back):
             month = month.previous()
-        if BillingRun.objects.filter(period=month.first).exists():
-            continue
-        # Issued on the 1st after the month; the latest a few days ago, so it is not due yet.
-        issued_on = month.next().first
-        if months_back == 1:
-            issued_on = max(issued_on, today - timedelta(days=3))
+        # Issued on the 1st after the month, or later: the latest a few days ago, so it is
+        # not due yet, and the three before it late enough (at most) that their unpaid
+        # balances are 1–30, 31–60 and 61–90 days overdue whatever the day of the month.
+        issued_on = max(month.next().first, today - timedelta(days=ISSUED_DAYS_AGO[months_back]))
         run = billing.billing_run_start(user=pseb, period=month, today=issued_on, queue=False)
         issued: list[int] = []
         for chunk_id in billing.billing_run_plan(run.pk):
             issued += billing.billing_chunk_bill(chunk_id, today=issued_on, render=False)
         report.count("billing runs", True)
-        statements = list(Statement.objects.filter(pk__in=issued).order_by("park__code", "number"))
+        statements = list(
+            Statement.objects.filter(pk__in=issued)
+            .select_related("company")
+            .order_by("park__code", "number")
+        )
         report.created["statements"] = report.created.get("statements", 0) + len(statements)
         if months_back == 1:
             # The latest month is not due yet: one statement part paid already, the rest not.
@@ -795,8 +1062,11 @@ def _ensure_billing(report: SeedReport, today: date, pseb: User) -> None:
                 )
             continue
         for index, statement in enumerate(statements):
-            paid_on = min(issued_on + timedelta(days=10), today)
-            if index % 4 == 0:
+            # Paid within 10 to 24 days of issue (received by payment date, month by month).
+            paid_on = min(issued_on + timedelta(days=10 + 7 * (index % 3)), today)
+            if statement.company.name == CHRONIC_DEBTOR and months_back <= 5:
+                continue  # unpaid: over 90 days overdue by now for the oldest
+            if months_back > 5 or index % 4 == 0:
                 amount = statement.net_payable
             elif index % 4 == 1:
                 amount = quantize_money(statement.net_payable / 2)
@@ -811,7 +1081,7 @@ def _ensure_billing(report: SeedReport, today: date, pseb: User) -> None:
                     reference=f"HBL-{statement.number}",
                     today=today,
                 )
-        if months_back == BILLED_MONTHS and len(statements) > 6:
+        if months_back == 3 and len(statements) > 6:
             billing.credit_note_issue(
                 user=pseb,
                 statement=statements[6],
@@ -825,12 +1095,61 @@ def _ensure_billing(report: SeedReport, today: date, pseb: User) -> None:
                 amount=Decimal("1500.00"),
                 today=issued_on + timedelta(days=5),
             )
+    _terminate_back(report, today, pseb)
 
 
-def render_demo_pdfs() -> int:
-    """Render the PDFs of demo statements that have none yet (no e-mails are sent)."""
+def _terminate_back(report: SeedReport, today: date, pseb: User) -> None:
+    """Terminate the leases marked ``terminate_back`` through the lease service, their end
+    dated back into a billed month: billing's lease listener credits what the billed months
+    charged after it (credit notes with their lines). The service dates the notes on the
+    real today; when the demo is loaded for another day (tests), they are dated on that day.
+    """
+    from subsidies.models import CreditNote
+    from tenants.services import lease_terminate
+
+    for spec in LEASES:
+        if spec.terminate_back is None:
+            continue
+        lease = Lease.objects.filter(
+            company__name=_company_name(spec.company),
+            park__code=spec.park,
+            lease_units__unit__code=spec.units[0],
+            terminated_at__isnull=True,
+        ).first()
+        if lease is None:
+            continue
+        end = add_months(today.replace(day=1), -spec.terminate_back).replace(day=15)
+        termination = lease_terminate(
+            user=pseb,
+            lease=lease,
+            end_date=end,
+            reason="Moved to the company's own office in Sukkur.",
+        )
+        ids = [note.pk for note in termination.credit_notes_issued]
+        CreditNote.objects.filter(pk__in=ids).exclude(issue_date=today).update(issue_date=today)
+        report.count("terminations", True)
+        report.created["credit notes"] = report.created.get("credit notes", 0) + len(ids)
+
+
+def _company_name(slug: str) -> str:
+    return next(spec.name for spec in COMPANIES if spec.slug == slug)
+
+
+PDF_MONTHS = 2  # the command renders the PDFs of the latest months' statements only
+
+
+def render_demo_pdfs(months: int | None = PDF_MONTHS) -> int:
+    """Render the PDFs of demo statements that have none yet (no e-mails are sent): those of
+    the latest ``months`` billed months (None: all; about a second a statement)."""
     from subsidies import services as billing
     from subsidies.models import Statement
 
-    missing = list(Statement.objects.filter(pdf="").values_list("pk", flat=True))
-    return len(billing.statements_render(missing))
+    missing = Statement.objects.filter(pdf="")
+    if months is not None:
+        latest = list(
+            Statement.objects.order_by("-period")
+            .values_list("period", flat=True)
+            .distinct()[:months]
+        )
+        missing = missing.filter(period__in=latest)
+    return len(billing.statements_render(list(missing.values_list("pk", flat=True))))

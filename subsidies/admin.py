@@ -17,6 +17,7 @@ from .models import (
     BillingRun,
     Charge,
     CreditNote,
+    CreditNoteLine,
     DocumentCounter,
     Payment,
     Statement,
@@ -77,6 +78,21 @@ class StatementAdmin(ReadOnlyAdmin):
     inlines = [StatementLineInline]
 
 
+class CreditNoteLineInline(ReadOnlyInline):
+    model = CreditNoteLine
+    fields = readonly_fields = ("position", "kind", "unit_code", "description", "amount")
+
+
+@admin.register(CreditNote)
+class CreditNoteAdmin(ReadOnlyAdmin):
+    """Issued by the credit-note services only (with their lines); shown, never written."""
+
+    list_display = ("number", "statement", "issue_date", "amount")
+    search_fields = ("number", "statement__number")
+    list_select_related = ("statement",)
+    inlines = [CreditNoteLineInline]
+
+
 # The rest of what billing makes, each listed by what identifies it: shown, never written here.
 READ_ONLY: dict[type[Model], dict[str, tuple[str, ...]]] = {
     StatementLine: {
@@ -85,10 +101,11 @@ READ_ONLY: dict[type[Model], dict[str, tuple[str, ...]]] = {
         "search_fields": ("statement__number", "description"),
         "list_select_related": ("statement",),
     },
-    CreditNote: {
-        "list_display": ("number", "statement", "issue_date", "amount"),
-        "search_fields": ("number", "statement__number"),
-        "list_select_related": ("statement",),
+    CreditNoteLine: {
+        "list_display": ("credit_note", "position", "kind", "description", "amount"),
+        "list_filter": ("kind",),
+        "search_fields": ("credit_note__number", "description"),
+        "list_select_related": ("credit_note",),
     },
     Payment: {
         "list_display": ("statement", "amount", "paid_on", "reference"),

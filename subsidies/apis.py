@@ -5,6 +5,7 @@ anything outside the caller's scope), subsidies.services for writes; their error
 from __future__ import annotations
 
 from collections.abc import Callable
+from io import BytesIO
 from typing import TYPE_CHECKING, Any, cast
 
 from django.http import FileResponse, Http404
@@ -27,6 +28,7 @@ from .permissions import ensure
 from .selectors import (
     billing_runs_visible_to,
     charges_list,
+    credit_note_detail,
     schemes_visible_to,
     statement_detail,
 )
@@ -185,7 +187,20 @@ class PdfRenderer(BaseRenderer):
         return data if isinstance(data, bytes) else b""
 
 
-class StatementViewSet(viewsets.ReadOnlyModelViewSet):
+class PdfErrorsAsJson(viewsets.GenericViewSet):
+    """A viewset with a ``pdf`` action: its errors are JSON (api.md), also for a client
+    that asked for the PDF."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        # Errors are JSON (api.md), also for a client that asked for the PDF.
+        response = super().handle_exception(exc)
+        if isinstance(getattr(self.request, "accepted_renderer", None), PdfRenderer):
+            self.request.accepted_renderer = JSONRenderer()
+            self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class StatementViewSet(PdfErrorsAsJson, viewsets.ReadOnlyModelViewSet):
     """Statements in the caller's scope, with their balance and derived status. Issued by
     billing only, never changed: payments and credit notes are recorded against them."""
 
@@ -195,14 +210,6 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return statement_detail(self.request.user)
-
-    def handle_exception(self, exc: Exception) -> Response:
-        # Errors are JSON (api.md), also for a client that asked for the PDF.
-        response = super().handle_exception(exc)
-        if isinstance(getattr(self.request, "accepted_renderer", None), PdfRenderer):
-            self.request.accepted_renderer = JSONRenderer()
-            self.request.accepted_media_type = JSONRenderer.media_type
-        return response
 
     @extend_schema(
         responses={
@@ -268,3 +275,28 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         made = service(user=request.user, statement=statement, **data.validated_data)
         return Response(answer(made).data, status=status.HTTP_201_CREATED)
+
+
+# --- Credit notes --------------------------------------------------------------------------------
+class CreditNoteViewSet(PdfErrorsAsJson, viewsets.ReadOnlyModelViewSet):
+    """Credit notes of the statements in the caller's scope, with their lines (domain.md
+    §7.2); issued through ``POST statements/{id}/credit-note/`` or by a termination."""
+
+    serializer_class = CreditNoteSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return credit_note_detail(self.request.user)
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(response=bytes, description="The PDF."),
+            404: OpenApiResponse(description="Out of scope."),
+        }
+    )
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, PdfRenderer])
+    def pdf(self, request: Request, pk: str) -> FileResponse:
+        from .pdf import renderer  # WeasyPrint: loaded only when a PDF is asked for
+
+        note = self.get_object()
+        return pdf_download(BytesIO(renderer().render_credit_note(note)), f"{note.number}.pdf")

@@ -12,8 +12,8 @@ calendar month in Asia/Karachi. A *subsidy window* is the half-open range of day
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -317,18 +317,156 @@ def supplement(statement: Statement, billed: Iterable[LineKey]) -> Statement | N
     return Statement(period=statement.period, lines=missing, window=applied)
 
 
-def overbilled(
-    billed: Iterable[tuple[LineKey, Decimal]],
+# --- Credit notes ---------------------------------------------------------------------------------
+def _day_span(first: date, last: date) -> str:
+    """``21–31 Mar 2026`` (one month), or ``31 Mar 2026`` for one day."""
+    if first == last:
+        return f"{last.day} {last:%b %Y}"
+    return f"{first.day}\u2013{last.day} {last:%b %Y}"
+
+
+def _credit_description(
+    billed: Line,
+    period: Period | None,
+    ended: date | None,
+    scheme: Scheme | None,
+    earlier: Decimal,
+) -> str:
+    """A credit line in words: what it credits or reverses, for which days after the end."""
+    days = ""
+    if period is not None and ended is not None and ended < period.last:
+        first = max(ended + timedelta(days=1), period.first)
+        n = (period.last - first).days + 1
+        days = f"{n} day{'s' if n != 1 else ''}"
+        if earlier:
+            days += f" after the lease ended ({_day_span(first, period.last)}), less "
+            days += f"{earlier:,.2f} credited before"
+        else:
+            days += f" after the lease ended ({_day_span(first, period.last)})"
+    unit, kind = billed.unit_code, LineKind(billed.kind)
+    if kind in SUBSIDY_KINDS and unit:
+        pct = ""
+        if scheme is not None:
+            pct = " " + _pct(
+                scheme.rent_pct if kind == LineKind.RENT_SUBSIDY else scheme.internet_pct
+            )
+        return f"{kind.label}{pct} of {unit} reversed" + (f", {days}" if days else "")
+    if kind in (LineKind.RENT, LineKind.INTERNET) and unit:
+        return f"{kind.label} of {unit}, " + (days or "credited")
+    return f"Credit: {billed.description}"
+
+
+def credit_lines(
+    billed: Iterable[Line],
     now: Statement | None,
-    credited: Decimal,
+    credited: Mapping[LineKey, Decimal] | None = None,
+    *,
+    period: Period | None = None,
+    ended: date | None = None,
+    scheme: Scheme | None = None,
+    amount: Decimal | None = None,
+) -> tuple[Line, ...]:
+    """The lines of the credit note that corrects a month already billed (§6 and §7.2), e.g.
+    for a lease ended earlier after its month was billed.
+
+    ``billed`` holds the issued lines concerned (for one lease's units); ``now`` is the month
+    computed again (None when it charges nothing any more); ``credited`` what earlier notes
+    (for this lease) credited per line key. Each billed line gives: billed amount − amount
+    now − credited before. So a charge (rent, internet, other charge) gives a positive
+    credit of exactly the §6 amount of the days no longer let (the billed rounded line less
+    the rounded line of the days still let: the statement then nets to what the month now
+    charges), and a subsidy line gives a negative reversal of the subsidy of the same days.
+    Zero lines are dropped, and so is a line that moved the other way (a charge now higher,
+    a subsidy now larger): that is billing's business (a supplementary statement), never a
+    credit. Lines not billed yet never count. When the lines sum to 0.00 or less, there is
+    nothing to credit: no lines.
+
+    ``amount``: the note's amount when the statement cannot take the whole credit (it was
+    partly credited by hand: ``amount = min(due, creditable)``). The charge credits are then
+    reduced, **largest first** (ties in billed order), each at most to zero, until the lines
+    sum exactly to ``amount``; subsidy reversals stay as computed (the subsidy of those days
+    was still not given). An ``amount`` above the full credit is an error (ValueError).
+
+    ``period``/``ended``/``scheme`` only word the descriptions (the days after ``ended`` in
+    ``period``; the scheme's percentages).
+    """
+    earlier = credited or {}
+    current = {line_key(line): line.amount for line in now.lines} if now else {}
+    if period is None and now is not None:
+        period = now.period
+    lines: list[Line] = []
+    for line in billed:
+        key = line_key(line)
+        before = earlier.get(key, ZERO)
+        change = line.amount - current.get(key, ZERO) - before
+        charged = line.kind not in SUBSIDY_KINDS
+        if (charged and change <= 0) or (not charged and change >= 0):
+            continue
+        lines.append(
+            Line(
+                line.kind,
+                _credit_description(line, period, ended, scheme, before),
+                change,
+                line.unit_code,
+                line.lease_unit_id,
+                line.charge_id,
+            )
+        )
+    total = sum((line.amount for line in lines), ZERO)
+    if total <= 0:
+        return ()
+    if amount is None or amount == total:
+        return tuple(lines)
+    if amount > total:
+        raise ValueError(f"A credit of {amount} is more than the {total} overbilled.")
+    if amount <= 0:
+        return ()
+    return _capped(lines, total - amount)
+
+
+def _capped(lines: Sequence[Line], cut: Decimal) -> tuple[Line, ...]:
+    """``lines`` with ``cut`` taken off the charge credits, largest first (ties in order)."""
+    order = sorted(
+        (i for i, line in enumerate(lines) if line.kind not in SUBSIDY_KINDS),
+        key=lambda i: -lines[i].amount,
+    )
+    reduced = {i: lines[i].amount for i in order}
+    for i in order:
+        if cut <= 0:
+            break
+        take = min(cut, reduced[i])
+        reduced[i] -= take
+        cut -= take
+    out = []
+    for i, line in enumerate(lines):
+        if i not in reduced:
+            out.append(line)
+        elif reduced[i] > 0:
+            if reduced[i] == line.amount:
+                out.append(line)
+            else:
+                described = (
+                    f"{line.description} (reduced from {line.amount:,.2f}: the statement had "
+                    "no more left to credit)"
+                )
+                out.append(replace(line, description=described, amount=reduced[i]))
+    return tuple(out)
+
+
+def hand_credit_line(reason: str, amount: Decimal) -> Line:
+    """The one line of a credit note issued by hand (§7.2): an amount of charges credited,
+    no subsidy reversed."""
+    return Line(LineKind.CHARGE, f"Credit: {reason.strip()}", amount)
+
+
+def overbilled(
+    billed: Iterable[Line],
+    now: Statement | None,
+    credited: Mapping[LineKey, Decimal] | None = None,
 ) -> Decimal:
     """What a month's issued statements billed beyond what the month now charges, less what
     credit notes already gave back: the credit note a correction downwards needs (§6: an
-    issued statement never changes; a credit note corrects it), e.g. a lease ended earlier
-    after its month was billed. ``billed`` holds each issued line's key and amount; ``now``
-    is the month computed again (None when it charges nothing any more). Only lines already
-    billed count: a line not billed yet belongs on a supplementary statement. Never negative.
+    issued statement never changes; a credit note corrects it). The sum of ``credit_lines``
+    (the rule lives there): never negative.
     """
-    current = {line_key(line): line.amount for line in now.lines} if now else {}
-    excess = sum((amount - current.get(key, ZERO) for key, amount in billed), ZERO)
-    return max(excess - credited, ZERO)
+    return sum((line.amount for line in credit_lines(billed, now, credited)), ZERO)

@@ -450,3 +450,43 @@ class CreditNote(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class CreditNoteLine(models.Model):
+    """One line of a credit note (domain.md §7.2), like a statement's: a credited charge
+    (rent, internet, other charge: positive) or a reversed subsidy (negative). The note's
+    amount is their sum (``selectors.credit_note_line_mismatches`` proves it)."""
+
+    credit_note = models.ForeignKey(CreditNote, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20, choices=LineKind.choices)
+    unit_code = models.CharField(max_length=20, blank=True, default="")
+    lease_unit = models.ForeignKey(
+        "tenants.LeaseUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    charge = models.ForeignKey(
+        "subsidies.Charge", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    description = models.CharField(max_length=300)
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["credit_note", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_note", "position"], name="credit_note_line_position_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=LineKind.values), name="credit_note_line_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["rent_subsidy", "internet_subsidy"], amount__lt=0)
+                    | Q(kind__in=["rent", "internet", "charge"], amount__gt=0)
+                ),
+                name="credit_note_line_sign",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.amount}"

@@ -42,9 +42,10 @@ from .selectors import no_subsidy_reason
 if TYPE_CHECKING:
     from weasyprint.document import Document
 
-    from .models import Statement
+    from .models import CreditNote, Statement
 
 TEMPLATE = "subsidies/statement_pdf.html"
+CREDIT_NOTE_TEMPLATE = "subsidies/credit_note_pdf.html"
 STYLESHEET = "subsidies/statement_pdf.css"
 ISSUER = "Pakistan Software Export Board — Software Technology Parks"
 SUBSIDY_KINDS = frozenset({LineKind.RENT_SUBSIDY, LineKind.INTERNET_SUBSIDY})
@@ -141,8 +142,41 @@ def statement_html(statement: Statement, *, standalone: bool = True) -> str:
     return render_to_string(TEMPLATE, context)
 
 
+def credit_note_context(note: CreditNote, *, stylesheet_url: str = "") -> dict[str, Any]:
+    """What the credit note's template shows; ``note`` comes with its statement, company,
+    park, lease and lines loaded (``selectors.credit_note_detail``): no query."""
+    statement = note.statement
+    return {
+        "note": note,
+        "statement": statement,
+        "issuer": ISSUER,
+        "company": statement.company,
+        "park": statement.park,
+        "lines": [
+            {
+                "position": line.position,
+                "kind": line.get_kind_display(),
+                "unit": line.unit_code,
+                "description": line.description,
+                "amount": money(line.amount),
+                "subsidy": line.kind in SUBSIDY_KINDS,
+            }
+            for line in note.lines.all()
+        ],
+        "amount": money(note.amount),
+        "stylesheet_url": stylesheet_url,
+    }
+
+
+def credit_note_html(note: CreditNote, *, standalone: bool = True) -> str:
+    """The credit note's HTML (see ``statement_html``)."""
+    context = credit_note_context(note, stylesheet_url=STYLESHEET if standalone else "")
+    return render_to_string(CREDIT_NOTE_TEMPLATE, context)
+
+
 class StatementRenderer:
-    """Renders statements with one font configuration and one parsed stylesheet.
+    """Renders statements (and credit notes) with one font configuration and one parsed
+    stylesheet.
 
     Built once per process (``renderer()``). Rendering is serialised by a lock: WeasyPrint
     and Fontconfig objects are not documented as thread-safe, and a Celery prefork worker
@@ -170,11 +204,14 @@ class StatementRenderer:
 
     def document(self, statement: Statement) -> Document:
         """The laid-out pages of one statement (tests count them and read their text)."""
-        html = HTML(
-            string=statement_html(statement, standalone=False),
-            base_url=self.base_url,
-            url_fetcher=self.url_fetcher,
-        )
+        return self._document(statement_html(statement, standalone=False))
+
+    def credit_note_document(self, note: CreditNote) -> Document:
+        """The laid-out pages of one credit note."""
+        return self._document(credit_note_html(note, standalone=False))
+
+    def _document(self, text: str) -> Document:
+        html = HTML(string=text, base_url=self.base_url, url_fetcher=self.url_fetcher)
         try:
             return html.render(font_config=self.font_config, stylesheets=self.stylesheets)
         except FatalURLFetchingError as exc:  # a BaseException: keep it catchable
@@ -184,6 +221,11 @@ class StatementRenderer:
         """The PDF of one statement."""
         with self._lock:
             return self.document(statement).write_pdf()
+
+    def render_credit_note(self, note: CreditNote) -> bytes:
+        """The PDF of one credit note: rendered when asked, from data that never changes."""
+        with self._lock:
+            return self.credit_note_document(note).write_pdf()
 
 
 @functools.cache

@@ -36,7 +36,16 @@ from core.money import MONEY_FIELD
 from core.vocabulary import StatementStatus
 
 from . import calculation as calc
-from .models import BillingRun, Charge, CreditNote, Payment, Statement, StatementLine, SubsidyScheme
+from .models import (
+    BillingRun,
+    Charge,
+    CreditNote,
+    CreditNoteLine,
+    Payment,
+    Statement,
+    StatementLine,
+    SubsidyScheme,
+)
 from .permissions import has_permission
 
 if TYPE_CHECKING:
@@ -214,6 +223,39 @@ def statement_balance_mismatches() -> Iterator[BalanceMismatch]:
         yield BalanceMismatch(*row)
 
 
+@dataclass(frozen=True)
+class CreditNoteLineMismatch:
+    """A credit note whose amount is not the sum of its lines (§7.2)."""
+
+    number: str
+    amount: Decimal
+    lines_total: Decimal
+
+
+def credit_note_line_mismatches() -> Iterator[CreditNoteLineMismatch]:
+    """Every credit note whose amount differs from the sum of its lines (none at all counts
+    as 0.00): ``manage.py check_balances``. Not scoped, like ``statement_balance_mismatches``."""
+    total = (
+        CreditNoteLine.objects.filter(credit_note=OuterRef("pk"))
+        .order_by()
+        .values("credit_note")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    rows = (
+        CreditNote.objects.annotate(
+            lines_total=Round(
+                Coalesce(Subquery(total, output_field=MONEY), ZERO), 2, output_field=MONEY
+            )
+        )
+        .exclude(amount=F("lines_total"))
+        .order_by("pk")
+        .values_list("number", "amount", "lines_total")
+    )
+    for row in rows.iterator(chunk_size=2000):
+        yield CreditNoteLineMismatch(*row)
+
+
 def statements_list(user: User | AnonymousUser) -> QuerySet[StatementWithBalance]:
     """Scoped statements with their balance and status, in a constant number of queries."""
     # Within a period, the number (``CODE-FY-NNNNN``, calculation.document_number) orders by
@@ -227,7 +269,23 @@ def statements_list(user: User | AnonymousUser) -> QuerySet[StatementWithBalance
 
 
 def statement_detail(user: User | AnonymousUser) -> QuerySet[StatementWithBalance]:
-    return statements_list(user).prefetch_related("lines", "payments", "credit_notes")
+    return statements_list(user).prefetch_related("lines", "payments", "credit_notes__lines")
+
+
+def credit_notes_visible_to(user: User | AnonymousUser) -> QuerySet[CreditNote]:
+    """A credit note is seen by whoever sees its statement (``statements_visible_to``)."""
+    return CreditNote.objects.filter(statement__in=statements_visible_to(user))
+
+
+def credit_note_detail(user: User | AnonymousUser) -> QuerySet[CreditNote]:
+    """Scoped credit notes with their statement, company, park, lease and lines: a constant
+    number of queries for a page, a PDF or a page of the API."""
+    return (
+        credit_notes_visible_to(user)
+        .select_related("statement__company", "statement__park", "lease")
+        .prefetch_related("lines")
+        .order_by("-issue_date", "-pk")
+    )
 
 
 def statement_by_verification_token(token: str) -> StatementWithBalance | None:

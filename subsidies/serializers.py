@@ -25,6 +25,7 @@ from .models import (
     BillingRun,
     Charge,
     CreditNote,
+    CreditNoteLine,
     Payment,
     Statement,
     StatementLine,
@@ -241,12 +242,23 @@ class PaymentInputSerializer(serializers.Serializer):
     )
 
 
+class CreditNoteLineSerializer(StatementLineSerializer):
+    """A credit note's line, written as a statement's (api.md): ``{kind, unit, description,
+    amount}``."""
+
+    amount = money(help_text="Credited charges positive; a reversed subsidy negative.")
+
+    class Meta(StatementLineSerializer.Meta):
+        model = CreditNoteLine  # type: ignore[assignment]
+
+
 class CreditNoteSerializer(serializers.ModelSerializer):
-    amount = money()
+    amount = money(help_text="The sum of its lines.")
+    lines = CreditNoteLineSerializer(many=True, read_only=True)
 
     class Meta:
         model = CreditNote
-        fields = ("id", "number", "statement", "issue_date", "amount", "reason", "lease")
+        fields = ("id", "number", "statement", "issue_date", "amount", "reason", "lease", "lines")
         extra_kwargs = {
             "lease": {"help_text": "The lease whose earlier end it credits; null if by hand."}
         }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import billing_runs, charges, schemes, statements
+from .views import billing_runs, charges, credit_notes, schemes, statements
 
 app_name = "subsidies"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
         statements.statement_credit_note,
         name="statement_credit_note",
     ),
+    path("credit-notes/<int:pk>/", credit_notes.credit_note_view, name="credit_note_detail"),
+    path("credit-notes/<int:pk>/pdf/", credit_notes.credit_note_pdf, name="credit_note_pdf"),
     path("verify/<str:token>/", statements.statement_verify, name="statement_verify"),
     path("billing/", billing_runs.billing_run_list, name="billing_run_list"),
     path("billing/<int:pk>/", billing_runs.billing_run_detail, name="billing_run_detail"),

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.apps import apps
@@ -121,3 +121,78 @@ def test_demo_statements_show_every_status_on_the_day_it_is_loaded():
     seed_demo(TODAY)
     statuses = set(with_balance(Statement.objects.all(), TODAY).values_list("status", flat=True))
     assert statuses == set(StatementStatus.values)
+
+
+# --- figures for the reports (issue 10, point 6) ----------------------------------------------
+def test_demo_bills_twelve_months_each_giving_subsidy():
+    from django.db.models import Sum
+
+    from subsidies.models import Statement
+
+    seed_demo(TODAY)
+    given = dict(
+        Statement.objects.values_list("period").annotate(s=Sum("subsidy_total")).order_by()
+    )
+    first = add_months(TODAY.replace(day=1), -12)
+    assert sorted(given) == [add_months(first, i) for i in range(12)]
+    assert all(amount < 0 for amount in given.values())  # subsidy lines are negative
+    assert len(set(given.values())) > 6  # it changes month by month
+
+
+def test_demo_windows_close_one_after_another_over_the_coming_year():
+    from subsidies.models import SubsidyWindow
+
+    seed_demo(TODAY)
+    ends = SubsidyWindow.objects.filter(end__gt=TODAY).values_list("end", flat=True)
+    months = {(end.year, end.month) for end in ends if end <= add_months(TODAY, 12)}
+    assert len(months) >= 10  # the liability falls as each closes
+    assert SubsidyWindow.objects.filter(end__lte=TODAY).count() >= 4  # and some have closed
+
+
+@pytest.mark.parametrize("today", [TODAY, date(2026, 12, 31), date(2027, 3, 1)])
+def test_demo_has_balances_in_every_ageing_bucket_whatever_the_day(today):
+    from subsidies.models import Statement
+    from subsidies.selectors import with_balance
+
+    seed_demo(today)
+    buckets = set()
+    for statement in with_balance(Statement.objects.all(), today):
+        if statement.balance > 0:
+            late = (today - statement.due_date).days
+            buckets.add(
+                "not due"
+                if late <= 0
+                else "1-30"
+                if late <= 30
+                else "31-60"
+                if late <= 60
+                else "61-90"
+                if late <= 90
+                else "over 90"
+            )
+    assert buckets == {"not due", "1-30", "31-60", "61-90", "over 90"}
+
+
+def test_demo_has_a_termination_credit_note_beside_the_hand_issued_ones():
+    from subsidies.models import CreditNote
+
+    seed_demo(TODAY)
+    terminated = Lease.objects.get(company__name="Sukkur Bridge Technologies", park__code="JAM")
+    assert terminated.terminated_at is not None
+    assert terminated.end_date == date(2026, 9, 15)  # back into a billed month
+    notes = CreditNote.objects.filter(lease=terminated)
+    assert notes.count() == 2  # September from the 16th, and October
+    assert {note.issue_date for note in notes} == {TODAY}
+    assert CreditNote.objects.filter(lease__isnull=True).count() == 2  # by hand
+
+
+def test_demo_decisions_took_different_times_and_some_are_still_waiting():
+    seed_demo(TODAY)
+    decided = Application.objects.filter(decided_at__isnull=False)
+    waits = {(a.decided_at - a.submitted_at).days for a in decided}
+    assert len(waits) >= 6
+    assert {a.decided_at.date() for a in decided} <= {TODAY - timedelta(days=n) for n in range(400)}
+    waiting = Application.objects.filter(
+        status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
+    )
+    assert sorted((TODAY - a.submitted_at.date()).days for a in waiting) == [3, 12, 40]

@@ -21,6 +21,7 @@ from audit.trail import log_created
 from core.calendar import Period, long_date, overlap_days
 from core.calendar import fiscal_year as fiscal_year_of
 from core.money import ZERO
+from core.vocabulary import LineKind
 from parks.models import Park
 from stp_portal.errors import Conflict
 from tenants.models import Lease
@@ -28,7 +29,15 @@ from tenants.services import leases_lock
 
 from .. import calculation as calc
 from ..amounts import billing_amount_problem
-from ..models import Charge, CreditNote, DocumentCounter, Payment, Statement, StatementLine
+from ..models import (
+    Charge,
+    CreditNote,
+    CreditNoteLine,
+    DocumentCounter,
+    Payment,
+    Statement,
+    StatementLine,
+)
 from ..permissions import ensure
 from ..selectors import MONEY, with_balance
 from . import statements as issuing
@@ -173,16 +182,28 @@ def payment_record(
 
 
 # --- Credit notes --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Credit:
+    """A credit note to issue on ``statement``: its lines (§7.2); its amount is their sum."""
+
+    statement: Statement
+    lines: tuple[calc.Line, ...]
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((line.amount for line in self.lines), ZERO)
+
+
 def _credit_notes_create(
     *,
     park: Park,
-    credits: Sequence[tuple[Statement, Decimal]],
+    credits: Sequence[_Credit],
     reason: str,
     issue_date: date,
     user: User,
     lease: Lease | None = None,
 ) -> list[CreditNote]:
-    """Number and store credit notes of one park, ``(statement, amount)`` each, with their
+    """Number and store credit notes of one park with their lines (positions 1..n) and
     audit rows, and add them to the statements' stored balances. Must run in a transaction
     with the statements locked (the counter stays locked until it commits)."""
     fiscal_year = fiscal_year_of(issue_date)
@@ -190,19 +211,34 @@ def _credit_notes_create(
     notes = CreditNote.objects.bulk_create(
         CreditNote(
             number=calc.document_number(park.code, fiscal_year, sequence, prefix="CN"),
-            statement=statement,
+            statement=credit.statement,
             issue_date=issue_date,
-            amount=amount,
+            amount=credit.amount,
             reason=reason,
             lease=lease,
             created_by=user,
         )
-        for sequence, (statement, amount) in zip(numbers, credits, strict=True)
+        for sequence, credit in zip(numbers, credits, strict=True)
     )
     log_created(notes)  # bulk_create sends no signal
+    # The lines are written with the note and never change: not logged, like a statement's.
+    CreditNoteLine.objects.bulk_create(
+        CreditNoteLine(
+            credit_note=note,
+            position=position,
+            kind=line.kind,
+            unit_code=line.unit_code,
+            lease_unit_id=line.lease_unit_id,
+            charge_id=line.charge_id,
+            description=line.description[:300],
+            amount=line.amount,
+        )
+        for note, credit in zip(notes, credits, strict=True)
+        for position, line in enumerate(credit.lines, start=1)
+    )
     credited: dict[int, Decimal] = defaultdict(Decimal)
-    for statement, amount in credits:
-        credited[statement.pk] += amount
+    for credit in credits:
+        credited[credit.statement.pk] += credit.amount
     for statement_id in sorted(credited):
         _balances_add(statement_id, credited=credited[statement_id])
     return notes
@@ -220,7 +256,8 @@ def credit_note_issue(
     """Correct an issued statement with a credit note of its own number (§6).
 
     Without an amount, it credits everything not yet credited (the statement becomes void).
-    It may not credit more than the statement's net less earlier credit notes.
+    It may not credit more than the statement's net less earlier credit notes. A note by
+    hand has one line: an amount of charges credited, no subsidy reversed (§7.2).
     """
     ensure("issue_credit_note", user, statement)
     locked = _locked_statement(statement)
@@ -239,7 +276,7 @@ def credit_note_issue(
         raise ValidationError(errors)
     (note,) = _credit_notes_create(
         park=locked.park,
-        credits=[(locked, amount)],
+        credits=[_Credit(locked, (calc.hand_credit_line(reason, amount),))],
         reason=reason.strip(),
         issue_date=today or timezone.localdate(),
         user=user,
@@ -252,14 +289,15 @@ def credit_notes_for_ended_lease(
     *, user: User, lease: Lease, today: date | None = None
 ) -> list[CreditNote]:
     """Credit what the months already billed charged for the days after a lease's new end
-    date (a termination dated back into a billed month, §4 and §6).
+    date (a termination dated back into a billed month, §4, §6 and §7.2).
 
     Must run in the termination's transaction, after the lease's units got their end date.
-    Each month billed on or after the end date is computed again; what each issued statement
-    billed for this lease's units beyond that, less what earlier notes for this lease
-    credited on it, is credited on that statement with a note of its own number, never more
-    than the statement still has to credit. Credit notes issued by hand for other reasons
-    are left to stand. Answers the credit notes issued.
+    Each month billed on or after the end date is computed again; each issued statement
+    gets a note whose lines credit the rent and internet it billed for this lease's units
+    for the days after the end and reverse the subsidy of the same days
+    (``calculation.credit_lines``, less what earlier notes for this lease credited on it),
+    never more than the statement still has to credit. Credit notes issued by hand for
+    other reasons are left to stand. Answers the credit notes issued.
     """
     if lease.end_date is None:
         return []
@@ -277,11 +315,11 @@ def credit_notes_for_ended_lease(
     )
 
 
-def _overbilled_after_end(lease: Lease, end_date: date) -> list[tuple[Statement, Decimal]]:
+def _overbilled_after_end(lease: Lease, end_date: date) -> list[_Credit]:
     """Each statement of the lease's company and park from the month of ``end_date`` on
-    (locked), with what it billed for the lease beyond what its month now charges, less the
-    lease's earlier credit notes on it, at most what it may still credit; only those owed a
-    credit."""
+    (locked), with the lines crediting what it billed for the lease beyond what its month
+    now charges, less the lease's earlier credit notes on it, capped at what it may still
+    credit; only those owed a credit."""
     ids = list(
         Statement.objects.select_for_update(of=("self",))
         .filter(company_id=lease.company_id, park_id=lease.park_id)
@@ -291,37 +329,84 @@ def _overbilled_after_end(lease: Lease, end_date: date) -> list[tuple[Statement,
     )
     if not ids:
         return []
-    statements = list(with_balance(Statement.objects.filter(pk__in=ids)).order_by("period", "pk"))
+    statements = list(
+        with_balance(Statement.objects.filter(pk__in=ids).select_related("scheme")).order_by(
+            "period", "pk"
+        )
+    )
     billed = _lease_lines_billed(ids, lease)
-    already: dict[int, Decimal] = defaultdict(Decimal)
-    for statement_id, amount in CreditNote.objects.filter(
-        statement_id__in=ids, lease=lease
-    ).values_list("statement_id", "amount"):
-        already[statement_id] += amount
+    already: dict[int, dict[calc.LineKey, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for statement_id, kind, lease_unit_id, charge_id, amount in CreditNoteLine.objects.filter(
+        credit_note__statement_id__in=ids, credit_note__lease=lease
+    ).values_list("credit_note__statement_id", "kind", "lease_unit_id", "charge_id", "amount"):
+        already[statement_id][(kind, lease_unit_id, charge_id)] += amount
     months = {
         period: issuing.compute_statements(lease.park, Period.of(period), [lease.company_id]).get(
             lease.company_id
         )
         for period in sorted({s.period for s in statements if billed[s.pk]})
     }
-    credits: list[tuple[Statement, Decimal]] = []
+    credits: list[_Credit] = []
     for statement in statements:
-        if not billed[statement.pk]:
-            continue
-        due = calc.overbilled(billed[statement.pk], months[statement.period], already[statement.pk])
-        amount = min(due, statement.net_payable - statement.credited)
-        if amount > 0:
-            credits.append((statement, amount))
+        if billed[statement.pk]:
+            credit = _credit_of(
+                statement,
+                billed[statement.pk],
+                months[statement.period],
+                already[statement.pk],
+                end_date,
+            )
+            if credit is not None:
+                credits.append(credit)
     return credits
 
 
-def _lease_lines_billed(
-    statement_ids: Sequence[int], lease: Lease
-) -> dict[int, list[tuple[calc.LineKey, Decimal]]]:
-    """What each statement billed for the lease's units: each line's key and amount."""
-    billed: dict[int, list[tuple[calc.LineKey, Decimal]]] = defaultdict(list)
-    for statement_id, kind, lease_unit_id, charge_id, amount in StatementLine.objects.filter(
+def _credit_of(
+    statement: StatementWithBalance,
+    billed: Sequence[calc.Line],
+    now: calc.Statement | None,
+    credited: dict[calc.LineKey, Decimal],
+    end_date: date,
+) -> _Credit | None:
+    """The termination credit of one statement: its lines in full, or capped at what the
+    statement may still credit (``calculation.credit_lines``); None when nothing is owed."""
+    scheme = issuing.scheme_of(statement.scheme) if statement.scheme else None
+
+    def lines(amount: Decimal | None = None) -> tuple[calc.Line, ...]:
+        return calc.credit_lines(
+            billed,
+            now,
+            credited,
+            period=Period.of(statement.period),
+            ended=end_date,
+            scheme=scheme,
+            amount=amount,
+        )
+
+    due = lines()
+    total = sum((line.amount for line in due), ZERO)
+    amount = min(total, statement.net_payable - statement.credited)
+    if amount <= 0:
+        return None
+    if amount < total:
+        due = lines(amount)
+    return _Credit(statement, due)
+
+
+def _lease_lines_billed(statement_ids: Sequence[int], lease: Lease) -> dict[int, list[calc.Line]]:
+    """What each statement billed for the lease's units, line by line in order."""
+    billed: dict[int, list[calc.Line]] = defaultdict(list)
+    for line in StatementLine.objects.filter(
         statement_id__in=statement_ids, lease_unit__lease=lease
-    ).values_list("statement_id", "kind", "lease_unit_id", "charge_id", "amount"):
-        billed[statement_id].append(((kind, lease_unit_id, charge_id), amount))
+    ).order_by("statement_id", "position"):
+        billed[line.statement_id].append(
+            calc.Line(
+                LineKind(line.kind),
+                line.description,
+                line.amount,
+                line.unit_code,
+                line.lease_unit_id,
+                line.charge_id,
+            )
+        )
     return billed

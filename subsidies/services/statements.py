@@ -65,7 +65,7 @@ def numbers_reserve(park: Park, fiscal_year: str, series: str, count: int) -> ra
 
 
 # --- Subsidy windows -----------------------------------------------------------------------------
-def _scheme_of(scheme: SubsidyScheme, *, with_parks: bool = False) -> calc.Scheme:
+def scheme_of(scheme: SubsidyScheme, *, with_parks: bool = False) -> calc.Scheme:
     """A stored scheme as the rules read it; its parks only where the rules choose a scheme
     (a window already fixed needs none)."""
     return calc.Scheme(
@@ -92,7 +92,7 @@ def subsidy_windows_fix(
     created later may still open a window. A fixed number of queries.
     """
     windows = {
-        w.company_id: calc.Window(start=w.start, end=w.end, scheme=_scheme_of(w.scheme))
+        w.company_id: calc.Window(start=w.start, end=w.end, scheme=scheme_of(w.scheme))
         for w in SubsidyWindow.objects.filter(park=park, company_id__in=company_ids).select_related(
             "scheme"
         )
@@ -101,7 +101,7 @@ def subsidy_windows_fix(
     if not missing:
         return windows
     schemes = [
-        _scheme_of(s, with_parks=True) for s in SubsidyScheme.objects.prefetch_related("parks")
+        scheme_of(s, with_parks=True) for s in SubsidyScheme.objects.prefetch_related("parks")
     ]
     new = []
     for company_id in missing:

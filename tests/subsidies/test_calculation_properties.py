@@ -18,6 +18,8 @@ from subsidies.calculation import (
     Scheme,
     Window,
     compute_statement,
+    credit_lines,
+    hand_credit_line,
     let_lines,
     line_key,
     overbilled,
@@ -268,7 +270,7 @@ def test_nothing_new_to_bill_gives_no_supplement():
 
 
 def billed_lines(statement) -> list:
-    return [(line_key(line), line.amount) for line in statement.lines]
+    return list(statement.lines)
 
 
 def test_a_lease_ended_earlier_is_overbilled_by_the_days_after_its_end():
@@ -282,23 +284,27 @@ def test_a_lease_ended_earlier_is_overbilled_by_the_days_after_its_end():
     again = compute_statement(march, [a101(date(2026, 3, 15), date(2026, 3, 20))], window)
     assert again.net_payable == Decimal("8709.67")
     # then the month was overbilled by the difference, line by line
-    assert overbilled(billed_lines(issued), again, Decimal("0.00")) == Decimal("15967.75")
+    assert overbilled(billed_lines(issued), again) == Decimal("15967.75")
 
 
 def test_a_month_that_charges_nothing_any_more_is_overbilled_by_all_it_billed():
     window = window_from(date(2026, 3, 15))
     april = compute_statement(Period(2026, 4), [a101(date(2026, 3, 15))], window)
     assert april.net_payable == Decimal("45000.00")  # 65,000 less 15,000 and 5,000
-    assert overbilled(billed_lines(april), None, Decimal("0.00")) == Decimal("45000.00")
+    assert overbilled(billed_lines(april), None) == Decimal("45000.00")
 
 
 def test_credit_notes_already_issued_count_and_nothing_goes_below_zero():
     window = window_from(date(2026, 3, 15))
     april = compute_statement(Period(2026, 4), [a101(date(2026, 3, 15))], window)
-    assert overbilled(billed_lines(april), None, Decimal("40000.00")) == Decimal("5000.00")
-    assert overbilled(billed_lines(april), None, Decimal("45000.00")) == Decimal("0.00")
-    # voided by hand, and then some: still nothing, never a negative credit
-    assert overbilled(billed_lines(april), None, Decimal("50000.00")) == Decimal("0.00")
+    # given an earlier note of the lease that credited 40,000.00 of April's rent
+    rent = line_key(april.lines[0])
+    assert overbilled(billed_lines(april), None, {rent: Decimal("40000.00")}) == Decimal("5000.00")
+    # all of it credited already: nothing more
+    everything = {line_key(line): line.amount for line in april.lines}
+    assert overbilled(billed_lines(april), None, everything) == Decimal("0.00")
+    # the whole rent credited, the subsidy not: what is left nets below zero, so nothing
+    assert overbilled(billed_lines(april), None, {rent: Decimal("60000.00")}) == Decimal("0.00")
 
 
 def test_lines_not_billed_yet_are_for_a_supplement_not_a_credit():
@@ -310,8 +316,8 @@ def test_lines_not_billed_yet_are_for_a_supplement_not_a_credit():
     issued = compute_statement(march, [first], window)
     again = compute_statement(march, [first, late], window)
     # then nothing was overbilled: the new lines do not offset anything
-    assert overbilled(billed_lines(issued), again, Decimal("0.00")) == Decimal("0.00")
-    assert overbilled(billed_lines(issued), issued, Decimal("0.00")) == Decimal("0.00")
+    assert overbilled(billed_lines(issued), again) == Decimal("0.00")
+    assert overbilled(billed_lines(issued), issued) == Decimal("0.00")
 
 
 def test_a_scheme_dated_back_after_billing_adds_no_subsidy_to_lines_already_billed():
@@ -330,6 +336,178 @@ def test_a_scheme_dated_back_after_billing_adds_no_subsidy_to_lines_already_bill
     extra = supplement(both, map(line_key, issued.lines))
     assert [ln.unit_code for ln in extra.lines] == ["B-201"] * 4
     assert extra.net_payable == Decimal("9000.00")
+
+
+# --- Credit note lines (§7.2) ---------------------------------------------------------------
+@st.composite
+def terminations(draw):
+    """A month billed for one let, and the let found to end earlier (the new end on or
+    after its start): (period, window, the let as billed, the let as it ends now)."""
+    let = draw(lets())
+    period = Period.of(draw(st.dates(min_value=let.start, max_value=let.end or LAST_DAY)))
+    last = let.end or period.last
+    new_end = draw(st.dates(min_value=let.start, max_value=max(let.start, last)))
+    window = draw(st.none() | windows())
+    return period, window, let, Let(*astuple_let(let)[:-1], new_end)
+
+
+def astuple_let(let: Let) -> tuple:
+    return (
+        let.lease_unit_id,
+        let.unit_code,
+        let.monthly_rent,
+        let.internet_fee,
+        let.start,
+        let.end,
+    )
+
+
+def by_kind(lines) -> dict:
+    return {line.kind: line.amount for line in lines}
+
+
+@PROPERTY
+@given(termination=terminations())
+def test_credit_lines_are_each_line_of_the_days_no_longer_let_by_the_section_6_rules(termination):
+    period, window, before, after = termination
+    issued = compute_statement(period, [before], window)
+    now = compute_statement(period, [after], window)
+
+    lines = credit_lines(issued.lines, now, period=period, ended=after.end)
+
+    # each charge credit >= 0 and each subsidy reversal <= 0
+    assert all(ln.amount > 0 for ln in lines if ln.kind in (RENT, INTERNET))
+    assert all(ln.amount < 0 for ln in lines if ln.kind in (RENT_SUBSIDY, INTERNET_SUBSIDY))
+    # the note's amount is the sum of its lines, and overbilled() says the same
+    total = sum((ln.amount for ln in lines), Decimal("0.00"))
+    assert total == overbilled(issued.lines, now)
+    if not lines:
+        return
+    # each line by the §6 rules, counted day by day: billed − what the days still let give
+    leased_before, subsidised_before = day_by_day(period, before, window)
+    leased_after, subsidised_after = day_by_day(period, after, window)
+    share_before = Fraction(leased_before, period.days)
+    share_after = Fraction(leased_after, period.days)
+    credited = by_kind(lines)
+    for kind, price in ((RENT, before.monthly_rent), (INTERNET, before.internet_fee)):
+        expected = half_up(Fraction(price) * share_before) - half_up(Fraction(price) * share_after)
+        assert credited.get(kind, Decimal("0.00")) == expected
+    for kind, pct, price in (
+        (RENT_SUBSIDY, window and window.scheme.rent_pct, before.monthly_rent),
+        (INTERNET_SUBSIDY, window and window.scheme.internet_pct, before.internet_fee),
+    ):
+        if not (pct and price):
+            assert kind not in credited
+            continue
+        rate = Fraction(pct) / 100 * Fraction(price)
+        expected = half_up(rate * Fraction(subsidised_before, period.days)) - half_up(
+            rate * Fraction(subsidised_after, period.days)
+        )
+        assert credited.get(kind, Decimal("0.00")) == -expected
+    # and the statement less the note is what the month now charges
+    assert issued.net_payable - total == (now.net_payable if now else Decimal("0.00"))
+
+
+@PROPERTY
+@given(termination=terminations(), share=st.fractions(min_value=0, max_value=1))
+def test_capped_credit_lines_sum_to_the_amount_and_keep_the_subsidy_reversed(termination, share):
+    period, window, before, after = termination
+    issued = compute_statement(period, [before], window)
+    now = compute_statement(period, [after], window)
+    full = credit_lines(issued.lines, now)
+    total = sum((ln.amount for ln in full), Decimal("0.00"))
+    amount = half_up(Fraction(total) * share)
+    if amount <= 0:
+        return
+
+    capped = credit_lines(issued.lines, now, amount=amount)
+
+    assert sum((ln.amount for ln in capped), Decimal("0.00")) == amount
+    subsidies = (RENT_SUBSIDY, INTERNET_SUBSIDY)
+    assert [ln for ln in capped if ln.kind in subsidies] == [
+        ln for ln in full if ln.kind in subsidies
+    ]
+    whole = {line_key(ln): ln.amount for ln in full}
+    assert all(0 < ln.amount <= whole[line_key(ln)] for ln in capped if ln.kind not in subsidies)
+
+
+@PROPERTY
+@given(termination=terminations(), between=st.fractions(min_value=0, max_value=1))
+def test_a_second_termination_credits_only_what_the_first_did_not(termination, between):
+    # given a lease ended first on a middle day, then on the day drawn
+    period, window, before, after = termination
+    last = before.end or period.last
+    middle = after.end + timedelta(days=int((last - after.end).days * between))
+    first_end = Let(*astuple_let(before)[:-1], middle)
+    issued = compute_statement(period, [before], window)
+    first = credit_lines(issued.lines, compute_statement(period, [first_end], window))
+    credited = {line_key(ln): ln.amount for ln in first}
+
+    # when the second end is credited, less the first note
+    now = compute_statement(period, [after], window)
+    second = credit_lines(issued.lines, now, credited)
+
+    # then the two notes together credit what one note would have
+    together = dict(credited)
+    for ln in second:
+        together[line_key(ln)] = together.get(line_key(ln), Decimal("0.00")) + ln.amount
+    at_once = {line_key(ln): ln.amount for ln in credit_lines(issued.lines, now)}
+    if first:
+        assert {k: v for k, v in together.items() if v} == at_once
+
+
+def test_the_worked_example_ended_on_the_20th_credits_11_days_line_by_line():
+    # given March 2026 of the worked example billed (17 days: net 24,677.42)
+    window = window_from(date(2026, 3, 15))
+    march = Period(2026, 3)
+    issued = compute_statement(march, [a101(date(2026, 3, 15))], window)
+    now = compute_statement(march, [a101(date(2026, 3, 15), date(2026, 3, 20))], window)
+
+    lines = credit_lines(issued.lines, now, ended=date(2026, 3, 20), scheme=PROGRAMME)
+
+    # then 17 days billed less the 6 still let, each line rounded as billed (§6):
+    # rent 32,903.23 - 11,612.90; internet 2,741.94 - 967.74; subsidies likewise
+    assert [(ln.kind, ln.amount) for ln in lines] == [
+        (RENT, Decimal("21290.33")),
+        (INTERNET, Decimal("1774.20")),
+        (RENT_SUBSIDY, Decimal("-5322.58")),
+        (INTERNET_SUBSIDY, Decimal("-1774.20")),
+    ]
+    assert sum(ln.amount for ln in lines) == Decimal("15967.75")
+    assert (
+        lines[0].description == "Rent of A-101, 11 days after the lease ended (21\u201331 Mar 2026)"
+    )
+    assert lines[2].description == (
+        "Rent subsidy 25% of A-101 reversed, 11 days after the lease ended (21\u201331 Mar 2026)"
+    )
+
+
+def test_a_capped_credit_takes_the_cut_off_the_largest_charge_first():
+    window = window_from(date(2026, 3, 15))
+    march = Period(2026, 3)
+    issued = compute_statement(march, [a101(date(2026, 3, 15))], window)
+    now = compute_statement(march, [a101(date(2026, 3, 15), date(2026, 3, 20))], window)
+
+    lines = credit_lines(issued.lines, now, amount=Decimal("5000.00"))
+
+    # 15,967.75 - 5,000.00 = 10,967.75 comes off the rent (21,290.33), the largest
+    assert [ln.amount for ln in lines] == [
+        Decimal("10322.58"),
+        Decimal("1774.20"),
+        Decimal("-5322.58"),
+        Decimal("-1774.20"),
+    ]
+    with pytest.raises(ValueError, match="more than"):
+        credit_lines(issued.lines, now, amount=Decimal("15967.76"))
+
+
+def test_a_credit_by_hand_is_one_charge_line_of_its_amount():
+    line = hand_credit_line(" Air conditioning out ", Decimal("1000.00"))
+    assert (line.kind, line.amount, line.description) == (
+        CHARGE,
+        Decimal("1000.00"),
+        "Credit: Air conditioning out",
+    )
 
 
 @pytest.mark.parametrize(

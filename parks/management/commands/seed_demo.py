@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from stp_portal.demo import render_demo_pdfs, seed_demo
+from stp_portal.demo import PDF_MONTHS, render_demo_pdfs, seed_demo
 
 
 class Command(BaseCommand):
@@ -13,6 +13,12 @@ class Command(BaseCommand):
             action="store_true",
             help="Seed even when DEBUG is off (the demo logins share a published password).",
         )
+        parser.add_argument(
+            "--all-pdfs",
+            action="store_true",
+            help="Render the PDF of every demo statement (by default those of the latest "
+            "two months; about a second each).",
+        )
 
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG and not options["allow_production"]:
@@ -21,7 +27,7 @@ class Command(BaseCommand):
                 "Pass --allow-production if this really is a demo server."
             )
         report = seed_demo()
-        rendered = render_demo_pdfs()
+        rendered = render_demo_pdfs(None if options["all_pdfs"] else PDF_MONTHS)
         if rendered:
             self.stdout.write(f"Rendered {rendered} statement PDFs.")
         created = ", ".join(f"{n} {what}" for what, n in report.created.items() if n)
