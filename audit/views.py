@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from core.paging import IdsFirstPaginator
-from stp_portal.downloads import csv_download, csv_text
+from stp_portal.downloads import csv_text
+from stp_portal.exports import csv_download
 
 from .filters import LogEntryFilter, SecurityEventFilter
 from .models import SecurityEvent

@@ -7,6 +7,7 @@ report all show the same digits. No Django import.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 RATE_PLACES = Decimal("0.0001")  # a fraction: 0.8125
@@ -26,3 +27,26 @@ def percent(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part) * 100 / Decimal(whole)).quantize(PERCENT_PLACES, rounding=ROUND_HALF_UP)
+
+
+def percentile(values: Iterable[int], p: int) -> int | None:
+    """The ``p``-th percentile of ``values`` by **nearest rank**: sorted ascending, the value
+    at rank ⌈p × n ÷ 100⌉ (at least 1). None when there are no values.
+
+    Used for the pipeline's days to decision (domain.md §7.5): the answer is always one of
+    the observed waits, a whole number of days, never a value between two. So the median
+    (p = 50) of an even count is the lower of the two middle values: [3, 5, 8, 10] → 5, not
+    6.5; the 90th percentile of ten waits is the ninth shortest.
+    """
+    if not 0 <= p <= 100:
+        raise ValueError("A percentile is between 0 and 100.")
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    rank = max(1, -(-p * len(ordered) // 100))  # ceil in whole numbers, no float
+    return ordered[rank - 1]
+
+
+def median(values: Iterable[int]) -> int | None:
+    """The 50th percentile by nearest rank (``percentile``)."""
+    return percentile(values, 50)

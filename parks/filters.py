@@ -45,8 +45,12 @@ class ParkFilter(django_filters.FilterSet):
 class UnitFilter(django_filters.FilterSet):
     """A park's units page: by kind and by status today (``parks.selectors.park_units``)."""
 
-    kind = django_filters.ChoiceFilter(choices=UnitKind.choices, empty_label="Any kind")
-    status = django_filters.ChoiceFilter(choices=UnitStatus.choices, empty_label="Any status")
+    kind = django_filters.ChoiceFilter(
+        choices=UnitKind.choices, empty_label="Any kind", label="Kind"
+    )
+    status = django_filters.ChoiceFilter(
+        choices=UnitStatus.choices, empty_label="Any status", label="Status"
+    )
 
     class Meta:
         model = Unit

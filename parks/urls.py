@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -9,6 +9,9 @@ urlpatterns = [
     path("managed/", views.managed_parks, name="managed"),
     path("<str:code>/", views.park_detail, name="detail"),
     path("<str:code>/units/", views.unit_list, name="units"),
+    re_path(
+        r"^(?P<code>[^/]+)/units/export\.(?P<fmt>csv|xlsx)$", views.unit_export, name="unit_export"
+    ),
     path("<str:code>/units/new/", views.unit_create, name="unit_create"),
     path("<str:code>/units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
     path("<str:code>/units/import/", views.unit_import, name="unit_import"),

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +16,7 @@ from core.charts import Chart, ChartKind, Series
 from core.permissions import has_permission
 from core.tables import Kind
 from core.vocabulary import UnitKind, UnitStatus
+from stp_portal.exports import Format, download_links, list_download
 
 from . import services
 from .filters import ParkFilter, UnitFilter
@@ -33,6 +35,7 @@ from .selectors import (
     parks_managed_by,
     with_unit_status,
 )
+from .tables import unit_table
 from .unit_import import units_csv_template
 
 
@@ -149,10 +152,29 @@ def unit_list(request: HttpRequest, code: str) -> HttpResponse:
     unit_filter = UnitFilter(request.GET, queryset=park_units(park))
     units = unit_filter.qs if unit_filter.is_valid() else park_units(park).none()
     page = Paginator(units, UNITS_PER_PAGE).get_page(request.GET.get("page"))
+    query = _without_page(request)
+    downloads = download_links("parks:unit_export", query, code=park.code)
     return render(
         request,
         "parks/unit_list.html",
-        {"park": park, "filter": unit_filter, "page": page, "query": _without_page(request)},
+        {"park": park, "filter": unit_filter, "page": page, "query": query, "downloads": downloads},
+    )
+
+
+@login_required
+@require_GET
+def unit_export(request: HttpRequest, code: str, fmt: Format) -> HttpResponseBase:
+    """A park's units as CSV or XLSX, with the page's filters and status as of today."""
+    park = _managed_park(request, code)
+    unit_filter = UnitFilter(request.GET, queryset=park_units(park))
+    if not unit_filter.is_valid():
+        return redirect(f"{reverse('parks:units', args=[park.code])}?{_without_page(request)}")
+    return list_download(
+        unit_table(unit_filter.qs),
+        unit_filter,
+        name=f"units_{park.code}",
+        report=f"Units of {park.name}",
+        fmt=fmt,
     )
 
 

@@ -1,15 +1,13 @@
-"""Files handed back to the user: stored PDFs (supporting documents, statements) and CSV
-exports."""
+"""Files handed back to the user: stored PDFs (supporting documents, statements); the CSV
+and XLSX exports are ``stp_portal.exports``."""
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO, TypeVar
 
 from django.db import connection, transaction
-from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.http import FileResponse
 
 # A stored PDF is opened as an attachment, never as a page of the portal; if a browser still
 # renders it, the sandbox gives it no script, no form, no plugin and no origin of ours.
@@ -42,30 +40,8 @@ def without_statement_timeout(rows: Iterable[T]) -> Iterator[T]:
         yield from rows
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, for a streamed CSV."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_text(value: Any) -> str:
     """A text cell of a CSV export: text a spreadsheet would read as a formula is quoted
     (CSV injection)."""
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def csv_download(rows: Iterable[Sequence[Any]], name: str) -> StreamingHttpResponse:
-    """Rows streamed as a CSV attachment ``<name>-<today>.csv``, never held whole in memory.
-    Callers pass text cells through ``csv_text``."""
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in without_statement_timeout(rows)),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{name}-{timezone.localdate():%Y-%m-%d}.csv"'
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -247,11 +247,25 @@ def let_lines(let: Let, period: Period, window: Window | None) -> list[Line]:
         (LineKind.RENT_SUBSIDY, scheme.rent_pct, let.monthly_rent),
         (LineKind.INTERNET_SUBSIDY, scheme.internet_pct, let.internet_fee),
     ):
-        if pct > 0 and price > 0:
-            amount = quantize_money(pct / HUNDRED * price * subsidised / days)
+        if subsidy_billed(pct, price):
+            amount = subsidy_amount(pct, price, subsidised, days)
             described = f"{kind.label} {_pct(pct)} of {let.unit_code} ({explained})"
             lines.append(line(kind, described, -amount))
     return lines
+
+
+def subsidy_billed(pct: Decimal, price: Decimal) -> bool:
+    """Whether a let's rent or internet carries a subsidy line at all (§6): only a positive
+    percentage of a positive price does."""
+    return pct > 0 and price > 0
+
+
+def subsidy_amount(pct: Decimal, price: Decimal, subsidised: int, days: int) -> Decimal:
+    """One subsidy line's amount, as a positive number (§6): percentage × monthly price ×
+    days both let and in the window ÷ days in the month, rounded half up to the paisa from
+    that unrounded base. ``let_lines`` bills it (negated) and the liability projection
+    (``subsidies.projection``) adds it up, so the two cannot differ."""
+    return quantize_money(pct / HUNDRED * price * subsidised / days)
 
 
 def compute_statement(

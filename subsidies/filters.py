@@ -10,7 +10,7 @@ from parks.models import Park
 from tenants.filters import IdFilter, filter_park_reference
 
 from .forms import PeriodField
-from .models import BillingRun, Charge, Statement
+from .models import BillingRun, Charge, Payment, Statement
 from .selectors import statements_of_status
 from .serializers import PERIOD_SCHEMA
 
@@ -81,6 +81,38 @@ class StatementFilter(django_filters.FilterSet):
             # A company sees its own statements only: naming a company filters nothing.
             del self.filters["company"]
             del self.filters["company_id"]
+
+
+class PaymentFilter(django_filters.FilterSet):
+    """Filters of the payments page: the statement's park and period, the day paid."""
+
+    park = django_filters.ModelChoiceFilter(
+        field_name="statement__park",
+        queryset=Park.objects.none(),
+        to_field_name="code",
+        empty_label="Any park",
+        label="Park",
+    )
+    period = PeriodFilter(field_name="statement__period", label="Period (YYYY-MM)")
+    paid_after = django_filters.DateFilter(
+        field_name="paid_on", lookup_expr="gte", label="Paid from"
+    )
+    paid_before = django_filters.DateFilter(
+        field_name="paid_on", lookup_expr="lte", label="Paid until"
+    )
+
+    queryset: QuerySet[Payment]
+
+    class Meta:
+        model = Payment
+        fields = ["park", "period", "paid_after", "paid_before"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The parks offered: those of the user's own payments, so they leak nothing.
+        cast(django_filters.ModelChoiceFilter, self.filters["park"]).queryset = Park.objects.filter(
+            pk__in=self.queryset.order_by().values("statement__park")
+        ).order_by("name")
 
 
 # --- API filters (api.md): parks by id or code, companies and leases by id -----------------------

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from stp_portal.errors import Conflict
 from tenants.lifecycle import LeaseListener
 
+from .liability_version import liability_changed
 from .models import CreditNote, SubsidyWindow
 from .selectors import lease_billed_through
 from .services import credit_notes_for_ended_lease
@@ -44,12 +45,17 @@ def window_start_check(*, company_id: int, park: Park, start_date: date) -> None
 
 class Billing(LeaseListener):
     """Subsidy windows fix the earliest start of a lease (§5); a lease ended back into
-    months already billed is credited (§6)."""
+    months already billed is credited (§6); a lease recorded or ended changes the subsidy
+    liability (§7.3)."""
 
     def check_start(self, *, company_id: int, park: Park, start_date: date) -> None:
         window_start_check(company_id=company_id, park=park, start_date=start_date)
 
+    def lease_recorded(self, *, lease: Lease) -> None:
+        liability_changed()  # §7.3: a new lease is subsidy to come
+
     def lease_ended(self, *, user: User, lease: Lease) -> list[CreditNote]:
+        liability_changed()  # §7.3: the months after its new end carry none
         return credit_notes_for_ended_lease(user=user, lease=lease)
 
     def credits(self, *, lease: Lease, ids: Sequence[int]) -> list[CreditNote]:

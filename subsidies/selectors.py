@@ -102,6 +102,23 @@ def statements_visible_to(user: User | AnonymousUser) -> QuerySet[Statement]:
     return _scoped(Statement.objects.all(), user, park="park", company="company")
 
 
+def payments_visible_to(user: User | AnonymousUser) -> QuerySet[Payment]:
+    """Payments of the statements the user may see (``statements_visible_to``'s scope)."""
+    return _scoped(
+        Payment.objects.all(), user, park="statement__park", company="statement__company"
+    )
+
+
+def payments_list(user: User | AnonymousUser) -> QuerySet[Payment]:
+    """Scoped payments, latest first, with their statement's number, company and park read
+    in the same query."""
+    return (
+        payments_visible_to(user)
+        .select_related("statement__company", "statement__park")
+        .order_by("-paid_on", "-pk")
+    )
+
+
 def charges_visible_to(user: User | AnonymousUser) -> QuerySet[Charge]:
     return _scoped(Charge.objects.all(), user, park="lease__park", company="lease__company")
 

@@ -56,6 +56,9 @@ class LeaseListener:
         """Refuse (raise ``ValidationError`` or ``Conflict``) a lease of the company in the
         park starting on ``start_date``; called before and again after the lease locks."""
 
+    def lease_recorded(self, *, lease: Lease) -> None:
+        """A lease and its units were recorded (approval or onboarding)."""
+
     def lease_ended(self, *, user: User, lease: Lease) -> Sequence[Credit]:
         """The lease's end was brought forward (its units too): correct what depends on it,
         in the same transaction, and answer the credit notes issued."""
@@ -83,6 +86,11 @@ def listen(listener: LeaseListener) -> None:
 def check_start(*, company_id: int, park: Park, start_date: date) -> None:
     for listener in _listeners:
         listener.check_start(company_id=company_id, park=park, start_date=start_date)
+
+
+def lease_recorded(*, lease: Lease) -> None:
+    for listener in _listeners:
+        listener.lease_recorded(lease=lease)
 
 
 def lease_ended(*, user: User, lease: Lease) -> list[Credit]:

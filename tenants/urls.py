@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("company/join/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("companies/<int:pk>/", views.company_detail, name="company_detail"),
     path("applications/", views.application_list, name="application_list"),
+    re_path(
+        r"^applications/export\.(?P<fmt>csv|xlsx)$",
+        views.application_export,
+        name="application_export",
+    ),
     path("applications/new/", views.application_create, name="application_create"),
     path("applications/<int:pk>/", views.application_view, name="application_detail"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
@@ -32,6 +37,7 @@ urlpatterns = [
         name="application_transition",
     ),
     path("leases/", views.lease_list, name="lease_list"),
+    re_path(r"^leases/export\.(?P<fmt>csv|xlsx)$", views.lease_export, name="lease_export"),
     path("leases/<int:pk>/", views.lease_detail, name="lease_detail"),
     path("leases/<int:pk>/terminate/", views.lease_terminate, name="lease_terminate"),
 ]

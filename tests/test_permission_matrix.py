@@ -73,6 +73,8 @@ APP = {
 }
 CODE_A = lambda w: {"code": "GUJ"}  # noqa: E731
 UNIT_A = lambda w: {"code": "GUJ", "pk": w["unit_free"].pk}  # noqa: E731
+CSV = lambda w: {"fmt": "csv"}  # noqa: E731
+XLSX = lambda w: {"fmt": "xlsx"}  # noqa: E731
 DOC = lambda w: {"pk": w["app_draft"].pk, "document_pk": w["document"].pk}  # noqa: E731
 LEASE = lambda w: {"pk": w["lease1"].pk}  # noqa: E731
 START = (timezone.localdate() + timedelta(days=40)).isoformat()
@@ -122,6 +124,14 @@ CASES = [
     Case("parks:detail", "GET", EVERYONE_200, CODE_A),
     Case("parks:managed", "GET", _expect("login", 404, 404, 200, 200, 200)),
     Case("parks:units", "GET", MANAGE_A, CODE_A),
+    Case("parks:unit_export", "GET", MANAGE_A, lambda w: {"code": "GUJ", "fmt": "csv"}),
+    Case(
+        "parks:unit_export",
+        "GET",
+        MANAGE_A,
+        lambda w: {"code": "GUJ", "fmt": "xlsx"},
+        label="xlsx",
+    ),
     Case("parks:unit_create", "GET", MANAGE_A, CODE_A),
     Case("parks:unit_edit", "GET", MANAGE_A, UNIT_A),
     Case("parks:unit_import", "GET", MANAGE_A, CODE_A),
@@ -143,6 +153,8 @@ CASES = [
     Case("tenants:company_detail", "GET", SEE_1A, lambda w: {"pk": w["company1"].pk}),
     # --- applications
     Case("tenants:application_list", "GET", SIGNED_IN_200),
+    Case("tenants:application_export", "GET", SIGNED_IN_200, CSV),
+    Case("tenants:application_export", "GET", SIGNED_IN_200, XLSX, label="xlsx"),
     Case("tenants:application_create", "GET", _expect("login", 200, 200, 404, 404, 404)),
     Case("tenants:application_detail", "GET", SEE_DRAFT, APP["draft"]),
     Case("tenants:application_detail", "GET", SEE_1A, APP["returned"], label="returned"),
@@ -212,6 +224,8 @@ CASES = [
     ),
     # --- leases
     Case("tenants:lease_list", "GET", SIGNED_IN_200),
+    Case("tenants:lease_export", "GET", SIGNED_IN_200, CSV),
+    Case("tenants:lease_export", "GET", SIGNED_IN_200, XLSX, label="xlsx"),
     Case("tenants:lease_detail", "GET", SEE_1A, LEASE),
     Case("tenants:lease_terminate", "GET", _expect("login", 403, 404, 403, 404, 200), LEASE),
     Case(
@@ -224,7 +238,11 @@ CASES = [
     ),
     # --- billing pages
     Case("subsidies:statement_list", "GET", SIGNED_IN_200),
-    Case("subsidies:statement_export", "GET", SIGNED_IN_200),
+    Case("subsidies:statement_export", "GET", SIGNED_IN_200, CSV),
+    Case("subsidies:statement_export", "GET", SIGNED_IN_200, XLSX, label="xlsx"),
+    Case("subsidies:payment_list", "GET", SIGNED_IN_200),
+    Case("subsidies:payment_export", "GET", SIGNED_IN_200, CSV),
+    Case("subsidies:payment_export", "GET", SIGNED_IN_200, XLSX, label="xlsx"),
     Case("subsidies:statement_detail", "GET", SEE_1A, STATEMENT),
     Case("subsidies:statement_pdf", "GET", SEE_1A, STATEMENT),
     Case(
@@ -311,6 +329,14 @@ CASES = [
         for fmt in ("csv", "xlsx")
     ],
     Case("subsidies:scheme_list", "GET", _expect("login", 404, 404, 200, 200, 200)),
+    Case("subsidies:scheme_export", "GET", _expect("login", 404, 404, 200, 200, 200), CSV),
+    Case(
+        "subsidies:scheme_export",
+        "GET",
+        _expect("login", 404, 404, 200, 200, 200),
+        XLSX,
+        label="xlsx",
+    ),
     Case("subsidies:scheme_create", "GET", _expect("login", 404, 404, 403, 403, 200)),
     Case(
         "subsidies:scheme_create",

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from stp_portal.downloads import csv_download
+from stp_portal.exports import csv_download
 from tests.factories import PsebStaffFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -28,6 +28,7 @@ from tenants.models import Lease
 from tenants.services import leases_lock
 
 from .. import calculation as calc
+from .. import loading
 from ..amounts import billing_amount_problem
 from ..models import (
     Charge,
@@ -370,7 +371,7 @@ def _credit_of(
 ) -> _Credit | None:
     """The termination credit of one statement: its lines in full, or capped at what the
     statement may still credit (``calculation.credit_lines``); None when nothing is owed."""
-    scheme = issuing.scheme_of(statement.scheme) if statement.scheme else None
+    scheme = loading.scheme_of(statement.scheme) if statement.scheme else None
 
     def lines(amount: Decimal | None = None) -> tuple[calc.Line, ...]:
         return calc.credit_lines(

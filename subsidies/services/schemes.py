@@ -16,6 +16,7 @@ from core.vocabulary import WindowAnchor
 from parks.models import Park
 from stp_portal.errors import Conflict
 
+from ..liability_version import liability_changed
 from ..models import SubsidyScheme
 from ..permissions import ensure
 from ..selectors import scheme_applied_since
@@ -75,6 +76,7 @@ def _save(scheme: SubsidyScheme, parks: Sequence[Park] | None) -> SubsidyScheme:
     scheme.save()
     if parks is not None:
         scheme.parks.set(parks)
+    liability_changed()  # §7.3: windows not fixed yet may open under it
     return scheme
 
 

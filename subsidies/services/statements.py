@@ -12,24 +12,22 @@ from collections.abc import Sequence
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db.models import Min, Q
 
 from audit.trail import log_created
 from core.calendar import Period
 from core.calendar import fiscal_year as fiscal_year_of
-from core.vocabulary import WindowAnchor
 from parks.models import Park
-from tenants.models import Lease, LeaseUnit
 from tenants.services import leases_lock
 
 from .. import calculation as calc
+from .. import loading
+from ..liability_version import liability_changed
 from ..models import (
     BillingRun,
     Charge,
     DocumentCounter,
     Statement,
     StatementLine,
-    SubsidyScheme,
     SubsidyWindow,
 )
 
@@ -65,22 +63,6 @@ def numbers_reserve(park: Park, fiscal_year: str, series: str, count: int) -> ra
 
 
 # --- Subsidy windows -----------------------------------------------------------------------------
-def scheme_of(scheme: SubsidyScheme, *, with_parks: bool = False) -> calc.Scheme:
-    """A stored scheme as the rules read it; its parks only where the rules choose a scheme
-    (a window already fixed needs none)."""
-    return calc.Scheme(
-        id=scheme.pk,
-        name=scheme.name,
-        internet_pct=scheme.internet_pct,
-        rent_pct=scheme.rent_pct,
-        duration_months=scheme.duration_months,
-        valid_from=scheme.valid_from,
-        valid_to=scheme.valid_to,
-        park_ids=frozenset(p.pk for p in scheme.parks.all()) if with_parks else frozenset(),
-        anchor=WindowAnchor(scheme.anchor),
-    )
-
-
 def subsidy_windows_fix(
     park: Park, company_ids: Sequence[int], first_starts: dict[int, date]
 ) -> dict[int, calc.Window]:
@@ -89,41 +71,38 @@ def subsidy_windows_fix(
     A window is decided once, by the rules of subsidies.calculation, when first needed, and
     stored: later schemes (even backdated ones) or a new opening date never move it (§5
     rule 2, grandfathering). Without any applicable scheme nothing is stored, so a scheme
-    created later may still open a window. A fixed number of queries.
+    created later may still open a window. A fixed number of queries, read by
+    ``subsidies.loading`` as the liability projection reads them.
     """
     windows = {
-        w.company_id: calc.Window(start=w.start, end=w.end, scheme=scheme_of(w.scheme))
-        for w in SubsidyWindow.objects.filter(park=park, company_id__in=company_ids).select_related(
-            "scheme"
-        )
+        company_id: window
+        for (_, company_id), window in loading.windows_stored([park.pk], company_ids).items()
     }
-    missing = [c for c in company_ids if c not in windows and c in first_starts]
+    missing = [(park.pk, c) for c in company_ids if c not in windows and c in first_starts]
     if not missing:
         return windows
-    schemes = [
-        scheme_of(s, with_parks=True) for s in SubsidyScheme.objects.prefetch_related("parks")
-    ]
+    fixed = loading.windows_unfixed(
+        missing,
+        {(park.pk, c): first_starts[c] for _, c in missing},
+        {park.pk: park.opening_date},
+        loading.schemes_load(),
+    )
     new = []
-    for company_id in missing:
-        window = calc.subsidy_window(
-            schemes,
-            park_id=park.pk,
-            first_lease_start=first_starts[company_id],
-            park_opening=park.opening_date,
-        )
-        if window is not None:
-            windows[company_id] = window
-            new.append(
-                SubsidyWindow(
-                    company_id=company_id,
-                    park=park,
-                    scheme_id=window.scheme.id,
-                    start=window.start,
-                    end=window.end,
-                )
+    for (_, company_id), window in sorted(fixed.items()):
+        windows[company_id] = window
+        new.append(
+            SubsidyWindow(
+                company_id=company_id,
+                park=park,
+                scheme_id=window.scheme.id,
+                start=window.start,
+                end=window.end,
             )
+        )
     SubsidyWindow.objects.bulk_create(new)
     log_created(new)  # bulk_create sends no signal
+    if new:
+        liability_changed()  # §7.3: the projection reads the stored window from now on
     return windows
 
 
@@ -134,15 +113,17 @@ def compute_statements(
     """What each company owes for the park and month: a fixed number of queries, then the
     pure rules of subsidies.calculation. Must run in the billing transaction (it fixes the
     subsidy windows not fixed yet)."""
-    first_starts = dict(
-        Lease.objects.filter(park=park, company_id__in=company_ids)
-        .order_by()
-        .values("company_id")
-        .annotate(first=Min("start_date"))
-        .values_list("company_id", "first")
-    )
+    first_starts = {
+        company_id: first
+        for (_, company_id), first in loading.first_lease_starts([park.pk], company_ids).items()
+    }
     windows = subsidy_windows_fix(park, company_ids, first_starts)
-    lets = _lets(park, period, company_ids)
+    lets = {
+        company_id: company_lets
+        for (_, company_id), company_lets in loading.lets_load(
+            [park.pk], company_ids, first=period.first, last=period.last
+        ).items()
+    }
     charges = _charges(park, period, company_ids)
     statements = {}
     for company_id in company_ids:
@@ -154,27 +135,6 @@ def compute_statements(
         if statement is not None:
             statements[company_id] = statement
     return statements
-
-
-def _lets(park: Park, period: Period, company_ids: Sequence[int]) -> dict[int, list[calc.Let]]:
-    """The companies' units let in the park on any day of the month, by company."""
-    lets: dict[int, list[calc.Let]] = defaultdict(list)
-    for row in (
-        LeaseUnit.objects.filter(lease__park=park, lease__company_id__in=company_ids)
-        .filter(start_date__lte=period.last)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.first))
-        .values_list(
-            "lease__company_id",
-            "pk",
-            "unit__code",
-            "monthly_rent",
-            "internet_fee",
-            "start_date",
-            "end_date",
-        )
-    ):
-        lets[row[0]].append(calc.Let(*row[1:]))
-    return lets
 
 
 def _charges(
@@ -246,6 +206,7 @@ def statements_create(
     holds the companies' leases."""
     if not drafts:
         return []
+    liability_changed()  # §7.3: a billed month moves from liability to subsidy given
     fiscal_year = fiscal_year_of(issue_date)
     numbers = numbers_reserve(park, fiscal_year, DocumentCounter.Series.STATEMENT, len(drafts))
     statements = [

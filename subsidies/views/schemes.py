@@ -7,16 +7,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
+from stp_portal.exports import Format, download_links, table_download
 from stp_portal.forms import add_service_errors
 
 from .. import services
 from ..forms import SchemeForm
 from ..permissions import ensure, has_permission
 from ..selectors import scheme_applied_since, schemes_visible_to
+from ..tables import scheme_table
 
 
 def _scheme_reader(request: HttpRequest) -> None:
@@ -34,7 +38,25 @@ def scheme_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .annotate(statement_count=Count("statements"))
         .order_by("-valid_from", "name")
     )
-    return render(request, "subsidies/scheme_list.html", {"schemes": schemes})
+    downloads = download_links("subsidies:scheme_export")
+    return render(
+        request, "subsidies/scheme_list.html", {"schemes": schemes, "downloads": downloads}
+    )
+
+
+@login_required
+@require_GET
+def scheme_export(request: AuthenticatedHttpRequest, fmt: Format) -> HttpResponseBase:
+    """The subsidy schemes as CSV or XLSX, as the page lists them."""
+    _scheme_reader(request)
+    schemes = schemes_visible_to(request.user).order_by("-valid_from", "name")
+    return table_download(
+        scheme_table(schemes),
+        name="schemes",
+        fmt=fmt,
+        heading=[("Report", "Subsidy schemes"), ("As of", f"{timezone.localdate():%Y-%m-%d}")],
+        slug=f"asof-{timezone.localdate():%Y-%m-%d}",
+    )
 
 
 @login_required

@@ -3,7 +3,7 @@ its PDF, and the public check of a printed statement (domain.md §6)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +12,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -22,8 +23,9 @@ from accounts.http import AuthenticatedHttpRequest
 from core.money import format_pkr
 from core.paging import IdsFirstPaginator
 from core.vocabulary import StatementStatus
-from stp_portal.downloads import csv_download, csv_text, pdf_download
+from stp_portal.downloads import pdf_download
 from stp_portal.errors import Conflict
+from stp_portal.exports import Format, download_links, list_download
 from stp_portal.forms import add_service_errors
 
 from .. import services
@@ -38,13 +40,14 @@ from ..selectors import (
     statements_list,
     statements_visible_to,
 )
+from ..tables import statement_table
 from .common import PER_PAGE, one_message, query_without_page
 
 if TYPE_CHECKING:
     from ..selectors import StatementWithBalance
 
 
-# --- The list and its CSV ------------------------------------------------------------------------
+# --- The list and its files----------------------------------------------------------------------
 def _statement_filter(request: HttpRequest) -> StatementFilter:
     return StatementFilter(request.GET, queryset=statements_list(request.user), user=request.user)
 
@@ -56,62 +59,27 @@ def statement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = statement_filter.qs if statement_filter.is_valid() else statement_filter.queryset.none()
     page = IdsFirstPaginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     query = query_without_page(request)
+    downloads = download_links("subsidies:statement_export", query)
     return render(
         request,
         "subsidies/statement_list.html",
-        {"filter": statement_filter, "page": page, "query": query},
+        {"filter": statement_filter, "page": page, "query": query, "downloads": downloads},
     )
-
-
-CSV_COLUMNS = (
-    "number",
-    "company",
-    "park",
-    "period",
-    "issue_date",
-    "due_date",
-    "gross",
-    "subsidy",
-    "net_payable",
-    "paid",
-    "credited",
-    "balance",
-    "status",
-)
-
-
-def _csv_rows(statements: Iterable[Any]) -> Iterator[list[str]]:
-    yield list(CSV_COLUMNS)
-    for s in statements:
-        yield [
-            s.number,
-            csv_text(s.company.name),
-            csv_text(s.park.name),
-            f"{s.period:%Y-%m}",
-            s.issue_date.isoformat(),
-            s.due_date.isoformat(),
-            f"{s.gross:.2f}",
-            f"{s.subsidy_total:.2f}",
-            f"{s.net_payable:.2f}",
-            f"{s.paid:.2f}",
-            f"{s.credited:.2f}",
-            f"{s.balance:.2f}",
-            s.status,
-        ]
 
 
 @login_required
 @require_GET
-def statement_export(request: AuthenticatedHttpRequest) -> HttpResponse | StreamingHttpResponse:
-    """The statements table as CSV, with the page's filters, through the same selector."""
+def statement_export(request: AuthenticatedHttpRequest, fmt: Format) -> HttpResponseBase:
+    """The statements list as CSV or XLSX: the page's filters and columns, every page of it,
+    through the same scoped selector (``statements/export.csv`` is the older address)."""
     statement_filter = _statement_filter(request)
     if not statement_filter.is_valid():
         # The list shows what is wrong with the filters.
         return redirect(f"{reverse('subsidies:statement_list')}?{query_without_page(request)}")
-    # Streamed in chunks: the stored balance and the status expression need no subquery, and
-    # the rows read only the company's and the park's names (joined, not fetched per row).
-    rows = statement_filter.qs.select_related(None).select_related("company", "park")
-    return csv_download(_csv_rows(rows.iterator(chunk_size=2000)), "statements")
+    # The stored balance and the status expression need no subquery, and the rows read only
+    # the company's and the park's names (joined, not fetched per row).
+    table = statement_table(statement_filter.qs, company_user=request.user.is_company_user)
+    return list_download(table, statement_filter, name="statements", report="Statements", fmt=fmt)
 
 
 # --- A statement, its payments and credit notes --------------------------------------------------

@@ -143,6 +143,7 @@ def lease_create(
             {"units": "A unit was leased for these dates by someone else just now."}
         ) from exc
     occupancy_refresh([park.pk])  # the park's stored figures, in this transaction
+    lifecycle.lease_recorded(lease=lease)
     return lease
 
 

@@ -10,6 +10,7 @@ page and its documents) and ``leases``.
 from .applications import (
     application_approve,
     application_create,
+    application_export,
     application_list,
     application_transition,
     application_view,
@@ -23,12 +24,13 @@ from .companies import (
     invitation_accept,
 )
 from .drafts import application_edit, document_delete, document_download, document_upload
-from .leases import lease_detail, lease_list, lease_terminate
+from .leases import lease_detail, lease_export, lease_list, lease_terminate
 
 __all__ = [
     "application_approve",
     "application_create",
     "application_edit",
+    "application_export",
     "application_list",
     "application_transition",
     "application_view",
@@ -42,6 +44,7 @@ __all__ = [
     "document_upload",
     "invitation_accept",
     "lease_detail",
+    "lease_export",
     "lease_list",
     "lease_terminate",
 ]

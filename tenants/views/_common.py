@@ -29,10 +29,15 @@ def filtered_page(
     rows = row_filter.qs if row_filter.is_valid() else queryset.none()
     if order_by:
         rows = rows.order_by(*order_by)
+    page: Page = IdsFirstPaginator(rows, 25).get_page(request.GET.get("page"))
+    return {"filter": row_filter, "page": page, "query": query_without_page(request)}
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The list's filters, to keep across its pages and in its downloads."""
     query = request.GET.copy()
     query.pop("page", None)
-    page: Page = IdsFirstPaginator(rows, 25).get_page(request.GET.get("page"))
-    return {"filter": row_filter, "page": page, "query": query.urlencode()}
+    return query.urlencode()
 
 
 def told(request: HttpRequest, call: Callable[[], T], done: Callable[[T], str]) -> bool:

@@ -9,8 +9,8 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import F
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -20,6 +20,7 @@ from accounts.http import AuthenticatedHttpRequest
 from core.vocabulary import ApplicationStatus
 from parks.models import Unit
 from stp_portal.errors import Conflict
+from stp_portal.exports import Format, download_links, list_download
 from stp_portal.forms import add_service_errors
 
 from .. import services
@@ -30,18 +31,40 @@ from ..inputs import ApplicationInput
 from ..models import Application
 from ..permissions import ensure, has_permission
 from ..selectors import application_detail, applications_list, company_of, free_units_for
-from ._common import filtered_page, told
+from ..tables import APPLICATION_ORDER, application_table
+from ._common import filtered_page, query_without_page, told
 
 
 @login_required
 @require_GET
 def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    # Latest submitted first; drafts (never submitted) last on every database — PostgreSQL
-    # would otherwise put their NULL submitted_at at the top of the review queue.
-    latest = (F("submitted_at").desc(nulls_last=True), "-created_at", "-pk")
-    page = filtered_page(request, ApplicationFilter, applications_list(request.user), *latest)
+    page = filtered_page(
+        request, ApplicationFilter, applications_list(request.user), *APPLICATION_ORDER
+    )
     can_apply = company_of(request.user) is not None
-    return render(request, "tenants/application_list.html", {**page, "can_apply": can_apply})
+    downloads = download_links("tenants:application_export", page["query"])
+    return render(
+        request,
+        "tenants/application_list.html",
+        {**page, "can_apply": can_apply, "downloads": downloads},
+    )
+
+
+@login_required
+@require_GET
+def application_export(request: AuthenticatedHttpRequest, fmt: Format) -> HttpResponseBase:
+    """The applications list as CSV or XLSX: the page's filters, every page of it, through
+    the same scoped selector."""
+    row_filter = ApplicationFilter(request.GET, queryset=applications_list(request.user))
+    if not row_filter.is_valid():
+        return redirect(f"{reverse('tenants:application_list')}?{query_without_page(request)}")
+    return list_download(
+        application_table(row_filter.qs),
+        row_filter,
+        name="applications",
+        report="Applications",
+        fmt=fmt,
+    )
 
 
 @login_required

@@ -21,6 +21,7 @@ from django.utils.module_loading import import_string
 
 from accounts.models import User
 from parks.models import Park, ParkManagerAssignment, Unit
+from reports.models import CityDemand
 from stp_portal.admin import ServiceAdmin
 from stp_portal.demo import seed_demo
 from subsidies.models import SubsidyScheme
@@ -127,6 +128,7 @@ CHANGES = {
     Unit: ("floor", "9", lambda o: o.floor),
     SubsidyScheme: ("name", "Renamed scheme", lambda o: o.name),
     User: ("first_name", "Renamed", lambda o: o.first_name),
+    CityDemand: ("registered_companies", "500", lambda o: str(o.registered_companies)),
 }
 
 
@@ -190,13 +192,22 @@ def _add_data() -> dict:
             "units": [str(unit.pk)],
         },
         ParkManagerAssignment: {"user": manager.pk, "park": other_park.pk},
+        CityDemand: {"city": "Sialkot", "province": "punjab", "registered_companies": "120"},
     }
 
 
 def test_every_writable_admin_form_has_a_case_here():
     # A new writable admin must be posted by the tests below, not slip past them.
     assert set(_writable("change")) == set(CHANGES)
-    assert set(_writable("add")) == {Park, Unit, SubsidyScheme, User, Lease, ParkManagerAssignment}
+    assert set(_writable("add")) == {
+        Park,
+        Unit,
+        SubsidyScheme,
+        User,
+        Lease,
+        ParkManagerAssignment,
+        CityDemand,
+    }
 
 
 def _stored(obj) -> dict:

@@ -2,8 +2,6 @@
 the statements of their scope only.
 """
 
-import csv
-import io
 import re
 from datetime import date
 from decimal import Decimal
@@ -24,6 +22,7 @@ from tests.subsidies.pages.support import (
     text,
 )
 from tests.subsidies.support import bill
+from tests.xlsx import read_csv, table_part
 
 pytestmark = pytest.mark.django_db
 
@@ -237,66 +236,82 @@ def test_the_statements_list_is_paginated(client, pseb_staff, park, scheme):
 
 
 def csv_rows(response) -> list[dict]:
+    """The export's rows keyed by their column labels (after its heading rows)."""
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    content = b"".join(response.streaming_content).decode()
-    return list(csv.DictReader(io.StringIO(content)))
+    _, labels, rows = table_part(read_csv(response))
+    return [dict(zip(labels, row, strict=True)) for row in rows]
 
 
-def test_the_csv_export_holds_the_users_own_statements_with_their_figures(
+def export_url(fmt="csv"):
+    return reverse("subsidies:statement_export", args=[fmt])
+
+
+def test_the_csv_export_holds_the_users_own_statements_with_the_pages_columns(
     client, company_user, statement, other_statement
 ):
-    rows = csv_rows(signed_in(client, company_user).get(reverse("subsidies:statement_export")))
+    rows = csv_rows(signed_in(client, company_user).get(export_url()))
+    # A company's list has no Company column: neither has its file.
     assert rows == [
         {
-            "number": statement.number,
-            "company": "First Company (Pvt) Ltd",
-            "park": "Gujranwala STP",
-            "period": "2026-03",
-            "issue_date": "2026-04-01",
-            "due_date": "2026-04-16",
-            "gross": "35645.17",
-            "subsidy": "-10967.75",
-            "net_payable": "24677.42",
-            "paid": "0.00",
-            "credited": "0.00",
-            "balance": "24677.42",
-            "status": "overdue",
+            "Number": statement.number,
+            "Park": "Gujranwala STP",
+            "Period": "2026-03",
+            "Issued": "2026-04-01",
+            "Due": "2026-04-16",
+            "Net payable": "24677.42",
+            "Credited": "0.00",
+            "Paid": "0.00",
+            "Balance": "24677.42",
+            "Status": "Overdue",
         }
     ]
 
 
+def test_the_older_csv_address_still_answers(client, pseb_staff, statement):
+    response = signed_in(client, pseb_staff).get("/statements/export.csv")
+    assert statement.number in [r["Number"] for r in csv_rows(response)]
+
+
 def test_the_csv_export_applies_the_page_filters(client, pseb_staff, statement, other_statement):
     signed_in(client, pseb_staff)
-    everything = csv_rows(client.get(reverse("subsidies:statement_export")))
-    assert {r["number"] for r in everything} == {statement.number, other_statement.number}
-    one_park = csv_rows(client.get(reverse("subsidies:statement_export"), {"park": "GLT"}))
-    assert [r["number"] for r in one_park] == [other_statement.number]
+    everything = csv_rows(client.get(export_url()))
+    assert {r["Number"] for r in everything} == {statement.number, other_statement.number}
+    one_park = csv_rows(client.get(export_url(), {"park": "GLT"}))
+    assert [r["Number"] for r in one_park] == [other_statement.number]
 
 
-def test_the_list_links_to_the_export_with_the_same_filters(client, pseb_staff, statement):
+def test_the_list_links_to_both_files_with_the_same_filters(client, pseb_staff, statement):
     response = signed_in(client, pseb_staff).get(
         reverse("subsidies:statement_list"), {"park": "GUJ", "page": "1"}
     )
-    assert f"{reverse('subsidies:statement_export')}?park=GUJ" in text(response)
+    assert f"{export_url('csv')}?park=GUJ" in text(response)
+    assert f"{export_url('xlsx')}?park=GUJ" in text(response)
+    assert "Download CSV" in text(response)
+
+
+def test_an_empty_list_offers_no_download(client, pseb_staff, statement):
+    response = signed_in(client, pseb_staff).get(
+        reverse("subsidies:statement_list"), {"period": "2025-01"}
+    )
+    assert "0 statements" in text(response)
+    assert "Download" not in text(response)
 
 
 def test_the_csv_export_defuses_names_a_spreadsheet_would_run(client, pseb_staff, park, scheme):
     company = MembershipFactory(company__name='=HYPERLINK("http://x")').company
     LeaseFactory(park=park, company=company, start_date=date(2026, 3, 1))
     bill()
-    rows = csv_rows(signed_in(client, pseb_staff).get(reverse("subsidies:statement_export")))
-    assert rows[0]["company"] == '\'=HYPERLINK("http://x")'
+    rows = csv_rows(signed_in(client, pseb_staff).get(export_url()))
+    assert rows[0]["Company"] == '\'=HYPERLINK("http://x")'
 
 
 def test_the_csv_export_with_a_bad_filter_goes_back_to_the_list(client, pseb_staff):
-    response = signed_in(client, pseb_staff).get(
-        reverse("subsidies:statement_export"), {"period": "13-2026"}
-    )
+    response = signed_in(client, pseb_staff).get(export_url(), {"period": "13-2026"})
     assert response.status_code == 302
     assert response["Location"] == reverse("subsidies:statement_list") + "?period=13-2026"
 
 
 def test_the_csv_export_asks_visitors_to_sign_in(client, statement):
-    assert_sign_in_redirect(client.get(reverse("subsidies:statement_export")))
+    assert_sign_in_redirect(client.get(export_url()))
