@@ -12,22 +12,28 @@ touched), on the databases ``bench/web.py --build`` makes::
     .venv/bin/python bench/reports.py [--runs 5] [--markdown] [--explain] [--reports a,b]
 
 **Measuring.** Django's test ``Client`` in this process (``settings.local``, ``DEBUG`` off,
-``STAFF_TWO_FACTOR`` on), signed in past the TOTP step (``bench/web.py signed_in_client``);
-the API with a knox token. For each report of ``reports.registry.REPORTS`` three requests,
-``/reports/<name>/`` (the page), ``/api/v1/reports/<name>/`` (the JSON answer) and
-``/reports/<name>/?format=xlsx`` (the file, read to its end), and the overview ``/reports/``;
-each once to warm up, then ``--runs`` times: the median of the query count, of the queries'
-time (``connection.execute_wrapper``) and of the whole request. First against the demo
-database, then the national one, and the ratio of the query counts (1.0: the count does not
-grow with the data). Then the largest table of any report at national scale as XLSX, with
-``tracemalloc``'s peak and the process's peak RSS before and after, beside the same file at
-demo scale: an export that streams stays flat in memory. ``--explain`` prints, per report,
-the slowest query of its national API answer with ``EXPLAIN (ANALYZE, BUFFERS)``.
+``STAFF_TWO_FACTOR`` on, this process's own locmem cache), signed in past the TOTP step
+(``bench/web.py signed_in_client``); the API with a knox token. For each report of
+``reports.registry.REPORTS`` three requests, ``/reports/<name>/`` (the page),
+``/api/v1/reports/<name>/`` (the JSON answer) and ``/reports/<name>/?format=xlsx`` (the
+file, read to its end), and the overview ``/reports/``, as PSEB and as the first park
+manager; each once to warm up, then ``--runs`` times: the median of the query count, of the
+queries' time (``connection.execute_wrapper``), of the whole request and of this process's
+CPU time. Twice: with the cache emptied before every request ("cold": a cached figure, the
+liability projection, is made again each time) and with it kept ("cache kept"). First
+against the demo database, then the national one, and the ratio of the query counts (1.00:
+the count does not grow with the data). Then the largest table of any report at national
+scale as XLSX, in a fresh process (``--export-probe``): peak RSS before and after, and
+``tracemalloc``'s peak, beside the same file at demo scale. ``--explain`` prints, per
+report, the slowest query of its national API answer with ``EXPLAIN (ANALYZE, BUFFERS)``.
+``--compose-settings`` (or ``--pg NAME=VALUE``) SETs docker-compose.yml's PostgreSQL
+settings on this process's sessions (the server's own settings are shared: left alone).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import resource
@@ -48,6 +54,8 @@ sys.path.insert(0, str(BASE_DIR))
 
 from bench import web  # noqa: E402  (the project root first: bench/ has no __init__.py)
 
+# docker-compose.yml's PostgreSQL settings that a session can SET (not shared_buffers).
+COMPOSE = ("jit=off", "work_mem=16MB", "effective_cache_size=768MB", "random_page_cost=1.1")
 LIMIT_MS = 500  # issue 10: each report page and API call under 500 ms on this 2-core machine
 ROLES = ("pseb", "manager")
 # Sign-in's own reads (session, token, user, TOTP device): not a report's queries.
@@ -75,10 +83,23 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--reports", default="", help="only these reports (names, comma)")
     parser.add_argument("--explain", action="store_true", help="the slowest query per report")
     parser.add_argument("--markdown", action="store_true", help="also print markdown tables")
+    parser.add_argument(
+        "--pg",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a PostgreSQL setting SET on this process's connections (repeatable)",
+    )
+    parser.add_argument("--export-probe", metavar="REPORT:TABLE", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--compose-settings",
+        action="store_true",
+        help="SET docker-compose.yml's per-session PostgreSQL settings: " + ", ".join(COMPOSE),
+    )
     return parser.parse_args()
 
 
-def setup(database_url: str) -> None:
+def setup(database_url: str, pg: list[str] | None = None) -> None:
     web.configure(
         database_url,
         production=False,
@@ -89,6 +110,24 @@ def setup(database_url: str) -> None:
     import django
 
     django.setup()
+    if pg:
+        session_settings(pg)
+
+
+def session_settings(pg: list[str]) -> None:
+    """SET ``NAME=VALUE`` on each connection this process opens (the server's own settings,
+    which others share, are left alone)."""
+    from django.db.backends.signals import connection_created
+
+    pairs = [item.split("=", 1) for item in pg]
+    print("  PostgreSQL, this process's sessions: " + ", ".join(pg))
+
+    def apply(sender: Any, connection: Any, **kwargs: Any) -> None:
+        with connection.cursor() as cur:
+            for name, value in pairs:
+                cur.execute("SELECT set_config(%s, %s, false)", [name, value])
+
+    connection_created.connect(apply, weak=False)
 
 
 def use_database(url: str) -> None:
@@ -260,16 +299,55 @@ def endpoints(names: list[str]) -> list[tuple[str, str, str]]:
     return out
 
 
-def measure(url: str, names: list[str], runs: int, *, keep_sql: bool) -> dict[tuple, Figure]:
-    """Per (role, report, kind): the medians, in-process, against the database at ``url``."""
+def timed_runs(
+    client: Any, path: str, headers: dict[str, str], runs: int, *, cold: bool, keep_sql: bool
+) -> Figure:
+    """One request ``runs`` times after one warm-up: the medians. ``cold`` empties the cache
+    before each (this process's own, locmem), so a cached figure (the liability projection)
+    is made again every time; otherwise the warm-up fills it and the runs read it."""
+    from django.core.cache import cache
+
+    runs_of: list[web.Timed] = []
+    cpu: list[float] = []
+    for run in range(runs + 1):  # the first warms up
+        if cold:
+            cache.clear()
+        started = time.process_time()
+        timed = web.timed_get(client, path, headers, keep_sql=keep_sql)
+        if timed.status != 200:
+            print(f"    {path}: {timed.status}")
+        if run:
+            runs_of.append(timed)
+            cpu.append(1000 * (time.process_time() - started))
+    slowest = max(
+        (s for s in runs_of[-1].statements if not s[1].startswith(PLUMBING)),
+        default=None,
+        key=lambda s: s[0],
+    )
+    return Figure(
+        status=max(t.status for t in runs_of),
+        queries=int(statistics.median(t.queries for t in runs_of)),
+        sql_ms=statistics.median(t.sql_ms for t in runs_of),
+        wall_ms=statistics.median(t.wall_ms for t in runs_of),
+        cpu_ms=statistics.median(cpu),
+        size=runs_of[-1].size,
+        slowest=slowest,
+    )
+
+
+def measure(
+    url: str, names: list[str], runs: int, *, keep_sql: bool
+) -> dict[tuple[str, str, str], tuple[Figure, Figure]]:
+    """Per (role, report, kind): the medians with the cache emptied before each request
+    (cold) and with it kept (warm), in-process, against the database at ``url``."""
+    from parks.models import Park
+
     use_database(url)
     migrate_if_needed()
     staff = web.people(1)
     users = {"pseb": staff["pseb"][0], "manager": staff["manager"][0]}
-    results: dict[tuple, Figure] = {}
+    results: dict[tuple[str, str, str], tuple[Figure, Figure]] = {}
     for role, user in users.items():
-        from parks.models import Park
-
         parks = list(
             Park.objects.filter(manager_assignments__user=user).values_list("code", flat=True)
         )
@@ -278,36 +356,15 @@ def measure(url: str, names: list[str], runs: int, *, keep_sql: bool) -> dict[tu
         token = web.api_token(user)
         for report, kind, path in endpoints(names):
             headers = {"Authorization": f"Token {token}"} if kind == "api" else {}
-            runs_of: list[web.Timed] = []
-            cpu: list[float] = []
-            for run in range(runs + 1):  # the first warms up
-                started = time.process_time()
-                timed = web.timed_get(client, path, headers, keep_sql=keep_sql and kind == "api")
-                if timed.status != 200:
-                    print(f"    {role} {path}: {timed.status}")
-                if run:
-                    runs_of.append(timed)
-                    cpu.append(1000 * (time.process_time() - started))
-            slowest = max(
-                (s for s in runs_of[-1].statements if not s[1].startswith(PLUMBING)),
-                default=None,
-                key=lambda s: s[0],
-            )
-            figure = Figure(
-                status=max(t.status for t in runs_of),
-                queries=int(statistics.median(t.queries for t in runs_of)),
-                sql_ms=statistics.median(t.sql_ms for t in runs_of),
-                wall_ms=statistics.median(t.wall_ms for t in runs_of),
-                cpu_ms=statistics.median(cpu),
-                size=runs_of[-1].size,
-                slowest=slowest,
-            )
-            results[(role, report, kind)] = figure
+            keep = keep_sql and kind == "api"
+            cold = timed_runs(client, path, headers, runs, cold=True, keep_sql=keep)
+            warm = timed_runs(client, path, headers, runs, cold=False, keep_sql=False)
+            results[(role, report, kind)] = (cold, warm)
             print(
-                f"    {role:<8} {report:<18} {kind:<5} {figure.queries:>4} queries "
-                f"{figure.sql_ms:>8.1f} ms SQL {figure.wall_ms:>8.1f} ms "
-                f"(Python CPU {figure.cpu_ms:.1f} ms)"
-                + ("  OVER 500 ms" if kind != "xlsx" and figure.wall_ms > LIMIT_MS else ""),
+                f"    {role:<8} {report:<18} {kind:<5} cold: {cold.queries:>3} queries "
+                f"{cold.sql_ms:>7.1f} ms SQL {cold.wall_ms:>7.1f} ms (CPU {cold.cpu_ms:.0f}); "
+                f"warm: {warm.queries:>3} queries {warm.wall_ms:>7.1f} ms"
+                + ("  OVER 500 ms" if kind != "xlsx" and cold.wall_ms > LIMIT_MS else ""),
                 flush=True,
             )
     return results
@@ -331,29 +388,48 @@ def largest_table(names: list[str]) -> tuple[str, str, int]:
     return best
 
 
-def export_memory(name: str, table: str) -> dict[str, float]:
-    """The XLSX file of one table: its size, time, tracemalloc's peak (Python's own
-    allocations while it is made and read) and the growth of the process's peak RSS."""
+def export_memory(url: str, name: str, table: str) -> dict[str, float]:
+    """One table's XLSX file measured in a fresh process (``--export-probe``), so its peak
+    RSS is its own and not the high-water mark of the requests measured before."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--export-probe"]
+    command += [f"{name}:{table}", "--database", url]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    for line in done.stdout.splitlines():
+        if line.startswith("PROBE "):
+            return dict(json.loads(line[6:]))
+    sys.exit(f"--export-probe failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+
+
+def export_probe(target: str) -> None:
+    """In this fresh process: the same export narrowed to one park first (imports, the
+    writer, the first queries), then the whole table's file, read part by part, with the
+    peak RSS before and after; then once more under tracemalloc for Python's own peak."""
     import gc
 
-    user = web.people(1)["pseb"][0]
-    client = web.signed_in_client(user)
+    from parks.models import Park
+
+    name, _, table = target.partition(":")
+    client = web.signed_in_client(web.people(1)["pseb"][0])
     path = f"/reports/{name}/?format=xlsx" + (f"&table={table}" if table else "")
+    park = Park.objects.order_by("code").values_list("code", flat=True).first()
+    web.timed_get(client, f"{path}&park={park}")
     gc.collect()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    tracemalloc.start()
     timed = web.timed_get(client, path)
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tracemalloc.start()
+    web.timed_get(client, path)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {
+    figures = {
         "status": timed.status,
         "size_kib": timed.size / 1024,
         "wall_ms": timed.wall_ms,
         "traced_peak_mib": peak / 2**20,
+        "rss_before_mib": rss_before / 1024,
         "rss_growth_mib": (rss_after - rss_before) / 1024,
-        "rss_peak_mib": rss_after / 1024,
     }
+    print("PROBE " + json.dumps(figures))
 
 
 def explain(figure: Figure) -> str:
@@ -383,7 +459,7 @@ def measure_all(args: argparse.Namespace) -> None:
 
     names = [n for n in REPORTS if not args.reports or n in args.reports.split(",")]
     sizes = {"demo": args.demo_database, "national": args.database}
-    figures: dict[str, dict[tuple, Figure]] = {}
+    figures: dict[str, dict[tuple[str, str, str], tuple[Figure, Figure]]] = {}
     datasets: dict[str, str] = {}
     for size, url in sizes.items():
         print(f"\n## {size}: {url} ({web.load_average()})")
@@ -397,27 +473,33 @@ def measure_all(args: argparse.Namespace) -> None:
     print(
         f"  {'role':<8} {'report':<18} {'kind':<5} {'queries':>11} {'ratio':>5} "
         f"{'SQL ms demo':>11} {'national':>9} {'wall ms demo':>12} {'national':>9} "
-        f"{'CPU ms':>7}"
+        f"{'CPU ms':>7} {'warm: queries':>13} {'wall ms':>8}"
     )
     md = [
         "| role | report | request | queries demo → national | ratio "
-        "| SQL ms demo → national | wall ms demo → national | national: Python CPU ms |",
-        "|---|---|---|---|---:|---:|---:|---:|",
+        "| SQL ms demo → national | wall ms demo → national | Python CPU ms "
+        "| cache kept: queries, wall ms |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|",
     ]
     grows, over = [], []
-    for key, national in figures["national"].items():
-        demo = figures["demo"][key]
+    for key, (national, national_warm) in figures["national"].items():
+        demo, demo_warm = figures["demo"][key]
         role, report, kind = key
         ratio = national.queries / demo.queries if demo.queries else float("inf")
-        if national.queries != demo.queries:
-            grows.append(f"{role} {report} {kind}: {demo.queries} → {national.queries}")
+        for label, a, b in (("", demo, national), (" (cache kept)", demo_warm, national_warm)):
+            if a.queries != b.queries:
+                grows.append(f"{role} {report} {kind}{label}: {a.queries} → {b.queries}")
         slow = kind != "xlsx" and national.wall_ms > LIMIT_MS
         if slow:
-            over.append(f"{role} {report} {kind}: {national.wall_ms:,.0f} ms")
+            over.append(
+                f"{role} {report} {kind}: {national.wall_ms:,.0f} ms "
+                f"({national_warm.wall_ms:,.0f} ms with the cache kept)"
+            )
         print(
             f"  {role:<8} {report:<18} {kind:<5} {demo.queries:>4} → {national.queries:<4} "
             f"{ratio:>5.2f} {demo.sql_ms:>11.1f} {national.sql_ms:>9.1f} "
-            f"{demo.wall_ms:>12.1f} {national.wall_ms:>9.1f} {national.cpu_ms:>7.1f}"
+            f"{demo.wall_ms:>12.1f} {national.wall_ms:>9.1f} {national.cpu_ms:>7.1f} "
+            f"{national_warm.queries:>13} {national_warm.wall_ms:>8.1f}"
             + ("  OVER" if slow else "")
         )
         wall = f"{demo.wall_ms:,.0f} → {national.wall_ms:,.0f}"
@@ -425,7 +507,8 @@ def measure_all(args: argparse.Namespace) -> None:
             f"| {role} | {'`/reports/`' if report == 'overview' else report} | {kind} "
             f"| {demo.queries} → {national.queries} | {ratio:.2f} "
             f"| {demo.sql_ms:,.1f} → {national.sql_ms:,.1f} "
-            f"| {f'**{wall}**' if slow else wall} | {national.cpu_ms:,.0f} |"
+            f"| {f'**{wall}**' if slow else wall} | {national.cpu_ms:,.0f} "
+            f"| {national_warm.queries}, {national_warm.wall_ms:,.0f} |"
         )
     print(f"\n  query counts that grow with the data: {'; '.join(grows) or 'none'}")
     print(
@@ -446,15 +529,15 @@ def measure_all(args: argparse.Namespace) -> None:
             filters = ReportFilters.default()
             built = REPORTS[name].build(report_scope(user, filters), filters)
             demo_rows = sum(1 for _ in built.table_named(table).rows)
-        memory[size] = export_memory(name, table)
+        memory[size] = export_memory(url, name, table)
     export_lines = []
     for size, m in memory.items():
         line = (
             f"{size}: {name}{' table ' + table if table else ''}, "
             f"{demo_rows if size == 'demo' else rows:,} rows: status {m['status']:.0f}, "
-            f"{m['size_kib']:,.0f} KiB in {m['wall_ms']:,.0f} ms; tracemalloc peak "
-            f"{m['traced_peak_mib']:.1f} MiB; peak RSS +{m['rss_growth_mib']:.1f} MiB "
-            f"(to {m['rss_peak_mib']:.0f} MiB)"
+            f"{m['size_kib']:,.0f} KiB in {m['wall_ms']:,.0f} ms; in a fresh process, peak RSS "
+            f"{m['rss_before_mib']:.0f} MiB before and +{m['rss_growth_mib']:.1f} MiB after; "
+            f"tracemalloc peak {m['traced_peak_mib']:.1f} MiB"
         )
         export_lines.append(line)
         print("  " + line)
@@ -463,7 +546,8 @@ def measure_all(args: argparse.Namespace) -> None:
         use_database(args.database)
         print("\n## the slowest query of each report's national API answer (PSEB)")
         for name in names:
-            print(f"\n  {name}: {explain(figures['national'][('pseb', name, 'api')])}")
+            cold = figures["national"][("pseb", name, "api")][0]
+            print(f"\n  {name}: {explain(cold)}")
 
     if args.markdown:
         print("\n<!-- bench/reports.py --markdown -->")
@@ -499,7 +583,10 @@ def main() -> None:
         setup(args.database)
         bill_months(args)
         return
-    setup(args.database)
+    setup(args.database, [*(COMPOSE if args.compose_settings else ()), *args.pg])
+    if args.export_probe:
+        export_probe(args.export_probe)
+        return
     measure_all(args)
 
 
