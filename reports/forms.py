@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -54,10 +54,11 @@ class ReportFilterForm(forms.Form):
     def __init__(self, data: Any, *, user: User | AnonymousUser, spec: ReportSpec) -> None:
         super().__init__(data)
         self.spec = spec
-        self.fields["park"].choices = [("", "All"), *park_choices(user)]
+        park = cast("forms.ChoiceField", self.fields["park"])
+        park.choices = [("", "All"), *park_choices(user)]
         if spec.periods:
-            self.fields["from"] = PeriodField(label="From (YYYY-MM)", required=False, max_length=7)
-            self.fields["to"] = PeriodField(label="To (YYYY-MM)", required=False, max_length=7)
+            self.fields["from"] = PeriodField(label="From (YYYY-MM)", required=False)
+            self.fields["to"] = PeriodField(label="To (YYYY-MM)", required=False)
         if spec.months:
             self.fields["months"] = forms.IntegerField(
                 label="Months of history", required=False, min_value=0, max_value=24

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -80,6 +81,7 @@ LEASE = lambda w: {"pk": w["lease1"].pk}  # noqa: E731
 START = (timezone.localdate() + timedelta(days=40)).isoformat()
 # --- billing pages
 STATEMENT = lambda w: {"pk": w["statement"].pk}  # noqa: E731
+CREDIT_NOTE = lambda w: {"pk": w["credit_note"].pk}  # noqa: E731
 LEASE_CHARGES = lambda w: {"lease_pk": w["lease1"].pk}  # noqa: E731
 PSEB_ONLY = _expect("login", 404, 404, 404, 404, 200)
 REPORT_READERS = _expect("login", 404, 404, 200, 200, 200)
@@ -245,6 +247,8 @@ CASES = [
     Case("subsidies:payment_export", "GET", SIGNED_IN_200, XLSX, label="xlsx"),
     Case("subsidies:statement_detail", "GET", SEE_1A, STATEMENT),
     Case("subsidies:statement_pdf", "GET", SEE_1A, STATEMENT),
+    Case("subsidies:credit_note_detail", "GET", SEE_1A, CREDIT_NOTE),
+    Case("subsidies:credit_note_pdf", "GET", SEE_1A, CREDIT_NOTE),
     Case(
         "subsidies:statement_payment",
         "POST",
@@ -653,6 +657,9 @@ CASES = [
     Case("api:statement-list", "GET", {**SIGNED_IN_200, "anon": 401}, api=True),
     Case("api:statement-detail", "GET", API_SEE_1A, STATEMENT, api=True),
     Case("api:statement-pdf", "GET", API_SEE_1A, STATEMENT, api=True),
+    Case("api:credit-note-list", "GET", {**SIGNED_IN_200, "anon": 401}, api=True),
+    Case("api:credit-note-detail", "GET", API_SEE_1A, CREDIT_NOTE, api=True),
+    Case("api:credit-note-pdf", "GET", API_SEE_1A, CREDIT_NOTE, api=True),
     Case(
         "api:statement-payments",
         "POST",
@@ -740,7 +747,7 @@ def world():
     )
     application(ApplicationStatus.DRAFT, park=park_b, company=company2, user=users["owner2"])
     _, token = invitation_create(user=users["owner1"], company=company1, email="invitee@example.pk")
-    billing_pages = _billing_pages_world(lease1)  # --- billing pages
+    billing_pages = _billing_pages_world(lease1, users["pseb"])  # --- billing pages
     return {
         **billing_pages,
         **users,
@@ -768,7 +775,7 @@ def world():
 
 
 # --- billing pages
-def _billing_pages_world(lease1) -> dict:
+def _billing_pages_world(lease1, pseb) -> dict:
     """Company 1's statement for January 2025 in park A, with a stored PDF, and its run.
 
     Billed before the world's scheme exists, so no statement uses that scheme and the cases
@@ -787,7 +794,10 @@ def _billing_pages_world(lease1) -> dict:
     statement = Statement.objects.get(billing_run=run, company=lease1.company)
     statement.pdf.save("statement.pdf", ContentFile(PDF))
     run.refresh_from_db()
-    return {"statement": statement, "billing_run": run}
+    note = billing.credit_note_issue(
+        user=pseb, statement=statement, reason="Power cut", amount=Decimal("1.00")
+    )
+    return {"statement": statement, "billing_run": run, "credit_note": note}
 
 
 def _client(world: dict, role: str, api: bool):

@@ -133,8 +133,8 @@ def test_api_answers_rows_totals_and_figures_with_money_as_strings(api, park, ot
     assert answer.status_code == 200
     body = answer.json()
     assert body["as_of"] == "2026-11-30"
-    assert body["rows"][0] == {
-        "park": "GLT",
+    assert body["rows"][0] == {  # parks by name: Gujranwala STP, then SCO STP Gilgit
+        "park": "GUJ",
         "period": "2026-03",
         "leases": 2,
         "amount": "1234.50",
@@ -157,7 +157,7 @@ def test_api_csv_has_the_filters_in_its_name_and_first_rows(api, park, other_par
     assert ["Report", "Fake report"] in lines
     assert ["As of", "2026-11-30"] in lines
     assert ["Park", "GUJ"] in lines
-    header = lines.index(["Park", "Period", "Leases", "Amount (PKR)", "Share", "On"])
+    header = lines.index(["Park", "Period", "Leases", "Amount (PKR)", "Share (%)", "On"])
     assert lines[header + 1][0] == "GUJ"
     assert lines[header + 1][3] == "1234.50"
     assert len(lines) == header + 3  # one row, then the totals
