@@ -400,6 +400,18 @@ def export_memory(url: str, name: str, table: str) -> dict[str, float]:
     sys.exit(f"--export-probe failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
 
 
+def peak_rss_kib() -> int:
+    """This process's peak RSS: VmHWM (ru_maxrss would carry the parent's peak over the
+    exec on Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def export_probe(target: str) -> None:
     """In this fresh process: the same export narrowed to one park first (imports, the
     writer, the first queries), then the whole table's file, read part by part, with the
@@ -414,9 +426,9 @@ def export_probe(target: str) -> None:
     park = Park.objects.order_by("code").values_list("code", flat=True).first()
     web.timed_get(client, f"{path}&park={park}")
     gc.collect()
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_before = peak_rss_kib()
     timed = web.timed_get(client, path)
-    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_after = peak_rss_kib()
     tracemalloc.start()
     web.timed_get(client, path)
     _, peak = tracemalloc.get_traced_memory()
