@@ -65,11 +65,12 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -447,19 +448,23 @@ def month_bill(period) -> list[int]:
     return ids
 
 
-def payments_create(rng: random.Random, today: date) -> dict[str, int]:
+def payments_create(
+    rng: random.Random, today: date, periods: list[date] | None = None
+) -> dict[str, int]:
     """Payments on about a third of the statements (half of those in full, half in part),
     and a credit note on one in 200: through the services that record them in the portal
-    (``payment_record``, ``credit_note_issue``), so anything they maintain stays true."""
+    (``payment_record``, ``credit_note_issue``), so anything they maintain stays true.
+    ``periods`` (first days of months) limits them to those months' statements."""
     from accounts.models import User
     from core.money import quantize_money
     from subsidies import services
     from subsidies.models import Statement
 
     staff = User.objects.get(username="bench.staff")
-    statements = list(
-        Statement.objects.filter(net_payable__gt=1).select_related("park").order_by("pk")
-    )
+    chosen = Statement.objects.filter(net_payable__gt=1)
+    if periods is not None:
+        chosen = chosen.filter(period__in=periods)
+    statements = list(chosen.select_related("park").order_by("pk"))
     counts: Counter[str] = Counter()
     started = time.perf_counter()
     for i, statement in enumerate(statements):
@@ -1125,13 +1130,79 @@ def sql_endpoints() -> list[tuple[str, str]]:
     return seen
 
 
-def sql_measure(database_url: str, runs: int) -> dict[tuple[str, str], tuple[int, float, float]]:
-    """Per (role, endpoint): median queries, median SQL ms, median wall ms, in-process."""
-    from django.db import connection
-    from django.http import StreamingHttpResponse
+def signed_in_client(user):
+    """Django's test ``Client`` signed in as ``user``, past the TOTP step for staff (the
+    session holds a confirmed device's id, as django-otp's middleware stores after a code)."""
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@dataclass
+class Timed:
+    """One request in-process: its status, SQL queries and their time, the whole time, the
+    body's size, and (when asked) each query's SQL, parameters and ms."""
+
+    status: int
+    queries: int
+    sql_ms: float
+    wall_ms: float
+    size: int = 0
+    statements: list[tuple[float, str, Any]] = field(default_factory=list)
+
+
+def timed_get(client, path: str, headers: dict | None = None, *, keep_sql: bool = False) -> Timed:
+    """GET ``path`` with ``client``, reading a streamed body to its end, counting the queries
+    and timing them with ``connection.execute_wrapper``."""
+    from django.db import connection
+    from django.http import StreamingHttpResponse
+
+    timing: dict[str, Any] = {"queries": 0, "seconds": 0.0, "statements": []}
+
+    def wrapper(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            took = time.perf_counter() - started
+            timing["queries"] += 1
+            timing["seconds"] += took
+            if keep_sql:
+                timing["statements"].append((1000 * took, sql, params))
+
+    started = time.perf_counter()
+    with connection.execute_wrapper(wrapper):
+        response = client.get(path, headers=headers or {})
+        if isinstance(response, StreamingHttpResponse):
+            # Read part by part (never joined: the export's memory is measured with it).
+            parts = cast("Iterator[bytes]", response.streaming_content)
+            size = sum(map(len, parts))
+        else:
+            size = len(response.content)
+    wall = time.perf_counter() - started
+    return Timed(
+        response.status_code,
+        timing["queries"],
+        1000 * timing["seconds"],
+        1000 * wall,
+        size,
+        timing["statements"],
+    )
+
+
+def sql_measure(database_url: str, runs: int) -> dict[tuple[str, str], tuple[int, float, float]]:
+    """Per (role, endpoint): median queries, median SQL ms, median wall ms, in-process."""
+    from django.db import connection
+    from django.test import Client
 
     from parks.models import Park
 
@@ -1148,14 +1219,7 @@ def sql_measure(database_url: str, runs: int) -> dict[tuple[str, str], tuple[int
     clients: dict[str, Client] = {"anonymous": Client()}
     token = api_token(users["pseb"])
     for role, user in users.items():
-        client = Client()
-        client.force_login(user)
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if device is not None:
-            session = client.session
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
-        clients[role] = client
+        clients[role] = signed_in_client(user)
     # The deepest page of the API list, and a park code, fixed for every run.
     api = clients["pseb"].get("/api/v1/statements/", headers={"Authorization": f"Token {token}"})
     count, per_page = api.json().get("count") or 0, len(api.json().get("results", [])) or 1
@@ -1183,26 +1247,11 @@ def sql_measure(database_url: str, runs: int) -> dict[tuple[str, str], tuple[int
         client = clients[role]
         per_run = []
         for run in range(runs + 1):  # the first warms up
-            timing = {"queries": 0, "seconds": 0.0}
-
-            def wrapper(execute, sql, params, many, context, timing=timing):
-                started = time.perf_counter()
-                try:
-                    return execute(sql, params, many, context)
-                finally:
-                    timing["queries"] += 1
-                    timing["seconds"] += time.perf_counter() - started
-
-            started = time.perf_counter()
-            with connection.execute_wrapper(wrapper):
-                response = client.get(path, headers=headers)
-                if isinstance(response, StreamingHttpResponse):
-                    b"".join(response.streaming_content)
-            wall = time.perf_counter() - started
-            if response.status_code != 200:
-                print(f"  {role} {path}: {response.status_code}")
+            timed = timed_get(client, path, headers)
+            if timed.status != 200:
+                print(f"  {role} {path}: {timed.status}")
             if run:
-                per_run.append((timing["queries"], 1000 * timing["seconds"], 1000 * wall))
+                per_run.append((timed.queries, timed.sql_ms, timed.wall_ms))
         results[(role, label)] = (
             int(statistics.median(q for q, _, _ in per_run)),
             statistics.median(s for _, s, _ in per_run),
