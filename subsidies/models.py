@@ -326,6 +326,15 @@ class Statement(models.Model):
             models.Index(
                 fields=["due_date"], condition=Q(outstanding__gt=0), name="statement_owed_due"
             ),
+            # The collections report's reading of what is owed (reports.selectors.
+            # collections): per park and company by due date, read from the index alone on
+            # PostgreSQL (SQLite keeps the keys and the condition, without the included).
+            models.Index(
+                fields=["park", "company", "due_date"],
+                include=["outstanding", "issue_date"],
+                condition=Q(outstanding__gt=0),
+                name="statement_owed_cover",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -13,12 +13,13 @@ statements' stored balance (``amount_paid``, ``amount_credited``: kept by the se
 by ``check_balances``) is exactly that, since no payment is dated after today and a credit note
 is issued on the day it is made; for a past D the sums of the payments and credit notes up to
 D are read instead. Either way each table is one GROUP BY query, whatever the number of parks
-and statements (8 queries in all).
+and statements (5 queries in all).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -77,28 +78,31 @@ OWING_COLUMNS = columns(
 # of index probes. When D is today or later the stored balance is exactly that (nothing is
 # dated after today), so the statements' own columns are read instead of the two joins.
 def _balances_sql(scope: Scope, as_of: date) -> tuple[str, list[Any]]:
-    """``WITH ... owed AS (...)``: the scope's statements issued on or before D that may owe
-    something on D, with ``park_id``, ``company_id``, ``due_date``, ``net_payable``, ``paid``
-    and ``credited`` on D, and ``owed``: what it still owes on D when it counts as
-    outstanding (more than 0.00, not void), else 0.
+    """``WITH ... owed AS (...)``: the scope's statements issued on or before D that owe
+    something on D, with ``park_id``, ``company_id``, ``due_date`` and ``owed``, what each
+    still owes on D (more than 0.00; a void statement never does).
 
-    Only statements that may owe are read: those owing now (the partial index on what is
-    owed), and for a past D also those with a payment or credit note dated after D; a
-    statement settled now with nothing after D was settled on D too. Their balance on D is
-    the stored one less what came after D."""
+    Only statements that may owe are read: those owing now (a covering partial index,
+    ``statement_owed_cover``), and for a past D also those with a payment or credit note
+    dated after D; a statement settled now with nothing after D was settled on D too. Their
+    balance on D is the stored one plus what came after D."""
     statement = Statement._meta.db_table
     parks = ", ".join(["%s"] * len(scope.ids)) or "NULL"
     if as_of >= timezone.localdate():
-        sources = f"""
-            SELECT s.park_id, s.company_id, s.due_date, s.net_payable,
-                   s.amount_paid AS paid, s.amount_credited AS credited
-            FROM {statement} s
-            WHERE s.outstanding > 0 AND s.issue_date <= %s
-              AND s.park_id IN ({parks})"""  # noqa: S608 (table names, placeholders)
-        params: list[Any] = [as_of, *scope.ids]
-    else:
-        payment, credit_note = Payment._meta.db_table, CreditNote._meta.db_table
-        sources = f"""
+        # Today's balance is stored: what is owed is ``outstanding`` where it is above 0.00
+        # (then credit notes never cancelled the net, so the statement is not void).
+        sql = f"""
+            WITH owed AS MATERIALIZED (
+                SELECT s.park_id, s.company_id, s.due_date, s.outstanding AS owed
+                FROM {statement} s
+                WHERE s.outstanding > 0 AND s.issue_date <= %s
+                  AND s.park_id IN ({parks}))"""  # noqa: S608 (table names, placeholders)
+        return sql, [as_of, *scope.ids]
+    payment, credit_note = Payment._meta.db_table, CreditNote._meta.db_table
+    # Void (§6): credit notes cancel the whole net; such a statement owes nothing even when
+    # it was paid before the credit (it then owes money back, which is not outstanding).
+    sql = f"""
+        WITH balance AS (
             SELECT s.park_id, s.company_id, s.due_date, s.net_payable,
                    s.amount_paid - COALESCE(p.amount, 0) AS paid,
                    s.amount_credited - COALESCE(c.amount, 0) AS credited
@@ -109,19 +113,13 @@ def _balances_sql(scope: Scope, as_of: date) -> tuple[str, list[Any]]:
                        WHERE issue_date > %s GROUP BY statement_id) c ON c.statement_id = s.id
             WHERE (s.outstanding > 0 OR p.amount IS NOT NULL OR c.amount IS NOT NULL)
               AND s.issue_date <= %s
-              AND s.park_id IN ({parks})"""  # noqa: S608 (table names, placeholders)
-        params = [as_of, as_of, as_of, *scope.ids]
-    # Void (§6): credit notes cancel the whole net; such a statement owes nothing even when
-    # it was paid before the credit (it then owes money back, which is not outstanding).
-    sql = f"""
-        WITH balance AS ({sources}),
-        owed AS (
-            SELECT park_id, company_id, due_date, net_payable, paid, credited,
-                   CASE WHEN net_payable - credited - paid > 0
-                             AND NOT (net_payable > 0 AND credited >= net_payable)
-                        THEN net_payable - credited - paid ELSE 0 END AS owed
-            FROM balance)"""  # noqa: S608 (table names, placeholders)
-    return sql, params
+              AND s.park_id IN ({parks})),
+        owed AS MATERIALIZED (
+            SELECT park_id, company_id, due_date, net_payable - credited - paid AS owed
+            FROM balance
+            WHERE net_payable - credited - paid > 0
+              AND NOT (net_payable > 0 AND credited >= net_payable))"""  # noqa: S608 (table names, placeholders)
+    return sql, [as_of, as_of, as_of, *scope.ids]
 
 
 def _bucket_sql(as_of: date) -> tuple[str, list[Any]]:
@@ -151,28 +149,65 @@ def _money(value: Any) -> Decimal:
     return quantize_money(Decimal(str(value))) if value is not None else ZERO
 
 
+@dataclass(frozen=True)
+class Owed:
+    """What is owed on D, read in one pass: per park the outstanding and its ageing
+    buckets, and the companies that owe most (id, outstanding, overdue, oldest due date)
+    with the parks where each owes."""
+
+    by_park: dict[int, list[Any]]
+    top: list[tuple[Any, ...]]
+    parks_of: dict[int, set[int]]
+
+
+def owed_read(scope: Scope, as_of: date, limit: int = TOP_OWING) -> Owed:
+    """One query: the statements that owe on D are read once (a materialised CTE) and
+    summed per park, per company (the ``limit`` largest), and where those companies owe."""
+    if not scope.ids:
+        return Owed({}, [], {})
+    balances, params = _balances_sql(scope, as_of)
+    buckets, bucket_params = _bucket_sql(as_of)
+    # Typed blanks: PostgreSQL types a UNION's columns by its first branch.
+    blanks = ", ".join(["CAST(NULL AS NUMERIC)"] * len(BUCKETS))
+    no_amount, no_date = "CAST(NULL AS NUMERIC)", "CAST(NULL AS DATE)"
+    rows = _fetch(
+        f"""{balances},
+        top AS (
+            SELECT company_id, SUM(owed) AS total,
+                   SUM(CASE WHEN due_date < %s THEN owed ELSE 0 END) AS overdue,
+                   MIN(due_date) AS oldest
+            FROM owed GROUP BY company_id
+            ORDER BY SUM(owed) DESC, company_id LIMIT %s)
+        SELECT 'park', park_id, SUM(owed), {buckets}, {no_amount}, {no_date}
+        FROM owed GROUP BY park_id
+        UNION ALL
+        SELECT 'company', company_id, total, {blanks}, overdue, oldest FROM top
+        UNION ALL
+        SELECT DISTINCT 'where', company_id, park_id, {blanks}, {no_amount}, {no_date}
+        FROM owed WHERE company_id IN (SELECT company_id FROM top)""",  # noqa: S608 (table names, placeholders)
+        [*params, as_of, limit, *bucket_params],
+    )
+    owed = Owed({}, [], {})
+    for what, key, amount, *rest in rows:
+        if what == "park":
+            owed.by_park[key] = [amount, *rest[: len(BUCKETS)]]
+        elif what == "company":
+            owed.top.append((key, amount, rest[-2], _as_date(rest[-1])))
+        else:
+            owed.parks_of.setdefault(key, set()).add(int(amount))
+    owed.top.sort(key=lambda row: (-_money(row[1]), row[0]))
+    return owed
+
+
 def park_rows(
-    scope: Scope, as_of: date, flows: dict[int, dict[str, Decimal]]
+    scope: Scope, owed: Owed, flows: dict[int, dict[str, Decimal]]
 ) -> list[dict[str, Any]]:
-    """One row per park of the scope (one query): billed and received in the periods shown
-    (``flows``, from ``period_rows``), what is outstanding on D, its ageing buckets, and the
-    overdue part (every bucket but ``not_due``)."""
-    found: dict[int, list[Any]] = {}
-    if scope.ids:
-        balances, params = _balances_sql(scope, as_of)
-        buckets, bucket_params = _bucket_sql(as_of)
-        found = {
-            park_id: sums
-            for park_id, *sums in _fetch(
-                f"""{balances}
-                SELECT park_id, SUM(owed), {buckets}
-                FROM owed GROUP BY park_id""",  # noqa: S608 (table names, placeholders)
-                params + bucket_params,
-            )
-        }
+    """One row per park of the scope: billed and received in the periods shown (``flows``,
+    from ``period_rows``), what is outstanding on D, its ageing buckets, and the overdue
+    part (every bucket but ``not_due``)."""
     rows = []
     for park in scope.parks:
-        outstanding, *aged = found.get(park.id, [None] * (1 + len(BUCKETS)))
+        outstanding, *aged = owed.by_park.get(park.id, [None] * (1 + len(BUCKETS)))
         row: dict[str, Any] = {"park": park.code, "park_name": park.name}
         row["billed"] = flows.get(park.id, {}).get("billed", ZERO)
         row["received"] = flows.get(park.id, {}).get("received", ZERO)
@@ -181,6 +216,16 @@ def park_rows(
         row["overdue"] = sum((row[key] for key in OVERDUE_KEYS), ZERO)
         rows.append(row)
     return rows
+
+
+def owed_totals(scope: Scope, as_of: date) -> dict[str, Decimal]:
+    """The headline (one query): what the scope is owed on D, and the overdue part of it,
+    summed from the same rows as the report's table."""
+    rows = park_rows(scope, owed_read(scope, as_of, limit=0), {})
+    return {
+        "outstanding": sum((row["outstanding"] for row in rows), ZERO),
+        "overdue": sum((row["overdue"] for row in rows), ZERO),
+    }
 
 
 def period_rows(
@@ -253,41 +298,22 @@ def period_rows(
     return rows, flows
 
 
-def owing_rows(scope: Scope, as_of: date, limit: int = TOP_OWING) -> list[dict[str, Any]]:
-    """The companies that owe most on D (two queries): what they owe in the scope's parks,
-    the overdue part, the oldest due date among what they owe, and the parks (codes)."""
-    if not scope.ids:
-        return []
-    balances, params = _balances_sql(scope, as_of)
-    top = _fetch(
-        f"""{balances}
-        SELECT company_id, SUM(owed), SUM(CASE WHEN due_date < %s THEN owed ELSE 0 END),
-               MIN(due_date)
-        FROM owed WHERE owed > 0 GROUP BY company_id
-        ORDER BY SUM(owed) DESC, company_id LIMIT %s""",  # noqa: S608 (table names, placeholders)
-        [*params, as_of, limit],
+def owing_rows(scope: Scope, owed: Owed) -> list[dict[str, Any]]:
+    """The companies that owe most on D: what they owe in the scope's parks, the overdue
+    part, the oldest due date among what they owe, and the parks (codes) where they owe."""
+    names = dict(
+        Company.objects.filter(pk__in=[row[0] for row in owed.top]).values_list("pk", "name")
     )
-    ids = [company_id for company_id, *_ in top]
-    names = dict(Company.objects.filter(pk__in=ids).values_list("pk", "name"))
     codes = scope.by_id
-    parks: dict[int, set[str]] = {}
-    company_ids = ", ".join(["%s"] * len(ids)) or "NULL"
-    for company_id, park_id in _fetch(
-        f"""{balances}
-        SELECT DISTINCT company_id, park_id FROM owed
-        WHERE owed > 0 AND company_id IN ({company_ids})""",  # noqa: S608 (table names, placeholders)
-        [*params, *ids],
-    ):
-        parks.setdefault(company_id, set()).add(codes[park_id].code)
     return [
         {
             "company": names.get(company_id, ""),
-            "parks": ", ".join(sorted(parks.get(company_id, ()))),
+            "parks": ", ".join(sorted(codes[pk].code for pk in owed.parks_of.get(company_id, ()))),
             "outstanding": _money(outstanding),
             "overdue": _money(overdue),
-            "oldest_due_date": _as_date(oldest),
+            "oldest_due_date": oldest,
         }
-        for company_id, outstanding, overdue, oldest in top
+        for company_id, outstanding, overdue, oldest in owed.top
     ]
 
 
@@ -326,7 +352,8 @@ def collections_report(scope: Scope, filters: ReportFilters) -> Report:
     # Up to D's own month by default: what was received so far this month counts.
     shown = report_periods(as_of, filters.period_from, filters.period_to or Period.of(as_of))
     periods, flows = period_rows(scope, as_of, shown)
-    rows = park_rows(scope, as_of, flows)
+    owed = owed_read(scope, as_of)
+    rows = park_rows(scope, owed, flows)
     totals: dict[str, Any] = {"park": "", "park_name": "Total"}
     totals.update(money_totals(rows, *MONEY_KEYS))
     period_totals: dict[str, Any] = {"period": None}
@@ -347,7 +374,7 @@ def collections_report(scope: Scope, filters: ReportFilters) -> Report:
             ),
             "owing": Table(
                 OWING_COLUMNS,
-                owing_rows(scope, as_of),
+                owing_rows(scope, owed),
                 title="The companies that owe most",
                 empty="Nobody owes anything on this date.",
             ),
