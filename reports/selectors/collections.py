@@ -1,19 +1,20 @@
 """Collections on a date D (domain.md §7.4): what was billed, received and is still owed,
 per park, how long it is overdue, per period, and the companies that owe most.
 
-- **billed**: the net payable of the statements issued on or before D, less the credit notes
-  on them issued on or before D (a void statement thus bills 0.00);
-- **received**: the payments on those statements paid on or before D;
-- **outstanding**: per statement, net payable less those credit notes and payments, counted
-  when more than 0.00 (a void statement, or one overpaid after a credit, owes nothing); its
-  **ageing** by days past the due date on D (``reports.ageing``).
+- **billed**: for the billing periods shown (by default the 12 months up to D's), the net
+  payable of their statements issued on or before D, less the credit notes on them issued
+  on or before D (a void statement thus bills 0.00);
+- **received**: the payments made in those months, up to D, by payment date;
+- **outstanding**: per statement, net payable less its credit notes and payments up to D,
+  counted when more than 0.00 (a void statement, or one overpaid after a credit, owes
+  nothing); its **ageing** by days past the due date on D (``reports.ageing``).
 
 As of D: a payment or a credit note after D does not count. When D is today (or later) the
-statements' stored balance (``amount_paid``, ``amount_credited``: kept by the services, proved
-by ``check_balances``) is exactly that, since no payment is dated after today and a credit note
-is issued on the day it is made; for a past D the sums of the payments and credit notes up to
-D are read instead. Either way each table is one GROUP BY query, whatever the number of parks
-and statements (5 queries in all).
+statements' stored balance (``amount_paid``, ``amount_credited``, ``outstanding``: kept by
+the services, proved by ``check_balances``) is exactly that, since nothing is dated after
+today; for a past D the stored balance less what was paid or credited after D. What is owed
+is read once per request, from the statements that may owe only; each figure is a GROUP BY
+in the database, whatever the number of parks and statements (5 queries in all).
 """
 
 from __future__ import annotations
