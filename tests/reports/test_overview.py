@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
+from core.tables import Kind
 from reports.frame import ReportFilters, report_scope
 from reports.overview import cards, headlines
 from reports.registry import REPORTS
@@ -58,3 +59,48 @@ def test_the_overview_links_each_card_and_a_managers_dashboard_shows_theirs(demo
     scope = report_scope(manager, ReportFilters.default())
     outstanding = next(c for c in cards(scope, ReportFilters.default()) if c.title == "Outstanding")
     assert f"{outstanding.value:,.2f}" in page
+
+
+def test_every_reports_files_hold_the_rows_of_its_page(demo, client):
+    """For each report and each of its tables: the CSV's rows are the page's rows (the page
+    shows the first ROWS_SHOWN of a table under the main one; all of them here), cell by
+    cell as text, and the XLSX has as many rows."""
+    import csv
+    import io
+    import re
+
+    from tests.xlsx import read_xlsx
+
+    client.force_login(User.objects.get(username="pseb"))
+    for spec in REPORTS.values():
+        url = reverse("reports:report", args=[spec.name])
+        page = client.get(url).content.decode()
+        report = spec.build(
+            report_scope(User.objects.get(username="pseb"), ReportFilters.default()),
+            ReportFilters.default(),
+        )
+        for name, table in [("", report.table), *report.tables.items()]:
+            rows = list(table.rows)
+            query = {"format": "csv", **({"table": name} if name else {})}
+            body = b"".join(client.get(url, query).streaming_content).decode()
+            lines = list(csv.reader(io.StringIO(body)))
+            header = lines.index([c.label for c in table.columns])
+            data = lines[header + 1 : header + 1 + len(rows)]
+            assert len(data) == len(rows), (spec.name, name)
+            # text columns hold the same text, row by row
+            for column_index, column in enumerate(table.columns):
+                if column.kind == Kind.TEXT:
+                    assert [line[column_index] for line in data] == [
+                        str(row.get(column.key) or "") for row in rows
+                    ], (spec.name, name, column.key)
+            xlsx = client.get(url, {**query, "format": "xlsx"})
+            sheet = read_xlsx(b"".join(xlsx.streaming_content))
+            labels = [c.label for c in table.columns]
+            start = next(i for i, r in enumerate(sheet) if r[: len(labels)] == labels)
+            total = 1 if table.totals is not None and rows else 0
+            assert len(sheet) - start - 1 - total == len(rows), (spec.name, name)
+        # the page lists the main table's rows (up to a page of them)
+        shown = min(len(list(report.table.rows)), 100)
+        table_html = page.split('class="responsive-table report-table"')[1].split("</table>")[0]
+        body_rows = re.findall(r"<tr>", table_html.split("<tbody>")[1].split("</tbody>")[0])
+        assert len(body_rows) == max(shown, 1), spec.name
