@@ -377,6 +377,7 @@ SPECTACULAR_SETTINGS = {
         "UnitKindEnum": "core.vocabulary.UnitKind.choices",
         "CompanyKindEnum": "core.vocabulary.CompanyKind.choices",
         "ApplicationStatusEnum": "core.vocabulary.ApplicationStatus.choices",
+        "LineKindEnum": "core.vocabulary.LineKind.choices",
     },
 }
 
