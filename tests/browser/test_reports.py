@@ -52,7 +52,7 @@ def test_pseb_opens_the_overview_and_every_report(page, demo):
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url("**/reports/occupancy/?*park=GLT*")
     expect(page.locator(".report-scope")).to_contain_text("Parks shown (1 park)")
-    expect(page.locator("table.report-table tbody tr")).to_have_count(1)
+    expect(page.locator("table.report-table").first.locator("tbody tr")).to_have_count(1)
 
 
 def test_a_manager_opens_the_reports_of_their_parks(page, demo):
