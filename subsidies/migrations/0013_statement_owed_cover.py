@@ -4,16 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('parks', '0003_park_counters'),
-        ('subsidies', '0012_fill_credit_note_lines'),
-        ('tenants', '0007_waiting_index'),
+        ("parks", "0003_park_counters"),
+        ("subsidies", "0012_fill_credit_note_lines"),
+        ("tenants", "0007_waiting_index"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='statement',
-            index=models.Index(condition=models.Q(('outstanding__gt', 0)), fields=['park', 'company', 'due_date'], include=('outstanding', 'issue_date'), name='statement_owed_cover'),
+            model_name="statement",
+            index=models.Index(
+                condition=models.Q(("outstanding__gt", 0)),
+                fields=["park", "company", "due_date"],
+                include=("outstanding", "issue_date"),
+                name="statement_owed_cover",
+            ),
         ),
     ]
