@@ -1,6 +1,7 @@
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,6 +13,8 @@ from django.urls import reverse
 from core.money import MONEY_FIELD
 from core.vocabulary import LineKind, RunStatus, WindowAnchor
 from stp_portal.validators import validate_programme_date
+
+from . import calculation as calc
 
 
 class SubsidyScheme(models.Model):
@@ -354,8 +357,11 @@ class Statement(models.Model):
         return f"{settings.SITE_URL}{path}"
 
 
-class StatementLine(models.Model):
-    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
+class DocumentLine(models.Model):
+    """A line of an issued document, a statement or a credit note (§6, §7.2): what it bills
+    or credits for one let of a lease (``lease_unit``) or one other charge (``charge``);
+    written with its document and never changed."""
+
     position = models.PositiveSmallIntegerField()
     kind = models.CharField(max_length=20, choices=LineKind.choices)
     unit_code = models.CharField(max_length=20, blank=True, default="")
@@ -367,6 +373,31 @@ class StatementLine(models.Model):
     )
     description = models.CharField(max_length=300)
     amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.amount}"
+
+    @classmethod
+    def of(cls, line: calc.Line, position: int, **document: Any) -> Self:
+        """The stored line of a computed one (``subsidies.calculation.Line``), at its
+        position in ``document`` (``statement=`` or ``credit_note=``)."""
+        return cls(
+            position=position,
+            kind=line.kind,
+            unit_code=line.unit_code,
+            lease_unit_id=line.lease_unit_id,
+            charge_id=line.charge_id,
+            description=line.description[:300],
+            amount=line.amount,
+            **document,
+        )
+
+
+class StatementLine(DocumentLine):
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
 
     class Meta:
         ordering = ["statement", "position"]
@@ -383,9 +414,6 @@ class StatementLine(models.Model):
                 name="statement_line_sign",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.description}: {self.amount}"
 
 
 class Charge(models.Model):
@@ -461,23 +489,12 @@ class CreditNote(models.Model):
         return self.number
 
 
-class CreditNoteLine(models.Model):
+class CreditNoteLine(DocumentLine):
     """One line of a credit note (domain.md §7.2), like a statement's: a credited charge
     (rent, internet, other charge: positive) or a reversed subsidy (negative). The note's
     amount is their sum (``selectors.credit_note_line_mismatches`` proves it)."""
 
     credit_note = models.ForeignKey(CreditNote, on_delete=models.CASCADE, related_name="lines")
-    position = models.PositiveSmallIntegerField()
-    kind = models.CharField(max_length=20, choices=LineKind.choices)
-    unit_code = models.CharField(max_length=20, blank=True, default="")
-    lease_unit = models.ForeignKey(
-        "tenants.LeaseUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    charge = models.ForeignKey(
-        "subsidies.Charge", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    description = models.CharField(max_length=300)
-    amount = models.DecimalField(**MONEY)
 
     class Meta:
         ordering = ["credit_note", "position"]
@@ -496,6 +513,3 @@ class CreditNoteLine(models.Model):
                 name="credit_note_line_sign",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.description}: {self.amount}"

@@ -224,16 +224,7 @@ def _credit_notes_create(
     log_created(notes)  # bulk_create sends no signal
     # The lines are written with the note and never change: not logged, like a statement's.
     CreditNoteLine.objects.bulk_create(
-        CreditNoteLine(
-            credit_note=note,
-            position=position,
-            kind=line.kind,
-            unit_code=line.unit_code,
-            lease_unit_id=line.lease_unit_id,
-            charge_id=line.charge_id,
-            description=line.description[:300],
-            amount=line.amount,
-        )
+        CreditNoteLine.of(line, position, credit_note=note)
         for note, credit in zip(notes, credits, strict=True)
         for position, line in enumerate(credit.lines, start=1)
     )

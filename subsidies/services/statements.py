@@ -226,16 +226,7 @@ def statements_create(
     # changed). bench/billing.py measures what this adds to a run (docs/security.md).
     log_created(statements)
     StatementLine.objects.bulk_create(
-        StatementLine(
-            statement=statement,
-            position=position,
-            kind=line.kind,
-            unit_code=line.unit_code,
-            lease_unit_id=line.lease_unit_id,
-            charge_id=line.charge_id,
-            description=line.description[:300],
-            amount=line.amount,
-        )
+        StatementLine.of(line, position, statement=statement)
         for statement, (_, draft, _) in zip(statements, drafts, strict=True)
         for position, line in enumerate(draft.lines, start=1)
     )
