@@ -25,7 +25,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 
 from core.calendar import FiscalYear, Period
 from core.charts import Chart, ChartKind, Series
@@ -88,49 +88,60 @@ class Given:
 Cell = tuple[int, date]  # park id, period's first day
 
 
+def _subsidy_sums(
+    lines: QuerySet[Any], statement: str, scope: Scope, as_of: date, first: date, last: date
+) -> QuerySet[Any]:
+    """The subsidy lines of ``lines`` (a statement's or a credit note's, reaching the
+    statement through ``statement``) summed per park, period and kind, for the scope's
+    statements of ``first``..``last`` issued by D."""
+    sums: QuerySet[Any] = (
+        lines.filter(
+            **{
+                f"{statement}park_id__in": scope.ids,
+                f"{statement}issue_date__lte": as_of,
+                f"{statement}period__gte": first,
+                f"{statement}period__lte": last,
+            },
+            kind__in=SUBSIDY_KINDS,
+        )
+        .order_by()
+        .values_list(f"{statement}park_id", f"{statement}period", "kind")
+        .annotate(total=Sum("amount"))
+    )
+    return sums
+
+
 def _given_by_park_period(scope: Scope, as_of: date, first: date, last: date) -> dict[Cell, Given]:
     """The subsidy given in the scope's parks for the periods ``first``..``last`` (first
-    days), per park and period, as of D (two queries)."""
+    days), per park and period, as of D (two queries): the statements' subsidy lines, and
+    those the credit notes issued by D reversed."""
     cells: dict[Cell, Given] = defaultdict(Given)
     if not scope.ids or first > last:
         return cells
-    on_statements = (
-        StatementLine.objects.filter(
-            statement__park_id__in=scope.ids,
-            statement__issue_date__lte=as_of,
-            statement__period__gte=first,
-            statement__period__lte=last,
-            kind__in=SUBSIDY_KINDS,
-        )
-        .order_by()
-        .values_list("statement__park_id", "statement__period", "kind")
-        .annotate(total=Sum("amount"))
+    reads = (
+        (
+            _subsidy_sums(StatementLine.objects.all(), "statement__", scope, as_of, first, last),
+            "rent",
+            "internet",
+        ),
+        (
+            _subsidy_sums(
+                CreditNoteLine.objects.filter(credit_note__issue_date__lte=as_of),
+                "credit_note__statement__",
+                scope,
+                as_of,
+                first,
+                last,
+            ),
+            "rent_reversed",
+            "internet_reversed",
+        ),
     )
-    for park_id, period, kind, total in on_statements:
-        given = cells[(park_id, period)]
-        if kind == LineKind.RENT_SUBSIDY:
-            given.rent += -quantize_money(Decimal(total))
-        else:
-            given.internet += -quantize_money(Decimal(total))
-    on_credit_notes = (
-        CreditNoteLine.objects.filter(
-            credit_note__statement__park_id__in=scope.ids,
-            credit_note__statement__issue_date__lte=as_of,
-            credit_note__statement__period__gte=first,
-            credit_note__statement__period__lte=last,
-            credit_note__issue_date__lte=as_of,
-            kind__in=SUBSIDY_KINDS,
-        )
-        .order_by()
-        .values_list("credit_note__statement__park_id", "credit_note__statement__period", "kind")
-        .annotate(total=Sum("amount"))
-    )
-    for park_id, period, kind, total in on_credit_notes:
-        given = cells[(park_id, period)]
-        if kind == LineKind.RENT_SUBSIDY:
-            given.rent_reversed += -quantize_money(Decimal(total))
-        else:
-            given.internet_reversed += -quantize_money(Decimal(total))
+    for sums, rent, internet in reads:
+        for park_id, period, kind, total in sums:
+            given = cells[(park_id, period)]
+            field = rent if kind == LineKind.RENT_SUBSIDY else internet
+            setattr(given, field, getattr(given, field) - quantize_money(Decimal(total)))
     return cells
 
 
