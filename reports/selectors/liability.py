@@ -28,6 +28,7 @@ from core.calendar import Period
 from core.charts import Chart, ChartKind, Series
 from core.money import ZERO
 from core.tables import Kind, Table, columns
+from parks.models import Park
 from reports.frame import Report, ReportFilters, Scope
 from subsidies import loading
 from subsidies.liability_version import liability_version
@@ -102,6 +103,13 @@ def subsidy_liability(
 CACHE_FOR = 60 * 60  # seconds: a safety net for writes made around the services
 
 
+def _cache_key(park_ids: Collection[int], openings: Mapping[int, date | None], as_of: date) -> str:
+    parks = ",".join(f"{pk}:{openings.get(pk)}" for pk in sorted(park_ids))
+    digest = hashlib.sha256(parks.encode()).hexdigest()[:32]
+    # The projection depends on D's month only (§7.3: from D's month on).
+    return f"reports:liability:{liability_version()}:{Period.of(as_of)}:{digest}"
+
+
 def liability_cached(
     park_ids: Collection[int], openings: Mapping[int, date | None], as_of: date
 ) -> tuple[Liability, datetime]:
@@ -109,16 +117,24 @@ def liability_cached(
     of its data (``subsidies.liability_version``: leases recorded or ended, schemes created
     or changed and billing's runs bump it) for the parks (with their opening dates) and D's
     month. A hit reads no table at all."""
-    parks = ",".join(f"{pk}:{openings.get(pk)}" for pk in sorted(park_ids))
-    digest = hashlib.sha256(parks.encode()).hexdigest()[:32]
-    # The projection depends on D's month only (§7.3: from D's month on).
-    key = f"reports:liability:{liability_version()}:{Period.of(as_of)}:{digest}"
+    key = _cache_key(park_ids, openings, as_of)
     hit = cache.get(key)
     if isinstance(hit, tuple):
         return hit
     computed = (subsidy_liability(park_ids, openings, as_of), timezone.now())
     cache.set(key, computed, timeout=CACHE_FOR)
     return computed
+
+
+def programme_liability_warm(as_of: date | None = None) -> bool:
+    """Make sure the cache holds the liability of every park (PSEB's scope with no filter)
+    for D's month under the current version; answers whether it had to be projected."""
+    parks = dict(Park.objects.values_list("pk", "opening_date"))
+    day = as_of or timezone.localdate()
+    if cache.get(_cache_key(list(parks), parks, day)) is not None:
+        return False
+    liability_cached(list(parks), parks, day)
+    return True
 
 
 MAIN_COLUMNS = columns(

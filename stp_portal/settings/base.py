@@ -323,6 +323,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "parks.tasks.refresh_occupancy",
         "schedule": crontab(minute=1, hour=0),
     },
+    # The programme's subsidy liability projected again once a lease, scheme or billing
+    # change made the cached one stale, so PSEB's first reader does not wait for it.
+    "warm-programme-liability": {
+        "task": "reports.tasks.warm_programme_liability",
+        "schedule": crontab(minute="*/5"),
+    },
     # A run whose broker messages were lost is planned again (idempotent).
     "resume-stalled-billing-runs": {
         "task": "subsidies.tasks.resume_stalled_billing_runs",

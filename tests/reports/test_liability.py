@@ -522,3 +522,26 @@ def test_billing_a_month_bumps_the_version(worked_example, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         bill(Period(2026, 4), today=date(2026, 5, 1))
     assert liability_version() != version
+
+
+def test_the_worker_keeps_the_programmes_liability_ready(
+    pseb_staff, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Beat's warm_programme_liability projects every park's liability once its data changed
+    (a new version), so PSEB's report then reads it from the cache: no projection query."""
+    from reports.frame import ReportFilters, report_scope
+    from reports.selectors.liability import subsidy_liability_report
+    from reports.tasks import warm_programme_liability
+    from subsidies.liability_version import liability_changed
+    from tests.factories import ParkFactory
+
+    ParkFactory.create_batch(2)
+    assert warm_programme_liability() is True  # nothing cached yet: projected
+    assert warm_programme_liability() is False  # cached under this version: nothing to do
+    filters = ReportFilters.default()
+    scope = report_scope(pseb_staff, filters)
+    with django_assert_num_queries(0):
+        subsidy_liability_report(scope, filters)  # read from the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        liability_changed()  # a lease, a scheme or billing changed the data
+    assert warm_programme_liability() is True
