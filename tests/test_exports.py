@@ -11,6 +11,10 @@ from core.tables import Kind, Table, columns
 from stp_portal.exports import csv_cell, file_name, table_download
 from tests.xlsx import body_of, read_csv, read_xlsx, read_xlsx_cells, table_part
 
+# On PostgreSQL a file is read inside a transaction free of the web's statement timeout
+# (stp_portal.downloads.without_statement_timeout), so these tests may use the database.
+pytestmark = pytest.mark.django_db
+
 COLUMNS = columns(
     ("name", "Name"),
     ("amount", "Amount", Kind.MONEY),
