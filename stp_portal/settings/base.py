@@ -212,8 +212,10 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     # the run, and each statement it issues, are recorded.
     "subsidies.BillingChunk",
     "subsidies.DocumentCounter",
-    # A statement's lines are written with it and never change; its row records its totals.
+    # A statement's (a credit note's) lines are written with it and never change; its row
+    # records its totals.
     "subsidies.StatementLine",
+    "subsidies.CreditNoteLine",
     # Each park's stored figures for today: derived from units and lets, whose changes are
     # recorded, and rewritten for every park each night (parks.services.occupancy_refresh).
     "parks.ParkCounters",
