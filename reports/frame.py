@@ -63,6 +63,8 @@ class ReportFilters:
             words.append(("From", str(self.period_from)))
         if self.period_to:
             words.append(("To", str(self.period_to)))
+        if self.months:
+            words.append(("Months of history", str(self.months)))
         return words
 
     def slug(self) -> str:
@@ -75,6 +77,7 @@ class ReportFilters:
             ("status", self.status),
             ("from", str(self.period_from or "")),
             ("to", str(self.period_to or "")),
+            ("months", str(self.months or "")),
         ):
             if value:
                 parts.append(f"{key}-{value}")

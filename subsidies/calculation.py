@@ -387,9 +387,12 @@ def credit_lines(
     computed again (None when it charges nothing any more); ``credited`` what earlier notes
     (for this lease) credited per line key. Each billed line gives: billed amount − amount
     now − credited before. So a charge (rent, internet, other charge) gives a positive
-    credit of exactly the §6 amount of the days no longer let (the billed rounded line less
-    the rounded line of the days still let: the statement then nets to what the month now
-    charges), and a subsidy line gives a negative reversal of the subsidy of the same days.
+    credit for the days no longer let, and a subsidy line a negative reversal of the subsidy
+    of the same days, each the §6 line billed less the §6 line of the days still let. That
+    can differ by a paisa from rounding the credited days' amount on its own (60,000 × 11 ÷
+    31 = 21,290.32, but 32,903.23 − 11,612.90 = 21,290.33): chosen so that the statement less
+    its notes nets exactly to what the month now charges, and subsidy given (§7.2) equals
+    what billing the month again would give.
     Zero lines are dropped, and so is a line that moved the other way (a charge now higher,
     a subsidy now larger): that is billing's business (a supplementary statement), never a
     credit. Lines not billed yet never count. When the lines sum to 0.00 or less, there is

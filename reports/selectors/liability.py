@@ -243,5 +243,13 @@ def subsidy_liability_report(scope: Scope, filters: ReportFilters) -> Report:
             "so a month billed later moves from liability to subsidy given rupee for rupee.",
             "An open-ended lease is subsidised only until its window closes, so the total "
             "until the last window closes is finite.",
+            *(
+                (
+                    "For a date in the past, the leases are taken as recorded today: a lease "
+                    "recorded or ended since then counts as it stands now.",
+                )
+                if filters.as_of < timezone.localdate()
+                else ()
+            ),
         ),
     )
