@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.drf import StrictCharField
 from stp_portal.api_requests import AddressThrottle
 
 from .models import User
@@ -31,9 +32,9 @@ class SignupApi(_AnonymousApi):
     """Self sign-up: a company user with no company yet (api.md: Accounts)."""
 
     class SignupInputSerializer(serializers.Serializer):
-        username = serializers.CharField(max_length=150)
+        username = StrictCharField(max_length=150)
         email = serializers.EmailField()
-        password = serializers.CharField(write_only=True, style={"input_type": "password"})
+        password = StrictCharField(write_only=True, style={"input_type": "password"})
 
     class SignupOutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()

@@ -1,9 +1,11 @@
-"""The permission core for DRF views: ``permission_classes = [Allows.to("run_billing")]``."""
+"""DRF adapters: the permission core for views (`permission_classes = [Allows.to("run_billing")]`)
+and a text field that takes text only."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rest_framework import serializers
 from rest_framework.permissions import BasePermission
 
 from .permissions import has_permission
@@ -45,3 +47,13 @@ class Allows(BasePermission):
         if not verdict.allowed:
             self.message = verdict.reason
         return verdict.allowed
+
+
+class StrictCharField(serializers.CharField):
+    """A text field that takes text only: DRF's ``CharField`` turns a JSON number into its
+    digits, so ``{"username": 2.5e-81}`` would sign up "2.5e-81"; the schema says string."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))

@@ -33,6 +33,12 @@ def test_signup_creates_a_company_user_without_a_company(api):
         ({"username": "a", "email": "a@example.pk", "password": "123"}, "password"),
         ({"username": "b", "email": "not-an-email", "password": "fibre-in-gilgit-2026"}, "email"),
         ({"email": "c@example.pk", "password": "fibre-in-gilgit-2026"}, "username"),
+        # a number is not a username, even if its digits would be one (the schema: string)
+        (
+            {"username": 2.5e-81, "email": "d@example.pk", "password": "fibre-in-gilgit-2026"},
+            "username",
+        ),
+        ({"username": "e", "email": "e@example.pk", "password": 20262026202620}, "password"),
     ],
 )
 def test_signup_refuses_bad_input_with_field_messages(api, body, field):
