@@ -12,17 +12,17 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import Lower, Trim
 
 from core.charts import Chart, ChartKind, Series
 from core.tables import Kind, Table, columns
 from core.vocabulary import ApplicationStatus, ParkStatus, Province
-from tenants.models import Application, Lease
+from tenants.models import Application
 
 from ..frame import Report, ReportFilters, Scope
 from ..models import CityDemand
-from .occupancy import figures_on
+from .occupancy import figures_on, leases_covering, tenants_on
 
 WAITING = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
 PER_100_PLACES = Decimal("0.1")
@@ -70,14 +70,13 @@ def tenants_by_city(park_ids: list[int], day: date) -> tuple[dict[str, int], int
     a city) and in all (each counted once): two queries."""
     if not park_ids:
         return {}, 0
-    covering = Q(end_date__isnull=True) | Q(end_date__gte=day)
-    leases = Lease.objects.filter(covering, park_id__in=park_ids, start_date__lte=day).order_by()
+    leases = leases_covering(park_ids, day)
     per_city = (
         leases.annotate(city=_city_of("park__city"))
         .values_list("city")
         .annotate(n=Count("company_id", distinct=True))
     )
-    total = leases.values("company_id").distinct().count()
+    total = tenants_on(park_ids, day)
     return {city_key(city): n for city, n in per_city}, total
 
 

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.calendar import month_ends
@@ -94,18 +94,18 @@ def summed_parts(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
+def leases_covering(park_ids: list[int], day: date) -> QuerySet[Lease]:
+    """The leases of these parks that cover ``day`` (started on or before it, not ended
+    before it): a park's tenants on that day are their companies."""
+    covering = Q(end_date__isnull=True) | Q(end_date__gte=day)
+    return Lease.objects.filter(covering, park_id__in=park_ids, start_date__lte=day).order_by()
+
+
 def tenants_on(park_ids: list[int], day: date) -> int:
     """Companies with a lease covering ``day`` in these parks, each counted once (one query)."""
     if not park_ids:
         return 0
-    covering = Q(end_date__isnull=True) | Q(end_date__gte=day)
-    return (
-        Lease.objects.filter(covering, park_id__in=park_ids, start_date__lte=day)
-        .order_by()
-        .values("company_id")
-        .distinct()
-        .count()
-    )
+    return leases_covering(park_ids, day).values("company_id").distinct().count()
 
 
 def figures_on(
