@@ -1101,10 +1101,9 @@ def _ensure_billing(report: SeedReport, today: date, pseb: User) -> None:
 def _terminate_back(report: SeedReport, today: date, pseb: User) -> None:
     """Terminate the leases marked ``terminate_back`` through the lease service, their end
     dated back into a billed month: billing's lease listener credits what the billed months
-    charged after it (credit notes with their lines). The service dates the notes on the
-    real today; when the demo is loaded for another day (tests), they are dated on that day.
+    charged after it (credit notes with their lines), dated on the
+    demo's day (``today``), as every service the seed calls.
     """
-    from subsidies.models import CreditNote
     from tenants.services import lease_terminate
 
     for spec in LEASES:
@@ -1124,9 +1123,9 @@ def _terminate_back(report: SeedReport, today: date, pseb: User) -> None:
             lease=lease,
             end_date=end,
             reason="Moved to the company's own office in Sukkur.",
+            today=today,
         )
         ids = [note.pk for note in termination.credit_notes_issued]
-        CreditNote.objects.filter(pk__in=ids).exclude(issue_date=today).update(issue_date=today)
         report.count("terminations", True)
         report.created["credit notes"] = report.created.get("credit notes", 0) + len(ids)
 

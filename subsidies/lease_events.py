@@ -54,9 +54,11 @@ class Billing(LeaseListener):
     def lease_recorded(self, *, lease: Lease) -> None:
         liability_changed()  # §7.3: a new lease is subsidy to come
 
-    def lease_ended(self, *, user: User, lease: Lease) -> list[CreditNote]:
+    def lease_ended(
+        self, *, user: User, lease: Lease, today: date | None = None
+    ) -> list[CreditNote]:
         liability_changed()  # §7.3: the months after its new end carry none
-        return credit_notes_for_ended_lease(user=user, lease=lease)
+        return credit_notes_for_ended_lease(user=user, lease=lease, today=today)
 
     def credits(self, *, lease: Lease, ids: Sequence[int]) -> list[CreditNote]:
         return list(

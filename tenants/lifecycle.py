@@ -59,9 +59,12 @@ class LeaseListener:
     def lease_recorded(self, *, lease: Lease) -> None:
         """A lease and its units were recorded (approval or onboarding)."""
 
-    def lease_ended(self, *, user: User, lease: Lease) -> Sequence[Credit]:
+    def lease_ended(
+        self, *, user: User, lease: Lease, today: date | None = None
+    ) -> Sequence[Credit]:
         """The lease's end was brought forward (its units too): correct what depends on it,
-        in the same transaction, and answer the credit notes issued."""
+        in the same transaction, and answer the credit notes issued (dated ``today``, by
+        default the real one)."""
         return ()
 
     def credits(self, *, lease: Lease, ids: Sequence[int]) -> Sequence[Credit]:
@@ -93,9 +96,11 @@ def lease_recorded(*, lease: Lease) -> None:
         listener.lease_recorded(lease=lease)
 
 
-def lease_ended(*, user: User, lease: Lease) -> list[Credit]:
+def lease_ended(*, user: User, lease: Lease, today: date | None = None) -> list[Credit]:
     return [
-        note for listener in _listeners for note in listener.lease_ended(user=user, lease=lease)
+        note
+        for listener in _listeners
+        for note in listener.lease_ended(user=user, lease=lease, today=today)
     ]
 
 

@@ -171,8 +171,12 @@ def _end_problem(lease: Lease, end_date: date) -> str | None:
 
 
 @transaction.atomic
-def lease_terminate(*, user: User, lease: Lease, end_date: date, reason: str = "") -> Termination:
+def lease_terminate(
+    *, user: User, lease: Lease, end_date: date, reason: str = "", today: date | None = None
+) -> Termination:
     """End a lease early (domain.md §4): termination sets the end date, never extends it.
+    Credit notes it issues are dated ``today`` (by default the real one; the demo's seed
+    passes its own day).
 
     An end dated back into months already billed credits what they billed for the days
     after it (§6): the listeners of ``tenants.lifecycle`` (billing's) issue those credit
@@ -197,7 +201,7 @@ def lease_terminate(*, user: User, lease: Lease, end_date: date, reason: str = "
     )
     occupancy_refresh([lease.park_id])  # the park's stored figures, in this transaction
     # Months already billed past the new end are corrected with credit notes (§6).
-    credit_notes = lifecycle.lease_ended(user=user, lease=lease)
+    credit_notes = lifecycle.lease_ended(user=user, lease=lease, today=today)
     credit_note_ids = [note.pk for note in credit_notes]
     transaction.on_commit(
         lambda: tasks.send_lease_terminated_email.delay(lease.pk, credit_note_ids)

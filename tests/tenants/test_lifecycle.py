@@ -71,7 +71,7 @@ def test_a_listener_failing_at_the_end_of_a_lease_rolls_the_termination_back(
 ):
     # given a listener that fails once the lease's end is written
     class Failing(LeaseListener):
-        def lease_ended(self, *, user, lease):
+        def lease_ended(self, *, user, lease, today=None):
             raise RuntimeError("billing is down")
 
     monkeypatch.setattr(lifecycle, "_listeners", [*lifecycle._listeners, Failing()])
