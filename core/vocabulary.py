@@ -175,3 +175,20 @@ class RunStatus(Vocabulary):
     RUNNING = "running", "Running"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
+
+
+# --- Progress returns (§4a) -----------------------------------------------------------------------
+class ReturnStatus(Vocabulary):
+    """An owed return is ``due`` until its due date passes, then ``overdue``; once a version
+    is filed it is ``filed`` (§4a)."""
+
+    DUE = "due", "Due"
+    FILED = "filed", "Filed"
+    OVERDUE = "overdue", "Overdue"
+
+
+class ReminderKind(Vocabulary):
+    """The two e-mails a company's owners get about a return not yet filed (§4a)."""
+
+    BEFORE_DUE = "before_due", "Due in 5 days"
+    OVERDUE = "overdue", "Overdue"

@@ -40,13 +40,14 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "auditlog",
-    # Ours, layered: core ← audit ← accounts ← parks ← tenants ← subsidies ← reports (README).
+    # Ours, layered: core ← audit ← accounts ← parks ← tenants ← returns ← subsidies ← reports (README).
     "core",
     # After auditlog: its admin replaces auditlog's LogEntry admin with a read-only one.
     "audit",
     "accounts",
     "parks",
     "tenants",
+    "returns",
     "subsidies",
     "reports",
 ]
@@ -219,6 +220,10 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     # Each park's stored figures for today: derived from units and lets, whose changes are
     # recorded, and rewritten for every park each night (parks.services.occupancy_refresh).
     "parks.ParkCounters",
+    # The fiscal calendar (written once by a migration) and the returns each company owes
+    # (a database view over lease history, whose changes are recorded).
+    "returns.Quarter",
+    "returns.OwedReturn",
 )
 # Sign-ins are security events; the last_login stamp would add a change row to each.
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("last_login",)

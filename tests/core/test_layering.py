@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYERS = ["core", "audit", "accounts", "parks", "tenants", "subsidies", "reports"]
+LAYERS = ["core", "audit", "accounts", "parks", "tenants", "returns", "subsidies", "reports"]
 OURS = {*LAYERS, "stp_portal"}
 LOADERS = {"import_module", "import_string"}  # a dotted path in a string is an import too
 

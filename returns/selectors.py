@@ -1,0 +1,94 @@
+"""Reads of progress returns (domain.md §4a), each scoped to the user asking: PSEB staff
+see every return, a park manager the returns for their parks, a company user their own
+company's; anyone else none (conventions.md: one place)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, TypeVar
+
+from django.db.models import Case, CharField, Model, QuerySet, Value, When
+from django.utils import timezone
+
+from core.calendar import FiscalQuarter
+from core.vocabulary import ReturnStatus
+from parks.selectors import parks_managed_by
+
+from .models import OwedReturn, ProgressReturn, Quarter
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
+
+M = TypeVar("M", bound=Model)
+
+
+def _scoped(rows: QuerySet[M], user: User | AnonymousUser) -> QuerySet[M]:
+    if not user.is_authenticated:
+        return rows.none()
+    if user.is_pseb_staff:
+        return rows
+    if user.is_park_manager:
+        return rows.filter(park__in=parks_managed_by(user))
+    return rows.filter(company__memberships__user=user)
+
+
+def status_of(today: date) -> Case:
+    """§4a's status rule (``returns.domain.return_status``) in SQL, on an owed return."""
+    return Case(
+        When(current__isnull=False, then=Value(ReturnStatus.FILED.value)),
+        When(quarter__due_date__gte=today, then=Value(ReturnStatus.DUE.value)),
+        default=Value(ReturnStatus.OVERDUE.value),
+        output_field=CharField(),
+    )
+
+
+def owed_returns(today: date | None = None) -> QuerySet[OwedReturn]:
+    """Every return owed on ``today`` (default: today in Pakistan): its quarter is over,
+    annotated with its ``status``; unscoped, for the worker and the reports' own scope."""
+    today = today or timezone.localdate()
+    return OwedReturn.objects.filter(quarter__last_day__lt=today).annotate(status=status_of(today))
+
+
+def owed_returns_visible_to(
+    user: User | AnonymousUser, today: date | None = None
+) -> QuerySet[OwedReturn]:
+    """The returns owed that ``user`` may see, with the current version filed (if any),
+    company, park and quarter read in the same query."""
+    return _scoped(owed_returns(today), user).select_related(
+        "company", "park", "quarter", "current"
+    )
+
+
+def progress_returns_visible_to(user: User | AnonymousUser) -> QuerySet[ProgressReturn]:
+    """Every filed version ``user`` may see (current and amended)."""
+    return _scoped(ProgressReturn.objects.all(), user).select_related(
+        "company", "park", "quarter", "filed_by", "amendment"
+    )
+
+
+def current_returns() -> QuerySet[ProgressReturn]:
+    """The versions that count (§4a: the latest), unscoped, for reports."""
+    return ProgressReturn.objects.filter(amendment__isnull=True)
+
+
+def versions_of(version: ProgressReturn) -> QuerySet[ProgressReturn]:
+    """Every version of the return ``version`` belongs to, newest first."""
+    return (
+        ProgressReturn.objects.filter(
+            company_id=version.company_id, park_id=version.park_id, quarter_id=version.quarter_id
+        )
+        .select_related("filed_by")
+        .order_by("-version")
+    )
+
+
+def quarter_row(quarter: FiscalQuarter) -> Quarter:
+    """The stored row of a fiscal quarter (every quarter of the programme's years is one)."""
+    return Quarter.objects.get(start_year=quarter.start_year, number=quarter.number)
+
+
+def owed_key(company_id: int, park_id: int, quarter_id: int) -> str:
+    """The key of an owed return, as the view writes it (migration 0002)."""
+    return f"{company_id}-{park_id}-{quarter_id}"
