@@ -37,6 +37,8 @@ from subsidies.models import SubsidyScheme
 from tenants.models import Application, ApplicationTransition, Company, Lease, Membership
 from tenants.services import lease_create
 
+from .demo_returns import seed_returns
+
 DEMO_PASSWORD = "stp-demo-2026"  # noqa: S105 - printed for the demo; never used in production
 
 
@@ -392,6 +394,28 @@ COMPANIES: list[CompanySpec] = [
         "12000.00",
         "Python automation, web scraping",
     ),
+    # Returns' stories (stp_portal/demo_returns.py): a Gilgit freelancer who grows into a team
+    # of five, and a women-led company in Quetta.
+    CompanySpec(
+        "f.wajid",
+        "Wajid Hussain (freelancer)",
+        F,
+        "Gilgit",
+        5,
+        2,
+        "52000.00",
+        "Flutter apps, now with a team of five",
+    ),
+    CompanySpec(
+        "zarghun",
+        "Zarghun Women Tech (Pvt) Ltd",
+        C,
+        "Quetta",
+        14,
+        11,
+        "160000.00",
+        "Mobile apps and QA, founded and run by women",
+    ),
     CompanySpec(
         "f.hira",
         "Hira Qureshi (freelancer)",
@@ -432,6 +456,9 @@ LEASES: list[LeaseSpec] = [
     LeaseSpec("f.ayesha", "GLT", ("D-01",), 3, 1, 12),
     LeaseSpec("f.bilal", "GUJ", ("D-01",), 5, 20, 12),
     LeaseSpec("f.sana", "QTA", ("D-01",), 1, 5),
+    # Four quarters of progress returns each (stp_portal/demo_returns.py).
+    LeaseSpec("f.wajid", "GLT", ("D-05",), 14, 1),
+    LeaseSpec("zarghun", "QTA", ("D-05", "D-06"), 13, 10),
     # Signed for 12 months, terminated after 8.
     LeaseSpec("lyallpur", "GUJ", ("A-102",), 18, 1, 12, terminated=True),
     # Starts next month: the unit shows as reserved.
@@ -812,6 +839,7 @@ def seed_demo(today: date | None = None) -> SeedReport:
         )
 
     _ensure_billing(report, today, pseb)
+    seed_returns(report, today, {spec.slug: spec for spec in COMPANIES}, owners)
     # The units and a termination above were written in bulk: each park's stored figures.
     occupancy_refresh_all()
 

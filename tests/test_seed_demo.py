@@ -24,7 +24,7 @@ BROCHURE_PARKS = [
 
 
 def _row_counts() -> dict[str, int]:
-    ours = ("accounts", "parks", "tenants", "subsidies")
+    ours = ("accounts", "parks", "tenants", "returns", "subsidies")
     return {
         m._meta.label: m.objects.count()
         for m in apps.get_models(include_auto_created=True)
@@ -196,3 +196,51 @@ def test_demo_decisions_took_different_times_and_some_are_still_waiting():
         status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
     )
     assert sorted((TODAY - a.submitted_at.date()).days for a in waiting) == [3, 12, 40]
+
+
+@pytest.mark.parametrize("today", [TODAY, date(2027, 1, 5)])
+def test_demo_returns_tell_the_story_with_one_company_overdue(today):
+    from core.calendar import FiscalQuarter
+    from returns.selectors import current_returns, owed_returns
+
+    seed_demo(today)
+    latest = FiscalQuarter.of(today).previous()
+    quarters = [latest.previous().previous().previous(), latest.previous().previous()]
+    quarters += [latest.previous(), latest]
+
+    def employees(name, field="employees"):
+        rows = current_returns().filter(company__name__startswith=name)
+        by_quarter = {str(r.quarter): getattr(r, field) for r in rows.select_related("quarter")}
+        return [by_quarter.get(str(q)) for q in quarters]
+
+    # the Gilgit freelancer grows into a team of five
+    assert employees("Wajid Hussain") == [1, 2, 3, 5]
+    # the women-led company: most of its people are women, every quarter
+    women, total = employees("Zarghun", "employees_women"), employees("Zarghun")
+    assert all(w * 2 > t for w, t in zip(women, total, strict=True))
+    # exports rising, quarter on quarter, across the programme and for every company
+    exports = [
+        sum(
+            r.export_earnings_usd
+            for r in current_returns().filter(
+                quarter__start_year=q.start_year, quarter__number=q.number
+            )
+        )
+        for q in quarters
+    ]
+    if today == TODAY:  # (on another day a big exporter's lease may have ended)
+        assert exports == sorted(exports)
+        assert exports[0] < exports[-1]
+    for company in {r.company for r in current_returns().select_related("company")}:
+        series = [
+            r.export_earnings_usd
+            for r in current_returns()
+            .filter(company=company, quarter__first_day__gte=quarters[0].first)
+            .order_by("quarter__first_day")
+        ]
+        assert series == sorted(series), company
+    # one company has not filed, and shows as overdue
+    overdue = owed_returns(today).filter(status="overdue")
+    assert {r.company.name for r in overdue.select_related("company")} == {"Sariab Soft (Pvt) Ltd"}
+    # an amendment: two versions, the latest counting
+    assert current_returns().filter(version=2).count() == 1

@@ -40,7 +40,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "auditlog",
-    # Ours, layered: core ← audit ← accounts ← parks ← tenants ← returns ← subsidies ← reports (README).
+    # Ours, layered (README): core ← audit ← accounts ← parks ← tenants ← returns ← subsidies
+    # ← reports.
     "core",
     # After auditlog: its admin replaces auditlog's LogEntry admin with a read-only one.
     "audit",
