@@ -851,6 +851,7 @@ def seed_demo(today: date | None = None) -> SeedReport:
         "owner.karakoram",
         "member.karakoram",
         "freelancer.ayesha",
+        "freelancer.wajid",
         "owner.bolan",
     }
     report.logins = [row for row in report.logins if row[1] in shown]
