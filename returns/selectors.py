@@ -4,10 +4,13 @@ company's; anyone else none (conventions.md: one place)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from functools import reduce
+from operator import or_
 from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import Case, CharField, Model, QuerySet, Value, When
+from django.db.models import Case, CharField, Model, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from core.calendar import FiscalQuarter
@@ -87,6 +90,17 @@ def versions_of(version: ProgressReturn) -> QuerySet[ProgressReturn]:
 def quarter_row(quarter: FiscalQuarter) -> Quarter:
     """The stored row of a fiscal quarter (every quarter of the programme's years is one)."""
     return Quarter.objects.get(start_year=quarter.start_year, number=quarter.number)
+
+
+def quarter_rows(quarters: Iterable[FiscalQuarter]) -> dict[FiscalQuarter, Quarter]:
+    """The stored rows of several fiscal quarters, read in one query."""
+    wanted = set(quarters)
+    if not wanted:
+        return {}
+    rows = Quarter.objects.filter(
+        reduce(or_, (Q(start_year=q.start_year, number=q.number) for q in wanted))
+    )
+    return {row.fiscal_quarter: row for row in rows}
 
 
 def owed_key(company_id: int, park_id: int, quarter_id: int) -> str:

@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("subsidies.urls")),
     path("audit/", include("audit.urls")),
     path("reports/", include("reports.urls")),
+    # Before returns/ (returns.urls): /returns/compliance/ is not a return's key.
+    path("returns/compliance/", include("returns.compliance_urls")),
     path("api/", include("stp_portal.api_urls")),
     path("admin/", admin.site.urls),
 ]

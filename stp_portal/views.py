@@ -25,6 +25,7 @@ from parks.selectors import (
 # Parks a home page or dashboard shows, those with the most vacant units first: at national
 # scale (250 parks) the whole list is the directory's, not a landing page's.
 PARKS_SHOWN = 12
+OVERDUE_SHOWN = 5  # the longest overdue returns a dashboard lists (the compliance page: all)
 
 
 def most_room_first(units_vacant: int, name: str) -> tuple[int, str]:
@@ -87,6 +88,7 @@ def health(request: HttpRequest) -> JsonResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Each role's landing page after signing in."""
     from core.vocabulary import ApplicationStatus
+    from returns.compliance import overdue_returns, overdue_rows
     from tenants.selectors import applications_list, company_of, leases_list
 
     user = cast(User, request.user)  # login_required: a signed-in user, never anonymous
@@ -113,6 +115,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ),
             "parks_shown": most_vacant(parks)[:PARKS_SHOWN],
         }
+        # §4a: PSEB (every park) and managers (theirs) see the returns overdue.
+        overdue = overdue_returns(
+            None if user.is_pseb_staff else parks_managed_by(user), None, context["today"]
+        )
+        context["overdue_count"] = overdue.count()
+        context["overdue_top"] = overdue_rows(overdue[:OVERDUE_SHOWN], context["today"])
         if user.is_park_manager:
             # Their parks' programme figures (the PSEB overview is /reports/ itself).
             from reports import overview

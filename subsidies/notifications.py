@@ -6,25 +6,14 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 
-from accounts.models import User
-from core.vocabulary import MemberRole
+from tenants.selectors import owner_emails
 
 from .models import Statement
 
 
 def statement_issued(statement_id: int) -> int:
     statement = Statement.objects.select_related("company", "park").get(pk=statement_id)
-    owners = sorted(
-        set(
-            User.objects.filter(
-                is_active=True,
-                memberships__company_id=statement.company_id,
-                memberships__role=MemberRole.OWNER,
-            )
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
-    )
+    owners = owner_emails(statement.company_id)
     if not owners:
         return 0
     body = render_to_string(

@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
+from accounts.models import User
+from core.vocabulary import MemberRole
+
 from .models import Application, Company, Lease, LeaseUnit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from accounts.models import User
     from parks.models import Unit
 
 
@@ -99,6 +101,22 @@ def company_of(user: User | AnonymousUser) -> Company | None:
     if not user.is_authenticated or not user.is_company_user:
         return None
     return Company.objects.filter(memberships__user=user).first()
+
+
+def owner_emails(company_id: int) -> list[str]:
+    """The addresses of a company's owners (active, with an e-mail), each once, sorted: who
+    gets its statements and its progress-return reminders."""
+    return sorted(
+        set(
+            User.objects.filter(
+                is_active=True,
+                memberships__company_id=company_id,
+                memberships__role=MemberRole.OWNER,
+            )
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
 
 
 def applications_list(user: User | AnonymousUser) -> QuerySet[Application]:

@@ -332,6 +332,25 @@ CASES = [
         for name in REPORT_NAMES
         for fmt in ("csv", "xlsx")
     ],
+    # --- progress returns' compliance (domain.md §4a): PSEB all parks, managers theirs
+    Case("compliance:table", "GET", REPORT_READERS),
+    *[
+        Case("compliance:table", "GET", REPORT_READERS, label=label, query=query)
+        for label, query in (
+            ("csv", "format=csv"),
+            ("xlsx", "format=xlsx"),
+            ("overdue-csv", "format=csv&table=overdue"),
+            ("overdue-xlsx", "format=xlsx&table=overdue"),
+        )
+    ],
+    # A manager picks among their own parks only: another's is no choice (400, like reports).
+    Case(
+        "compliance:table",
+        "GET",
+        _expect("login", 404, 404, 200, 400, 200),
+        label="park-A",
+        query="park=GUJ",
+    ),
     Case("subsidies:scheme_list", "GET", _expect("login", 404, 404, 200, 200, 200)),
     Case("subsidies:scheme_export", "GET", _expect("login", 404, 404, 200, 200, 200), CSV),
     Case(

@@ -40,8 +40,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "auditlog",
-    # Ours, layered (README): core ← audit ← accounts ← parks ← tenants ← returns ← subsidies
-    # ← reports.
+    # Ours, layered (README):
+    # core ← audit ← accounts ← parks ← tenants ← returns ← subsidies ← reports.
     "core",
     # After auditlog: its admin replaces auditlog's LogEntry admin with a read-only one.
     "audit",
@@ -341,6 +341,12 @@ CELERY_BEAT_SCHEDULE = {
     "warm-programme-liability": {
         "task": "reports.tasks.warm_programme_liability",
         "schedule": crontab(minute="*/5"),
+    },
+    # Progress returns (domain.md §4a): owners are reminded 5 days before the due date and the
+    # day after it; each reminder once (returns.reminders). 09:00 Asia/Karachi (CELERY_TIMEZONE).
+    "send-return-reminders": {
+        "task": "returns.tasks.send_return_reminders",
+        "schedule": crontab(minute=0, hour=9),
     },
     # A run whose broker messages were lost is planned again (idempotent).
     "resume-stalled-billing-runs": {

@@ -11,8 +11,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAGES = {
     None: ["/", "/parks/", "/parks/GLT/", "/accounts/sign-in/", "/accounts/sign-up/"],
-    "pseb": ["/dashboard/", "/applications/", "/leases/", "/statements/", "/billing/"],
-    "manager.gilgit": ["/parks/managed/", "/parks/GLT/units/", "/parks/GLT/occupancy/"],
+    "pseb": [
+        "/dashboard/",
+        "/applications/",
+        "/leases/",
+        "/statements/",
+        "/billing/",
+        "/returns/compliance/",
+    ],
+    "manager.gilgit": [
+        "/parks/managed/",
+        "/parks/GLT/units/",
+        "/parks/GLT/occupancy/",
+        "/returns/compliance/",
+    ],
     "owner.karakoram": ["/company/", "/applications/", "/leases/", "/statements/"],
 }
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"

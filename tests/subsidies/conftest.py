@@ -13,6 +13,12 @@ from tests.factories import (
     UnitFactory,
 )
 from tests.subsidies.support import bill
+from tests.subsidies.worker_support import (  # noqa: F401 (the worker tests' fixtures)
+    broker,
+    queue,
+    start_worker,
+    worker_env,
+)
 
 
 @pytest.fixture

@@ -13,23 +13,15 @@ Redis. A worker's log is printed when it fails to start or a wait times out.
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
-import sys
 import time
-import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import redis
-from django.conf import settings as django_settings
 from django.utils import timezone
 
 from core.vocabulary import RunStatus
-from stp_portal.celery import app
 from subsidies import services
 from subsidies.models import BillingRun, Statement
 from tests.factories import (
@@ -46,7 +38,6 @@ from tests.subsidies.worker_support import (
     assert_billed_once_without_gaps,
     assert_numbers_gapless_so_far,
     assert_pdfs_stored_once,
-    database_url,
     delivered,
     drop_messages,
     finished,
@@ -64,9 +55,6 @@ pytestmark = [
 ]
 
 
-ROOT = Path(django_settings.BASE_DIR)
-
-
 PERIOD = "2026-03"
 
 
@@ -76,91 +64,10 @@ ASKED_ON = date(2026, 4, 1)
 CHUNK_SIZE = 5
 
 
-TASK_RECEIVED = re.compile(r"\[([0-9a-f-]{36})\] received")
-
-
 @pytest.fixture
-def broker():
-    client = redis.Redis.from_url(app.conf.broker_url)
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def queue(settings, broker):
-    """A queue of this test's own, used by the test process to send and by its workers."""
-    name = f"billing-test-{uuid.uuid4().hex[:12]}"
-    saved = {key: app.conf[key] for key in ("task_default_queue", "task_always_eager")}
-    app.conf.update(task_default_queue=name, task_always_eager=False)
-    settings.CELERY_TASK_DEFAULT_QUEUE = name
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    try:
-        yield name
-    finally:
-        app.conf.update(saved)
-        # Purge: the queue's messages, its bindings, the workers' mailboxes.
-        drop_messages(broker, name)
-        broker.delete(f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
-        for member in broker.smembers("_kombu.binding.celery.pidbox"):
-            if name.encode() in member:
-                broker.srem("_kombu.binding.celery.pidbox", member)
-
-
-@pytest.fixture
-def start_worker(queue, settings, tmp_path, broker):
-    """Start a worker on the test's queue; every worker is killed at the end.
-
-    A passing test has waited for the queue to drain, so a worker has nothing left to do; a
-    failing one leaves messages that the queue's purge removes.
-    """
-    workers: list[Worker] = []
-    media = Path(settings.MEDIA_ROOT)
-    media.mkdir(parents=True, exist_ok=True)
-
-    def start(**env: str) -> Worker:
-        name = f"{queue}-{len(workers) + 1}"
-        log = tmp_path / f"{name}.log"
-        environment = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "stp_portal.settings.test",
-            "DATABASE_URL": database_url(),
-            "REDIS_URL": settings.REDIS_URL,
-            "CELERY_BROKER_URL": app.conf.broker_url,
-            "CELERY_RESULT_BACKEND": app.conf.result_backend or "",
-            "CELERY_TASK_ALWAYS_EAGER": "false",
-            "CELERY_TASK_DEFAULT_QUEUE": queue,
-            "BILLING_CHUNK_SIZE": str(CHUNK_SIZE),
-            "MEDIA_ROOT": str(media),
-            "PYTHONUNBUFFERED": "1",
-            **env,
-        }
-        command = [
-            sys.executable, "-m", "celery", "-A", "stp_portal", "worker",
-            "-Q", queue, "-n", f"{name}@%h", "--concurrency", "2", "--loglevel", "info",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-        ]  # fmt: skip
-        with log.open("wb") as out:
-            process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
-                command,
-                cwd=ROOT,
-                env=environment,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: killpg takes the pool too
-            )
-        worker = Worker(name, process, log)
-        workers.append(worker)
-        worker.wait_ready()
-        return worker
-
-    yield start
-    for worker in workers:
-        worker.kill()
-    # The tasks' results (nothing reads them) would stay in Redis for a day.
-    for worker in workers:
-        ids = set(TASK_RECEIVED.findall(worker.log.read_text(errors="replace")))
-        if ids:
-            broker.delete(*(f"celery-task-meta-{task_id}" for task_id in ids))
+def worker_env():
+    """Small chunks: a month of ~30 companies is billed in several tasks."""
+    return {"BILLING_CHUNK_SIZE": str(CHUNK_SIZE)}
 
 
 def a_month_to_bill():

@@ -1,14 +1,22 @@
-"""A real Celery worker for the worker tests (test_worker.py), and how they wait on it and
-look at what it did: the broker's queues, the statements, their numbers and PDFs."""
+"""A real Celery worker (and beat) for the worker tests (test_worker.py here, and
+tests/returns/test_reminders_worker.py), and how they wait on it and look at what it did:
+the broker's queues, the statements, their numbers and PDFs.
+
+The fixtures ``broker``, ``queue``, ``start_worker`` and ``start_beat`` are imported by the
+test modules that use them; ``worker_env`` (a module may override it) is added to every
+process's environment."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
+import sys
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -16,22 +24,31 @@ from urllib.parse import quote
 
 import pytest
 import redis
+from django.conf import settings as django_settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
 from core.calendar import fiscal_year as fiscal_year_of
+from stp_portal.celery import app
 from subsidies import calculation as calc
 from subsidies.models import BillingRun, DocumentCounter, Statement
 from tenants.models import Lease
 
 READY_TIMEOUT = 60  # seconds for a worker to start (Django set-up, fork, connect)
+ROOT = Path(django_settings.BASE_DIR)
+TASK_RECEIVED = re.compile(r"\[([0-9a-f-]{36})\] received")
 
 
 class Worker:
-    def __init__(self, name: str, process: subprocess.Popen, log: Path) -> None:
+    """A Celery process (a worker, or beat) started by a test, and its log."""
+
+    def __init__(
+        self, name: str, process: subprocess.Popen, log: Path, ready: str = " ready."
+    ) -> None:
         self.name = name
         self.process = process
         self.log = log
+        self.ready = ready  # what its log says once it is ready
 
     @property
     def pid(self) -> int:
@@ -52,7 +69,7 @@ class Worker:
                     f"Worker {self.name} exited with {self.process.returncode} before it was "
                     f"ready:\n{self.output()}"
                 )
-            if " ready." in self.output(400):
+            if self.ready in self.output(400):
                 return
             time.sleep(0.1)
         pytest.fail(f"Worker {self.name} not ready within {READY_TIMEOUT}s:\n{self.output()}")
@@ -62,6 +79,130 @@ class Worker:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def broker():
+    client = redis.Redis.from_url(app.conf.broker_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def queue(settings, broker):
+    """A queue of this test's own, used by the test process to send and by its workers."""
+    name = f"worker-test-{uuid.uuid4().hex[:12]}"
+    saved = {key: app.conf[key] for key in ("task_default_queue", "task_always_eager")}
+    app.conf.update(task_default_queue=name, task_always_eager=False)
+    settings.CELERY_TASK_DEFAULT_QUEUE = name
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    try:
+        yield name
+    finally:
+        app.conf.update(saved)
+        # Purge: the queue's messages, its bindings, the workers' mailboxes.
+        drop_messages(broker, name)
+        broker.delete(f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
+        for member in broker.smembers("_kombu.binding.celery.pidbox"):
+            if name.encode() in member:
+                broker.srem("_kombu.binding.celery.pidbox", member)
+
+
+@pytest.fixture
+def worker_env() -> dict[str, str]:
+    """What every worker and beat of a test has in its environment beyond the common
+    (override it in a test module)."""
+    return {}
+
+
+def _environment(queue: str, settings, media: Path, env: dict[str, str]) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "stp_portal.settings.test",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_BROKER_URL": app.conf.broker_url,
+        "CELERY_RESULT_BACKEND": app.conf.result_backend or "",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "MEDIA_ROOT": str(media),
+        "PYTHONUNBUFFERED": "1",
+        **env,
+    }
+
+
+def _spawn(command: list[str], log: Path, environment: dict[str, str]) -> subprocess.Popen:
+    with log.open("wb") as out:
+        return subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+            command,
+            cwd=ROOT,
+            env=environment,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: killpg takes the pool too
+        )
+
+
+@pytest.fixture
+def start_worker(queue, settings, tmp_path, broker, worker_env):
+    """Start a worker on the test's queue; every worker is killed at the end.
+
+    A passing test has waited for the queue to drain, so a worker has nothing left to do; a
+    failing one leaves messages that the queue's purge removes.
+    """
+    workers: list[Worker] = []
+    media = Path(settings.MEDIA_ROOT)
+    media.mkdir(parents=True, exist_ok=True)
+
+    def start(concurrency: int = 2, **env: str) -> Worker:
+        name = f"{queue}-{len(workers) + 1}"
+        log = tmp_path / f"{name}.log"
+        command = [
+            sys.executable, "-m", "celery", "-A", "stp_portal", "worker",
+            "-Q", queue, "-n", f"{name}@%h", "--concurrency", str(concurrency),
+            "--loglevel", "info", "--without-gossip", "--without-mingle", "--without-heartbeat",
+        ]  # fmt: skip
+        environment = _environment(queue, settings, media, {**worker_env, **env})
+        worker = Worker(name, _spawn(command, log, environment), log)
+        workers.append(worker)
+        worker.wait_ready()
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.kill()
+    # The tasks' results (nothing reads them) would stay in Redis for a day.
+    for worker in workers:
+        ids = set(TASK_RECEIVED.findall(worker.log.read_text(errors="replace")))
+        if ids:
+            broker.delete(*(f"celery-task-meta-{task_id}" for task_id in ids))
+
+
+@pytest.fixture
+def start_beat(queue, settings, tmp_path, worker_env):
+    """Start ``celery beat`` sending the schedule of the settings given (``env``) to the
+    test's queue, waking every second; it is killed at the end if the test has not."""
+    beats: list[Worker] = []
+
+    def start(**env: str) -> Worker:
+        name = f"{queue}-beat-{len(beats) + 1}"
+        log = tmp_path / f"{name}.log"
+        command = [
+            sys.executable, "-m", "celery", "-A", "stp_portal", "beat",
+            "--schedule", str(tmp_path / f"{name}-schedule"), "--max-interval", "1",
+            "--loglevel", "info",
+        ]  # fmt: skip
+        environment = _environment(
+            queue, settings, Path(settings.MEDIA_ROOT), {**worker_env, **env}
+        )
+        beat = Worker(name, _spawn(command, log, environment), log, ready="beat: Starting...")
+        beats.append(beat)
+        beat.wait_ready()
+        return beat
+
+    yield start
+    for beat in beats:
+        beat.kill()
 
 
 def database_url() -> str:
