@@ -1,0 +1,475 @@
+"""Jobs and impact (domain.md §7.6), from progress returns (§4a): per fiscal quarter Q, park,
+city, province and tier, as of a date D.
+
+- **Tenants**: the companies that owe a return for Q in a park (they held a lease there on a
+  day of Q). A company in two parks is a tenant of each, and one tenant in a city, province,
+  tier or total that holds both.
+- **Returns owed, due, filed, overdue** and **compliance** (filed ÷ owed) on D, by §4a's
+  status rule (``returns.selectors.owed_returns`` / ``returns.domain.return_status``).
+- **Employees in the park, women** and their **share**, **new hires** (and women), **export
+  earnings (USD)** and **domestic revenue (PKR)**: sums over the returns of Q that count, the
+  latest version of each (``returns.selectors.current_returns``).
+- **Jobs since joining**: per company and park owing Q, the employees in the park in its
+  latest return up to Q less those in its first return in that park; summed. A company that
+  has filed nothing there yet adds nothing.
+
+Shares and compliance come from sums, never averages of percentages (§7). Every figure is
+read in SQL, grouped per park (and quarter for the series): the report reads the same few
+queries for 2 parks or 250 and 20,000 tenants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from core.calendar import FiscalQuarter
+from core.charts import Chart, ChartKind, Series
+from core.figures import percent
+from core.money import ZERO
+from core.tables import Column, Kind, Table, columns
+from core.vocabulary import Province, ReturnStatus, Tier
+from returns.domain import return_status
+from returns.models import OwedReturn, ProgressReturn
+from returns.selectors import current_returns
+
+from ..frame import ParkRef, Report, ReportFilters, Scope
+from ..quarters import SERIES_QUARTERS, YEAR_QUARTERS, latest_quarter, quarters_up_to
+from .demand import city_key
+
+# The figures summed from the returns that count, in the order the tables show them.
+COUNTS = ("in_park", "in_park_women", "new_hires", "new_hires_women")
+MONEY = ("export_earnings_usd", "domestic_revenue_pkr")
+RETURN_PARTS = (*COUNTS, *MONEY)
+STATUS_PARTS = ("owed", "due", "filed", "overdue")
+SUMMED = (*STATUS_PARTS, *RETURN_PARTS, "jobs_since_joining")
+
+FIGURE_COLUMNS = columns(
+    ("tenants", "Tenants", Kind.COUNT),
+    ("owed", "Returns owed", Kind.COUNT),
+    ("due", "Due", Kind.COUNT),
+    ("filed", "Filed", Kind.COUNT),
+    ("overdue", "Overdue", Kind.COUNT),
+    ("compliance_percent", "Compliance %", Kind.PERCENT),
+    ("in_park", "Employees in the park", Kind.COUNT),
+    ("in_park_women", "Women in the park", Kind.COUNT),
+    ("women_percent", "Women's share %", Kind.PERCENT),
+    ("new_hires", "New hires", Kind.COUNT),
+    ("new_hires_women", "Women hired", Kind.COUNT),
+    ("export_earnings_usd", "Export earnings (USD)", Kind.MONEY),
+    ("domestic_revenue_pkr", "Domestic revenue (PKR)", Kind.MONEY),
+    ("jobs_since_joining", "Jobs since joining", Kind.COUNT),
+)
+PARK_COLUMNS = columns(
+    ("park", "Park code"),
+    ("park_name", "Park"),
+    ("city", "City"),
+    ("province", "Province"),
+    ("tier", "Tier"),
+)
+SERIES_COLUMNS = columns(
+    ("quarter", "Quarter"),
+    ("returns", "Returns filed", Kind.COUNT),
+    ("in_park", "Employees in the parks", Kind.COUNT),
+    ("in_park_women", "Women in the parks", Kind.COUNT),
+    ("women_percent", "Women's share %", Kind.PERCENT),
+    ("new_hires", "New hires", Kind.COUNT),
+    ("export_earnings_usd", "Export earnings (USD)", Kind.MONEY),
+    ("domestic_revenue_pkr", "Domestic revenue (PKR)", Kind.MONEY),
+)
+
+
+# --- The reads ------------------------------------------------------------------------------------
+def _zero(key: str) -> Decimal | int:
+    return ZERO if key in MONEY else 0
+
+
+def _in_parks(rows: QuerySet[Any], park_ids: list[int] | None) -> QuerySet[Any]:
+    """``rows`` of these parks (None: every park, for the national public figures)."""
+    return rows if park_ids is None else rows.filter(park_id__in=park_ids)
+
+
+def _of_quarters(rows: QuerySet[Any], quarters: list[FiscalQuarter]) -> QuerySet[Any]:
+    """``rows`` (returns or owed returns) of the consecutive ``quarters``."""
+    return rows.filter(
+        quarter__first_day__gte=quarters[0].first, quarter__first_day__lte=quarters[-1].first
+    )
+
+
+def counted_returns(
+    park_ids: list[int] | None, quarters: list[FiscalQuarter]
+) -> QuerySet[ProgressReturn]:
+    """The returns that count (the latest version of each) of these parks and quarters."""
+    return _of_quarters(_in_parks(current_returns(), park_ids), quarters).order_by()
+
+
+def owed_in(park_ids: list[int] | None, quarter: FiscalQuarter) -> QuerySet[OwedReturn]:
+    """The returns owed for ``quarter`` in these parks, filed or not: one per tenant and
+    park."""
+    return _of_quarters(_in_parks(OwedReturn.objects.all(), park_ids), [quarter]).order_by()
+
+
+def _jobs_since_joining(quarter: FiscalQuarter) -> Any:
+    """For an owed return of ``quarter``: employees in the park in the company's latest
+    return there up to ``quarter`` less those in its first return there (NULL without one)."""
+    theirs = (
+        current_returns()
+        .filter(
+            company_id=OuterRef("company_id"),
+            park_id=OuterRef("park_id"),
+            quarter__first_day__lte=quarter.first,
+        )
+        .order_by()
+    )
+    latest = Subquery(theirs.order_by("-quarter__first_day").values("in_park")[:1])
+    first = Subquery(theirs.order_by("quarter__first_day").values("in_park")[:1])
+    return latest - first
+
+
+def status_by_park(
+    park_ids: list[int] | None, quarter: FiscalQuarter, as_of: date, *, jobs: bool = True
+) -> dict[int, dict[str, int]]:
+    """Per park: the returns owed for ``quarter``, how many are filed, due and overdue on
+    ``as_of`` (§4a's status: every return not filed is due until the quarter's due date and
+    overdue after it), and, with ``jobs``, the jobs since joining. One query."""
+    aggregates: dict[str, Any] = {"owed": Count("company_id"), "filed": Count("current_id")}
+    if jobs:
+        aggregates["jobs_since_joining"] = Coalesce(Sum(_jobs_since_joining(quarter)), 0)
+    unfiled = return_status(due_date=quarter.due_date, filed=False, today=as_of)
+    by_park: dict[int, dict[str, int]] = {}
+    for row in owed_in(park_ids, quarter).values("park_id").annotate(**aggregates):
+        waiting = row["owed"] - row["filed"]
+        by_park[row.pop("park_id")] = {
+            **row,
+            "due": waiting if unfiled == ReturnStatus.DUE else 0,
+            "overdue": waiting if unfiled == ReturnStatus.OVERDUE else 0,
+        }
+    return by_park
+
+
+def tenancies(park_ids: list[int] | None, quarter: FiscalQuarter) -> list[tuple[int, int]]:
+    """(company id, park id) of every return owed for ``quarter``: who the tenants are, to
+    count each company once per city, province, tier or total. One query."""
+    return list(owed_in(park_ids, quarter).values_list("company_id", "park_id"))
+
+
+def returns_by_park_and_quarter(
+    park_ids: list[int] | None, quarters: list[FiscalQuarter]
+) -> dict[tuple[int, FiscalQuarter], dict[str, Any]]:
+    """Per park and quarter: the returns that count, and the sums of their figures. One
+    query."""
+    rows = (
+        counted_returns(park_ids, quarters)
+        .values("park_id", "quarter__start_year", "quarter__number")
+        .annotate(returns=Count("id"), **{key: Sum(key) for key in RETURN_PARTS})
+    )
+    out: dict[tuple[int, FiscalQuarter], dict[str, Any]] = {}
+    for row in rows:
+        quarter = FiscalQuarter(row.pop("quarter__start_year"), row.pop("quarter__number"))
+        out[(row.pop("park_id"), quarter)] = row
+    return out
+
+
+@dataclass(frozen=True)
+class ReturnTotals:
+    """The returns that count over some parks and quarters, summed, and how many companies
+    filed them (the public page shows no figure resting on fewer than 3)."""
+
+    companies: int
+    in_park: int
+    in_park_women: int
+    export_earnings_usd: Decimal
+
+    @property
+    def women_percent(self) -> Decimal | None:
+        return percent(self.in_park_women, self.in_park)
+
+
+def return_totals(park_ids: list[int] | None, quarters: list[FiscalQuarter]) -> ReturnTotals:
+    """``counted_returns`` summed: one query (the home page's and the overview's figures)."""
+    sums = counted_returns(park_ids, quarters).aggregate(
+        companies=Count("company_id", distinct=True),
+        in_park=Coalesce(Sum("in_park"), 0),
+        in_park_women=Coalesce(Sum("in_park_women"), 0),
+        export_earnings_usd=Coalesce(Sum("export_earnings_usd"), ZERO),
+    )
+    return ReturnTotals(**sums)
+
+
+def tenants_in(park_ids: list[int] | None, quarter: FiscalQuarter) -> int:
+    """Companies owing a return for ``quarter`` in these parks, each counted once (one
+    query)."""
+    return int(owed_in(park_ids, quarter).aggregate(n=Count("company_id", distinct=True))["n"])
+
+
+# --- The figures from the parts -------------------------------------------------------------------
+def with_shares(parts: Mapping[str, Any]) -> dict[str, Any]:
+    """Compliance and women's share from (possibly summed) parts: never an average of
+    percentages."""
+    return {
+        **parts,
+        "compliance_percent": percent(parts["filed"], parts["owed"]),
+        "women_percent": percent(parts["in_park_women"], parts["in_park"]),
+    }
+
+
+def summed(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    rows = list(rows)
+    return {key: sum((row[key] for row in rows), _zero(key)) for key in SUMMED}
+
+
+def park_parts(
+    park_id: int, status: Mapping[int, Mapping[str, int]], figures: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    parts: dict[str, Any] = {key: _zero(key) for key in SUMMED}
+    parts |= status.get(park_id, {})
+    for key in RETURN_PARTS:
+        parts[key] = (figures or {}).get(key) or _zero(key)
+    return parts
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """A table of the park rows summed by a key: per city, province or tier."""
+
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    key: Callable[[ParkRef], str]
+    cells: Callable[[ParkRef], dict[str, str]]
+
+
+GROUPINGS = (
+    Grouping(
+        "cities",
+        "Per city",
+        columns(("city", "City"), ("province", "Province")),
+        lambda park: city_key(park.city),
+        lambda park: {"city": " ".join(park.city.split()), "province": park.province_label},
+    ),
+    Grouping(
+        "provinces",
+        "Per province",
+        columns(("province", "Province")),
+        lambda park: park.province,
+        lambda park: {"province": park.province_label},
+    ),
+    Grouping(
+        "tiers",
+        "Per tier",
+        columns(("tier", "Tier")),
+        lambda park: park.tier,
+        lambda park: {"tier": park.tier_label},
+    ),
+)
+GROUP_ORDER: dict[str, Callable[[str], Any]] = {
+    "cities": lambda key: key,
+    "provinces": lambda key: list(Province.values).index(key),
+    "tiers": lambda key: list(Tier.values).index(key),
+}
+
+
+def grouped_rows(
+    grouping: Grouping,
+    parks: Iterable[ParkRef],
+    park_rows: Mapping[int, Mapping[str, Any]],
+    pairs: list[tuple[int, int]],
+) -> list[dict[str, Any]]:
+    """The park rows summed per group, each group's tenants counted once."""
+    by_id = {park.id: park for park in parks}
+    members: dict[str, list[ParkRef]] = {}
+    for park in by_id.values():
+        members.setdefault(grouping.key(park), []).append(park)
+    companies: dict[str, set[int]] = {}
+    for company_id, park_id in pairs:
+        if park_id in by_id:
+            companies.setdefault(grouping.key(by_id[park_id]), set()).add(company_id)
+    return [
+        {
+            **grouping.cells(group[0]),
+            "tenants": len(companies.get(key, ())),
+            **with_shares(summed(park_rows[park.id] for park in group)),
+        }
+        for key in sorted(members, key=GROUP_ORDER[grouping.name])
+        for group in [members[key]]
+    ]
+
+
+def series_rows(
+    parks: Iterable[ParkRef],
+    by_park_quarter: Mapping[tuple[int, FiscalQuarter], Mapping[str, Any]],
+    quarters: list[FiscalQuarter],
+) -> list[dict[str, Any]]:
+    """The scope's returns that count, summed per quarter, oldest first."""
+    ids = [park.id for park in parks]
+    rows = []
+    for quarter in quarters:
+        found = [by_park_quarter[(i, quarter)] for i in ids if (i, quarter) in by_park_quarter]
+        row: dict[str, Any] = {"quarter": str(quarter)}
+        row["returns"] = sum(r["returns"] for r in found)
+        for key in RETURN_PARTS:
+            row[key] = sum((r[key] for r in found), _zero(key))
+        row["women_percent"] = percent(row["in_park_women"], row["in_park"])
+        rows.append(row)
+    return rows
+
+
+def impact_headlines(scope: Scope, filters: ReportFilters) -> dict[str, Any]:
+    """The overview's figures of the report without its tables (three queries): jobs in the
+    parks and women's share in the quarter, exports over the last four quarters up to it,
+    compliance."""
+    quarter = filters.quarter or latest_quarter(filters.as_of)
+    status = status_by_park(scope.ids, quarter, filters.as_of, jobs=False).values()
+    owed, filed = sum(s["owed"] for s in status), sum(s["filed"] for s in status)
+    now = return_totals(scope.ids, [quarter])
+    year = return_totals(scope.ids, quarters_up_to(quarter, YEAR_QUARTERS))
+    return {
+        "quarter": str(quarter),
+        "in_park": now.in_park,
+        "women_percent": now.women_percent,
+        "exports_last_4_quarters": year.export_earnings_usd,
+        "compliance_percent": percent(filed, owed),
+    }
+
+
+# --- The report -----------------------------------------------------------------------------------
+def impact_report(scope: Scope, filters: ReportFilters) -> Report:
+    """domain.md §7.6 for the quarter Q (default: the latest one over on D), per park, city,
+    province and tier, with the series of the 8 quarters up to Q.
+
+    Queries: the owed returns of Q per park with the jobs since joining (one), who the
+    tenants are (one), the returns that count per park and quarter for the series (one):
+    three, whatever the number of parks, tenants, returns and quarters.
+    """
+    as_of = filters.as_of
+    quarter = filters.quarter or latest_quarter(as_of)
+    quarters = quarters_up_to(quarter, SERIES_QUARTERS)
+    status = status_by_park(scope.ids, quarter, as_of)
+    pairs = tenancies(scope.ids, quarter)
+    by_park_quarter = returns_by_park_and_quarter(scope.ids, quarters)
+
+    parts = {
+        park.id: park_parts(park.id, status, by_park_quarter.get((park.id, quarter)))
+        for park in scope.parks
+    }
+    tenants_per_park: dict[int, int] = {}
+    for _, park_id in pairs:
+        tenants_per_park[park_id] = tenants_per_park.get(park_id, 0) + 1
+    rows = [
+        {
+            "park": park.code,
+            "park_name": park.name,
+            "city": park.city,
+            "province": park.province_label,
+            "tier": park.tier_label,
+            "tenants": tenants_per_park.get(park.id, 0),
+            **with_shares(parts[park.id]),
+        }
+        for park in scope.parks
+    ]
+    all_tenants = len({company_id for company_id, _ in pairs})
+    figures = {"tenants": all_tenants, **with_shares(summed(rows))}
+    totals = {"park_name": scope.label, **figures}
+
+    tables: dict[str, Table] = {}
+    for grouping in GROUPINGS:
+        grouped = grouped_rows(grouping, scope.parks, parts, pairs)
+        tables[grouping.name] = Table(
+            columns=grouping.columns + FIGURE_COLUMNS,
+            rows=grouped,
+            totals={grouping.columns[0].key: scope.label, **figures} if grouped else None,
+            title=f"{grouping.title}, {quarter}",
+            empty="No parks for these filters.",
+        )
+    series = series_rows(scope.parks, by_park_quarter, quarters)
+    tables["series"] = Table(
+        columns=SERIES_COLUMNS,
+        rows=series,
+        title=f"{scope.label}: the {len(quarters)} quarters up to {quarter}",
+    )
+    labels = tuple(row["quarter"] for row in series)
+    charts = (
+        Chart(
+            kind=ChartKind.LINE,
+            title="Jobs in the parks",
+            description=(
+                f"{scope.label}: employees working from the parks and the women among them, "
+                f"as the returns filed for each of the {len(quarters)} quarters up to "
+                f"{quarter} state them."
+            ),
+            labels=labels,
+            series=(
+                Series("Employees in the parks", tuple(r["in_park"] for r in series)),
+                Series("Women", tuple(r["in_park_women"] for r in series)),
+            ),
+            unit=Kind.COUNT,
+        ),
+        Chart(
+            kind=ChartKind.LINE,
+            title="Women's share of jobs in the parks",
+            description=(
+                f"{scope.label}: women's share of the employees working from the parks, per "
+                f"quarter, from the summed returns."
+            ),
+            labels=labels,
+            series=(Series("Women's share", tuple(r["women_percent"] for r in series)),),
+            unit=Kind.PERCENT,
+        ),
+        Chart(
+            kind=ChartKind.BARS,
+            title="Export earnings (USD)",
+            description=(
+                f"{scope.label}: export earnings received in each quarter, in US dollars, as "
+                "the returns filed state them."
+            ),
+            labels=labels,
+            series=(Series("Export earnings", tuple(r["export_earnings_usd"] for r in series)),),
+            unit=Kind.MONEY,
+        ),
+    )
+    last_year = series[-YEAR_QUARTERS:]
+    return Report(
+        name="impact",
+        title="Jobs and impact",
+        filters=filters,
+        scope=scope,
+        table=Table(
+            columns=PARK_COLUMNS + FIGURE_COLUMNS,
+            rows=rows,
+            totals=totals,
+            title=f"Jobs and impact per park, {quarter}",
+            empty="No parks for these filters.",
+        ),
+        tables=tables,
+        figures={
+            "quarter": str(quarter),
+            "tenants": all_tenants,
+            "owed": totals["owed"],
+            "filed": totals["filed"],
+            "overdue": totals["overdue"],
+            "compliance_percent": totals["compliance_percent"],
+            "in_park": totals["in_park"],
+            "women_percent": totals["women_percent"],
+            "new_hires": totals["new_hires"],
+            "jobs_since_joining": totals["jobs_since_joining"],
+            "exports_last_4_quarters": sum((r["export_earnings_usd"] for r in last_year), ZERO),
+        },
+        chart=charts[0],
+        charts=charts[1:],
+        notes=(
+            f"{quarter}: tenants are the companies that held a lease in the park on a day of "
+            f"the quarter and so owe it a return, due on {quarter.due_date:%d %B %Y}; "
+            f"compliance is the share of those returns filed by {as_of:%d %B %Y}.",
+            "Figures are those of the returns filed, the latest version of each (an amendment "
+            "replaces what it corrects). A company in two parks is a tenant of each, and one "
+            "tenant in a total. Shares and compliance are computed from the sums.",
+            "Jobs since joining: for each tenant, the employees in the park in its latest "
+            "return up to the quarter less those in its first return there.",
+        ),
+    )
