@@ -40,6 +40,7 @@ from returns.models import OwedReturn, ProgressReturn
 from returns.selectors import current_returns
 
 from ..frame import ParkRef, Report, ReportFilters, Scope
+from ..public import PublicImpact, publishable
 from ..quarters import SERIES_QUARTERS, YEAR_QUARTERS, latest_quarter, quarters_up_to
 from .demand import city_key
 
@@ -472,4 +473,25 @@ def impact_report(scope: Scope, filters: ReportFilters) -> Report:
             "Jobs since joining: for each tenant, the employees in the park in its latest "
             "return up to the quarter less those in its first return there.",
         ),
+    )
+
+
+# --- The public figures ---------------------------------------------------------------------------
+def public_impact(as_of: date) -> PublicImpact:
+    """The national figures of the home page (issue 11), read by the report's own selectors
+    for every park: the tenants of the latest quarter over, the jobs in the parks and women's
+    share its returns state, and the exports of the four quarters up to it; each withheld
+    when it rests on fewer than ``MIN_COMPANIES`` companies. Three queries."""
+    quarter = latest_quarter(as_of)
+    year = quarters_up_to(quarter, YEAR_QUARTERS)
+    tenants = tenants_in(None, quarter)
+    now = return_totals(None, [quarter])
+    exports = return_totals(None, year)
+    return PublicImpact(
+        quarter=str(quarter),
+        year=f"{year[0]} to {year[-1]}",
+        tenants=publishable(tenants, tenants),
+        jobs=publishable(now.in_park, now.companies),
+        women_percent=publishable(now.women_percent, now.companies),
+        exports_usd=publishable(exports.export_earnings_usd, exports.companies),
     )
