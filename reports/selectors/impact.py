@@ -26,8 +26,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import Coalesce, FirstValue, RowNumber
 
 from core.calendar import FiscalQuarter
 from core.charts import Chart, ChartKind, Series
@@ -36,7 +36,7 @@ from core.money import ZERO
 from core.tables import Column, Kind, Table, columns
 from core.vocabulary import Province, ReturnStatus, Tier
 from returns.domain import return_status
-from returns.models import OwedReturn, ProgressReturn
+from returns.models import OwedReturn, ProgressReturn, Quarter
 from returns.selectors import current_returns
 
 from ..frame import ParkRef, Report, ReportFilters, Scope
@@ -112,45 +112,69 @@ def counted_returns(
 
 def owed_in(park_ids: list[int] | None, quarter: FiscalQuarter) -> QuerySet[OwedReturn]:
     """The returns owed for ``quarter`` in these parks, filed or not: one per tenant and
-    park."""
-    return _of_quarters(_in_parks(OwedReturn.objects.all(), park_ids), [quarter]).order_by()
+    park.
 
-
-def _jobs_since_joining(quarter: FiscalQuarter) -> Any:
-    """For an owed return of ``quarter``: employees in the park in the company's latest
-    return there up to ``quarter`` less those in its first return there (NULL without one)."""
-    theirs = (
-        current_returns()
-        .filter(
-            company_id=OuterRef("company_id"),
-            park_id=OuterRef("park_id"),
-            quarter__first_day__lte=quarter.first,
-        )
-        .order_by()
-    )
-    latest = Subquery(theirs.order_by("-quarter__first_day").values("in_park")[:1])
-    first = Subquery(theirs.order_by("quarter__first_day").values("in_park")[:1])
-    return latest - first
+    The quarter is named by its id (a scalar subquery), not through a join: PostgreSQL then
+    pushes it into the view, which joins only that quarter to the leases. Through a join the
+    view would first pair every open lease with every quarter up to the calendar's end.
+    """
+    quarter_id = Quarter.objects.filter(start_year=quarter.start_year, number=quarter.number)
+    rows = OwedReturn.objects.filter(quarter_id=Subquery(quarter_id.values("id")[:1]))
+    return _in_parks(rows, park_ids).order_by()
 
 
 def status_by_park(
-    park_ids: list[int] | None, quarter: FiscalQuarter, as_of: date, *, jobs: bool = True
+    park_ids: list[int] | None, quarter: FiscalQuarter, as_of: date
 ) -> dict[int, dict[str, int]]:
     """Per park: the returns owed for ``quarter``, how many are filed, due and overdue on
     ``as_of`` (§4a's status: every return not filed is due until the quarter's due date and
-    overdue after it), and, with ``jobs``, the jobs since joining. One query."""
-    aggregates: dict[str, Any] = {"owed": Count("company_id"), "filed": Count("current_id")}
-    if jobs:
-        aggregates["jobs_since_joining"] = Coalesce(Sum(_jobs_since_joining(quarter)), 0)
+    overdue after it). One query."""
     unfiled = return_status(due_date=quarter.due_date, filed=False, today=as_of)
     by_park: dict[int, dict[str, int]] = {}
-    for row in owed_in(park_ids, quarter).values("park_id").annotate(**aggregates):
+    rows = (
+        owed_in(park_ids, quarter)
+        .values("park_id")
+        .annotate(owed=Count("company_id"), filed=Count("current_id"))
+    )
+    for row in rows:
         waiting = row["owed"] - row["filed"]
         by_park[row.pop("park_id")] = {
             **row,
             "due": waiting if unfiled == ReturnStatus.DUE else 0,
             "overdue": waiting if unfiled == ReturnStatus.OVERDUE else 0,
         }
+    return by_park
+
+
+def jobs_since_joining(
+    park_ids: list[int] | None, quarter: FiscalQuarter, tenancies: Iterable[tuple[int, int]]
+) -> dict[int, int]:
+    """Per park: for each of ``tenancies`` (company, park) owing ``quarter``, the employees
+    in the park in its latest return there up to ``quarter`` less those in its first return
+    there; summed. A tenancy with no return yet adds nothing.
+
+    One query: window functions over the returns that count up to ``quarter`` pick each
+    company and park's latest return and the first one's figure, in one pass (no query or
+    subquery per company)."""
+    pair = [F("company_id"), F("park_id")]
+    ranked = (
+        _in_parks(current_returns(), park_ids)
+        .filter(quarter__first_day__lte=quarter.first)
+        .annotate(
+            first_in_park=Window(
+                FirstValue("in_park"), partition_by=pair, order_by=F("quarter__first_day").asc()
+            ),
+            newest=Window(RowNumber(), partition_by=pair, order_by=F("quarter__first_day").desc()),
+        )
+        .filter(newest=1)
+        .order_by()
+        .values_list("company_id", "park_id", "in_park", "first_in_park")
+    )
+    owing = set(tenancies)
+    by_park: dict[int, int] = {}
+    for company_id, park_id, latest, first in ranked:
+        if (company_id, park_id) in owing:
+            by_park[park_id] = by_park.get(park_id, 0) + latest - first
     return by_park
 
 
@@ -226,10 +250,14 @@ def summed(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def park_parts(
-    park_id: int, status: Mapping[int, Mapping[str, int]], figures: Mapping[str, Any] | None
+    park_id: int,
+    status: Mapping[int, Mapping[str, int]],
+    since_joining: Mapping[int, int],
+    figures: Mapping[str, Any] | None,
 ) -> dict[str, Any]:
     parts: dict[str, Any] = {key: _zero(key) for key in SUMMED}
     parts |= status.get(park_id, {})
+    parts["jobs_since_joining"] = since_joining.get(park_id, 0)
     for key in RETURN_PARTS:
         parts[key] = (figures or {}).get(key) or _zero(key)
     return parts
@@ -326,7 +354,7 @@ def impact_headlines(scope: Scope, filters: ReportFilters) -> dict[str, Any]:
     parks and women's share in the quarter, exports over the last four quarters up to it,
     compliance."""
     quarter = filters.quarter or latest_quarter(filters.as_of)
-    status = status_by_park(scope.ids, quarter, filters.as_of, jobs=False).values()
+    status = status_by_park(scope.ids, quarter, filters.as_of).values()
     owed, filed = sum(s["owed"] for s in status), sum(s["filed"] for s in status)
     now = return_totals(scope.ids, [quarter])
     year = return_totals(scope.ids, quarters_up_to(quarter, YEAR_QUARTERS))
@@ -344,19 +372,20 @@ def impact_report(scope: Scope, filters: ReportFilters) -> Report:
     """domain.md §7.6 for the quarter Q (default: the latest one over on D), per park, city,
     province and tier, with the series of the 8 quarters up to Q.
 
-    Queries: the owed returns of Q per park with the jobs since joining (one), who the
-    tenants are (one), the returns that count per park and quarter for the series (one):
-    three, whatever the number of parks, tenants, returns and quarters.
+    Queries: the owed returns of Q per park (one), who the tenants are (one), the jobs since
+    joining (one), the returns that count per park and quarter for the series (one): four,
+    whatever the number of parks, tenants, returns and quarters.
     """
     as_of = filters.as_of
     quarter = filters.quarter or latest_quarter(as_of)
     quarters = quarters_up_to(quarter, SERIES_QUARTERS)
     status = status_by_park(scope.ids, quarter, as_of)
     pairs = tenancies(scope.ids, quarter)
+    since_joining = jobs_since_joining(scope.ids, quarter, pairs)
     by_park_quarter = returns_by_park_and_quarter(scope.ids, quarters)
 
     parts = {
-        park.id: park_parts(park.id, status, by_park_quarter.get((park.id, quarter)))
+        park.id: park_parts(park.id, status, since_joining, by_park_quarter.get((park.id, quarter)))
         for park in scope.parks
     }
     tenants_per_park: dict[int, int] = {}
