@@ -26,8 +26,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, QuerySet, Subquery, Sum, Window
-from django.db.models.functions import Coalesce, FirstValue, RowNumber
+from django.db.models import Count, F, Q, QuerySet, RowRange, Sum, Window
+from django.db.models.functions import Coalesce, FirstValue, LastValue, RowNumber
 
 from core.calendar import FiscalQuarter
 from core.charts import Chart, ChartKind, Series
@@ -96,43 +96,59 @@ def _in_parks(rows: QuerySet[Any], park_ids: list[int] | None) -> QuerySet[Any]:
     return rows if park_ids is None else rows.filter(park_id__in=park_ids)
 
 
-def _of_quarters(rows: QuerySet[Any], quarters: list[FiscalQuarter]) -> QuerySet[Any]:
-    """``rows`` (returns or owed returns) of the consecutive ``quarters``."""
-    return rows.filter(
-        quarter__first_day__gte=quarters[0].first, quarter__first_day__lte=quarters[-1].first
-    )
+@dataclass(frozen=True)
+class Reported:
+    """The quarter reported, the series of quarters up to it (oldest first), and the ids of
+    their stored rows (``returns.models.Quarter``)."""
+
+    quarter: FiscalQuarter
+    series: tuple[FiscalQuarter, ...]
+    ids: Mapping[FiscalQuarter, int]
+
+    @property
+    def year(self) -> tuple[FiscalQuarter, ...]:
+        """The four quarters up to the one reported."""
+        return self.series[-YEAR_QUARTERS:]
+
+    def ids_of(self, quarters: Iterable[FiscalQuarter]) -> list[int]:
+        return [self.ids[quarter] for quarter in quarters]
 
 
-def counted_returns(
-    park_ids: list[int] | None, quarters: list[FiscalQuarter]
-) -> QuerySet[ProgressReturn]:
+def reported(quarter: FiscalQuarter) -> Reported:
+    """``quarter``, the ``SERIES_QUARTERS`` up to it and their ids: one query. The reads
+    below name quarters by id: the database then estimates the rows rightly (a join on the
+    quarter's days looks like a few of the calendar's thousands of quarters) and pushes the
+    quarter into the view of owed returns, which otherwise pairs every open lease with every
+    quarter to the calendar's end first."""
+    series = tuple(quarters_up_to(quarter, SERIES_QUARTERS))
+    rows = Quarter.objects.filter(
+        first_day__gte=series[0].first, first_day__lte=series[-1].first
+    ).values_list("start_year", "number", "id")
+    return Reported(quarter, series, {FiscalQuarter(y, n): pk for y, n, pk in rows})
+
+
+def counted_returns(park_ids: list[int] | None, quarter_ids: list[int]) -> QuerySet[ProgressReturn]:
     """The returns that count (the latest version of each) of these parks and quarters."""
-    return _of_quarters(_in_parks(current_returns(), park_ids), quarters).order_by()
+    return _in_parks(current_returns(), park_ids).filter(quarter_id__in=quarter_ids).order_by()
 
 
-def owed_in(park_ids: list[int] | None, quarter: FiscalQuarter) -> QuerySet[OwedReturn]:
-    """The returns owed for ``quarter`` in these parks, filed or not: one per tenant and
-    park.
-
-    The quarter is named by its id (a scalar subquery), not through a join: PostgreSQL then
-    pushes it into the view, which joins only that quarter to the leases. Through a join the
-    view would first pair every open lease with every quarter up to the calendar's end.
-    """
-    quarter_id = Quarter.objects.filter(start_year=quarter.start_year, number=quarter.number)
-    rows = OwedReturn.objects.filter(quarter_id=Subquery(quarter_id.values("id")[:1]))
-    return _in_parks(rows, park_ids).order_by()
+def owed_in(park_ids: list[int] | None, quarter_id: int) -> QuerySet[OwedReturn]:
+    """The returns owed for the quarter ``quarter_id`` in these parks, filed or not: one per
+    tenant and park."""
+    return _in_parks(OwedReturn.objects.filter(quarter_id=quarter_id), park_ids).order_by()
 
 
 def status_by_park(
-    park_ids: list[int] | None, quarter: FiscalQuarter, as_of: date
+    park_ids: list[int] | None, quarters: Reported, as_of: date
 ) -> dict[int, dict[str, int]]:
     """Per park: the returns owed for ``quarter``, how many are filed, due and overdue on
     ``as_of`` (§4a's status: every return not filed is due until the quarter's due date and
     overdue after it). One query."""
+    quarter = quarters.quarter
     unfiled = return_status(due_date=quarter.due_date, filed=False, today=as_of)
     by_park: dict[int, dict[str, int]] = {}
     rows = (
-        owed_in(park_ids, quarter)
+        owed_in(park_ids, quarters.ids[quarter])
         .values("park_id")
         .annotate(owed=Count("company_id"), filed=Count("current_id"))
     )
@@ -156,19 +172,28 @@ def jobs_since_joining(
     One query: window functions over the returns that count up to ``quarter`` pick each
     company and park's latest return and the first one's figure, in one pass (no query or
     subquery per company)."""
-    pair = [F("company_id"), F("park_id")]
+
+    # One window (one sort): each company and park's returns oldest first, the whole
+    # partition as the frame, so its first row carries the first and the latest figure.
+    def over(function: Any) -> Window:
+        return Window(
+            function,
+            partition_by=[F("company_id"), F("park_id")],
+            order_by=F("quarter__first_day").asc(),
+            frame=RowRange(start=None, end=None),
+        )
+
     ranked = (
         _in_parks(current_returns(), park_ids)
         .filter(quarter__first_day__lte=quarter.first)
         .annotate(
-            first_in_park=Window(
-                FirstValue("in_park"), partition_by=pair, order_by=F("quarter__first_day").asc()
-            ),
-            newest=Window(RowNumber(), partition_by=pair, order_by=F("quarter__first_day").desc()),
+            first_in_park=over(FirstValue("in_park")),
+            latest_in_park=over(LastValue("in_park")),
+            rank=over(RowNumber()),
         )
-        .filter(newest=1)
+        .filter(rank=1)
         .order_by()
-        .values_list("company_id", "park_id", "in_park", "first_in_park")
+        .values_list("company_id", "park_id", "latest_in_park", "first_in_park")
     )
     owing = set(tenancies)
     by_park: dict[int, int] = {}
@@ -178,27 +203,25 @@ def jobs_since_joining(
     return by_park
 
 
-def tenancies(park_ids: list[int] | None, quarter: FiscalQuarter) -> list[tuple[int, int]]:
+def tenancies(park_ids: list[int] | None, quarters: Reported) -> list[tuple[int, int]]:
     """(company id, park id) of every return owed for ``quarter``: who the tenants are, to
     count each company once per city, province, tier or total. One query."""
-    return list(owed_in(park_ids, quarter).values_list("company_id", "park_id"))
+    owed = owed_in(park_ids, quarters.ids[quarters.quarter])
+    return list(owed.values_list("company_id", "park_id"))
 
 
 def returns_by_park_and_quarter(
-    park_ids: list[int] | None, quarters: list[FiscalQuarter]
+    park_ids: list[int] | None, quarters: Reported
 ) -> dict[tuple[int, FiscalQuarter], dict[str, Any]]:
-    """Per park and quarter: the returns that count, and the sums of their figures. One
-    query."""
+    """Per park and quarter of the series: the returns that count, and the sums of their
+    figures. One query."""
+    quarter_of = {pk: quarter for quarter, pk in quarters.ids.items()}
     rows = (
-        counted_returns(park_ids, quarters)
-        .values("park_id", "quarter__start_year", "quarter__number")
+        counted_returns(park_ids, quarters.ids_of(quarters.series))
+        .values("park_id", "quarter_id")
         .annotate(returns=Count("id"), **{key: Sum(key) for key in RETURN_PARTS})
     )
-    out: dict[tuple[int, FiscalQuarter], dict[str, Any]] = {}
-    for row in rows:
-        quarter = FiscalQuarter(row.pop("quarter__start_year"), row.pop("quarter__number"))
-        out[(row.pop("park_id"), quarter)] = row
-    return out
+    return {(row.pop("park_id"), quarter_of[row.pop("quarter_id")]): row for row in rows}
 
 
 @dataclass(frozen=True)
@@ -216,21 +239,36 @@ class ReturnTotals:
         return percent(self.in_park_women, self.in_park)
 
 
-def return_totals(park_ids: list[int] | None, quarters: list[FiscalQuarter]) -> ReturnTotals:
-    """``counted_returns`` summed: one query (the home page's and the overview's figures)."""
-    sums = counted_returns(park_ids, quarters).aggregate(
-        companies=Count("company_id", distinct=True),
-        in_park=Coalesce(Sum("in_park"), 0),
-        in_park_women=Coalesce(Sum("in_park_women"), 0),
-        export_earnings_usd=Coalesce(Sum("export_earnings_usd"), ZERO),
+def return_totals(
+    park_ids: list[int] | None, quarters: Reported
+) -> tuple[ReturnTotals, ReturnTotals]:
+    """``counted_returns`` summed over the quarter reported and over the four quarters up
+    to it, in one query (the home page's and the overview's figures)."""
+    now = Q(quarter_id=quarters.ids[quarters.quarter])
+    sums = counted_returns(park_ids, quarters.ids_of(quarters.year)).aggregate(
+        now_companies=Count("company_id", distinct=True, filter=now),
+        now_in_park=Coalesce(Sum("in_park", filter=now), 0),
+        now_in_park_women=Coalesce(Sum("in_park_women", filter=now), 0),
+        now_export_earnings_usd=Coalesce(Sum("export_earnings_usd", filter=now), ZERO),
+        year_companies=Count("company_id", distinct=True),
+        year_in_park=Coalesce(Sum("in_park"), 0),
+        year_in_park_women=Coalesce(Sum("in_park_women"), 0),
+        year_export_earnings_usd=Coalesce(Sum("export_earnings_usd"), ZERO),
     )
-    return ReturnTotals(**sums)
+
+    def part(prefix: str) -> ReturnTotals:
+        return ReturnTotals(
+            **{key.removeprefix(prefix): v for key, v in sums.items() if key.startswith(prefix)}
+        )
+
+    return part("now_"), part("year_")
 
 
-def tenants_in(park_ids: list[int] | None, quarter: FiscalQuarter) -> int:
-    """Companies owing a return for ``quarter`` in these parks, each counted once (one
-    query)."""
-    return int(owed_in(park_ids, quarter).aggregate(n=Count("company_id", distinct=True))["n"])
+def tenants_in(park_ids: list[int] | None, quarters: Reported) -> int:
+    """Companies owing a return for the quarter reported in these parks, each counted once
+    (one query)."""
+    owed = owed_in(park_ids, quarters.ids[quarters.quarter])
+    return int(owed.aggregate(n=Count("company_id", distinct=True))["n"])
 
 
 # --- The figures from the parts -------------------------------------------------------------------
@@ -353,13 +391,12 @@ def impact_headlines(scope: Scope, filters: ReportFilters) -> dict[str, Any]:
     """The overview's figures of the report without its tables (three queries): jobs in the
     parks and women's share in the quarter, exports over the last four quarters up to it,
     compliance."""
-    quarter = filters.quarter or latest_quarter(filters.as_of)
-    status = status_by_park(scope.ids, quarter, filters.as_of).values()
+    quarters = reported(filters.quarter or latest_quarter(filters.as_of))
+    status = status_by_park(scope.ids, quarters, filters.as_of).values()
     owed, filed = sum(s["owed"] for s in status), sum(s["filed"] for s in status)
-    now = return_totals(scope.ids, [quarter])
-    year = return_totals(scope.ids, quarters_up_to(quarter, YEAR_QUARTERS))
+    now, year = return_totals(scope.ids, quarters)
     return {
-        "quarter": str(quarter),
+        "quarter": str(quarters.quarter),
         "in_park": now.in_park,
         "women_percent": now.women_percent,
         "exports_last_4_quarters": year.export_earnings_usd,
@@ -372,15 +409,15 @@ def impact_report(scope: Scope, filters: ReportFilters) -> Report:
     """domain.md §7.6 for the quarter Q (default: the latest one over on D), per park, city,
     province and tier, with the series of the 8 quarters up to Q.
 
-    Queries: the owed returns of Q per park (one), who the tenants are (one), the jobs since
-    joining (one), the returns that count per park and quarter for the series (one): four,
-    whatever the number of parks, tenants, returns and quarters.
+    Queries: the quarters' ids (one), the owed returns of Q per park (one), who the tenants
+    are (one), the jobs since joining (one), the returns that count per park and quarter for
+    the series (one): five, whatever the number of parks, tenants, returns and quarters.
     """
     as_of = filters.as_of
-    quarter = filters.quarter or latest_quarter(as_of)
-    quarters = quarters_up_to(quarter, SERIES_QUARTERS)
-    status = status_by_park(scope.ids, quarter, as_of)
-    pairs = tenancies(scope.ids, quarter)
+    quarters = reported(filters.quarter or latest_quarter(as_of))
+    quarter = quarters.quarter
+    status = status_by_park(scope.ids, quarters, as_of)
+    pairs = tenancies(scope.ids, quarters)
     since_joining = jobs_since_joining(scope.ids, quarter, pairs)
     by_park_quarter = returns_by_park_and_quarter(scope.ids, quarters)
 
@@ -417,11 +454,11 @@ def impact_report(scope: Scope, filters: ReportFilters) -> Report:
             title=f"{grouping.title}, {quarter}",
             empty="No parks for these filters.",
         )
-    series = series_rows(scope.parks, by_park_quarter, quarters)
+    series = series_rows(scope.parks, by_park_quarter, list(quarters.series))
     tables["series"] = Table(
         columns=SERIES_COLUMNS,
         rows=series,
-        title=f"{scope.label}: the {len(quarters)} quarters up to {quarter}",
+        title=f"{scope.label}: the {len(quarters.series)} quarters up to {quarter}",
     )
     labels = tuple(row["quarter"] for row in series)
     charts = (
@@ -430,7 +467,7 @@ def impact_report(scope: Scope, filters: ReportFilters) -> Report:
             title="Jobs in the parks",
             description=(
                 f"{scope.label}: employees working from the parks and the women among them, "
-                f"as the returns filed for each of the {len(quarters)} quarters up to "
+                f"as the returns filed for each of the {len(quarters.series)} quarters up to "
                 f"{quarter} state them."
             ),
             labels=labels,
@@ -511,16 +548,14 @@ def public_impact(as_of: date) -> PublicImpact:
     for every park: the tenants of the latest quarter over, the jobs in the parks and women's
     share its returns state, and the exports of the four quarters up to it; each withheld
     when it rests on fewer than ``MIN_COMPANIES`` companies. Three queries."""
-    quarter = latest_quarter(as_of)
-    year = quarters_up_to(quarter, YEAR_QUARTERS)
-    tenants = tenants_in(None, quarter)
-    now = return_totals(None, [quarter])
-    exports = return_totals(None, year)
+    quarters = reported(latest_quarter(as_of))
+    tenants = tenants_in(None, quarters)
+    now, year = return_totals(None, quarters)
     return PublicImpact(
-        quarter=str(quarter),
-        year=f"{year[0]} to {year[-1]}",
+        quarter=str(quarters.quarter),
+        year=f"{quarters.year[0]} to {quarters.year[-1]}",
         tenants=publishable(tenants, tenants),
         jobs=publishable(now.in_park, now.companies),
         women_percent=publishable(now.women_percent, now.companies),
-        exports_usd=publishable(exports.export_earnings_usd, exports.companies),
+        exports_usd=publishable(year.export_earnings_usd, year.companies),
     )
