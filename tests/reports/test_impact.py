@@ -336,6 +336,10 @@ def test_the_overview_cards_equal_the_reports_figures(example, pseb_staff):
     filters = ReportFilters(as_of=D)
     scope = report_scope(pseb_staff, filters)
     quick = headlines(scope, filters)["impact"]
+    full = impact_report(scope, filters).figures
+    for key in ("quarter", "in_park", "women_percent", "exports_last_4_quarters"):
+        assert quick[key] == full[key], key
+    assert quick["compliance_percent"] == full["compliance_percent"]
     assert quick["in_park"] == 21
     assert quick["women_percent"] == Decimal("52.4")
     assert quick["exports_last_4_quarters"] == Decimal("12200.50")
