@@ -111,7 +111,9 @@ class Reported:
         return self.series[-YEAR_QUARTERS:]
 
     def ids_of(self, quarters: Iterable[FiscalQuarter]) -> list[int]:
-        return [self.ids[quarter] for quarter in quarters]
+        """The ids of those of ``quarters`` the calendar stores (a series reaching back
+        before the programme's first years has no returns there)."""
+        return [self.ids[quarter] for quarter in quarters if quarter in self.ids]
 
 
 def reported(quarter: FiscalQuarter) -> Reported:

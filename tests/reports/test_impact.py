@@ -275,6 +275,18 @@ def test_without_a_quarter_the_report_takes_the_latest_one_over(example, pseb_st
     assert answer.json()["totals"]["in_park"] == 21
 
 
+def test_a_series_reaching_before_the_calendar_is_empty_there(pseb_staff, park):
+    answer = _api(pseb_staff).get(
+        "/api/v1/reports/impact/", {"quarter": "1990-91 Q1", "as_of": "1991-01-01"}
+    )
+    assert answer.status_code == 200
+    assert [row["quarter"] for row in answer.json()["series"]["rows"]][:2] == [
+        "1988-89 Q2",
+        "1988-89 Q3",
+    ]
+    assert answer.json()["totals"]["owed"] == 0
+
+
 @pytest.mark.parametrize(
     ("quarter", "message"),
     [
