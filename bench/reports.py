@@ -7,6 +7,9 @@ touched), on the databases ``bench/web.py --build`` makes::
     #    first, with payments on them and a few terminations dated back into billed months
     #    (termination credit notes); builds the demo database too when it is missing
     .venv/bin/python bench/reports.py --bill-months 24
+    # 1b. progress returns (issue 11) for every tenant and quarter it owes of the last 8
+    #     quarters over: most filed, some amended, some not filed (overdue); bulk inserted
+    .venv/bin/python bench/reports.py --returns 8
     # 2. every report's page, API answer and XLSX file, and the overview, in-process, as PSEB
     #    and as a park manager, at demo and at national scale: queries, SQL ms, wall ms
     .venv/bin/python bench/reports.py [--runs 5] [--markdown] [--explain] [--reports a,b]
@@ -44,7 +47,7 @@ import sys
 import time
 import tracemalloc
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -76,6 +79,12 @@ def parse_args() -> argparse.Namespace:
         help="bill the national database back to N billed months in all (then stop)",
     )
     parser.add_argument("--terminations", type=int, default=25, help="--bill-months: leases")
+    parser.add_argument(
+        "--returns",
+        type=int,
+        metavar="N",
+        help="file progress returns for the N quarters over (every owed one; then stop)",
+    )
     parser.add_argument("--seed", type=int, default=10)
     parser.add_argument("--database", default=web.DEFAULT_DATABASE)
     parser.add_argument("--demo-database", default=web.DEFAULT_DEMO_DATABASE)
@@ -262,6 +271,113 @@ def terminations_create(rng: random.Random, count: int) -> dict[str, int]:
         "leases terminated": len(chosen),
         "termination credit notes": CreditNote.objects.count() - before,
     }
+
+
+# --- Progress returns ----------------------------------------------------------------------------
+FILED_SHARE = 0.88  # of the owed returns, filed; the rest are overdue
+AMENDED_SHARE = 0.08  # of the filed ones, amended once
+
+
+def returns_create(args: argparse.Namespace) -> None:
+    """Every return owed for the ``--returns`` quarters over on today (the ``OwedReturn``
+    view: each tenant, each park and quarter it held a lease in), filed at random as a
+    tenant would: each company's team in a park starts at 1-30 people in the park and grows
+    or shrinks a little each quarter, about a third women, exports and revenue to match. 88 %
+    filed (8 % of those amended once), 12 % never filed (overdue). Bulk inserted, as
+    ``progress_return_file`` would write them (its checks hold for every row), filed by the
+    company's owner or else the bench's PSEB user. Done once: skipped when returns exist."""
+    from decimal import Decimal
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import User
+    from core.calendar import KARACHI
+    from reports.quarters import latest_quarter, quarters_up_to
+    from returns.models import OwedReturn, ProgressReturn
+    from tenants.models import Membership
+
+    started = time.perf_counter()
+    migrate_if_needed()
+    if ProgressReturn.objects.exists():
+        print(f"returns: skipped ({ProgressReturn.objects.count():,} filed before)")
+        return
+    rng = random.Random(args.seed)
+    quarters = quarters_up_to(latest_quarter(timezone.localdate()), args.returns)
+    owed = list(
+        OwedReturn.objects.filter(
+            quarter__first_day__gte=quarters[0].first, quarter__first_day__lte=quarters[-1].first
+        )
+        .order_by("company_id", "park_id", "quarter__first_day")
+        .values_list("company_id", "park_id", "quarter_id", "quarter__due_date")
+    )
+    web.step(f"owed returns in {quarters[0]}..{quarters[-1]}: {len(owed):,}", started)
+    staff = User.objects.get(username="bench.staff").pk
+    owner_of = dict(Membership.objects.values_list("company_id", "user_id"))
+    team: dict[tuple[int, int], int] = {}
+    firsts: list[ProgressReturn] = []
+    amended: list[int] = []  # indexes into firsts
+    for company_id, park_id, quarter_id, due in owed:
+        key = (company_id, park_id)
+        size = team[key] = max(0, team.get(key, rng.randint(1, 30)) + rng.randint(-1, 3))
+        if rng.random() >= FILED_SHARE:
+            continue
+        women = round(size * rng.uniform(0.15, 0.5))
+        employees = size + rng.randint(0, 5)
+        hires = rng.randint(0, 4)
+        day = due - timedelta(days=rng.randint(0, 9))
+        moment = datetime(day.year, day.month, day.day, rng.randint(9, 18), tzinfo=KARACHI)
+        firsts.append(
+            ProgressReturn(
+                company_id=company_id,
+                park_id=park_id,
+                quarter_id=quarter_id,
+                version=1,
+                filed_by_id=owner_of.get(company_id, staff),
+                filed_at=moment,
+                employees=employees,
+                employees_women=min(employees, women + rng.randint(0, 2)),
+                in_park=size,
+                in_park_women=women,
+                new_hires=hires,
+                new_hires_women=rng.randint(0, hires),
+                interns=rng.randint(0, 3),
+                export_earnings_usd=Decimal(rng.randint(0, 40_000_00)) / 100,
+                domestic_revenue_pkr=Decimal(rng.randint(0, 5_000_000_00)) / 100,
+                foreign_clients=rng.randint(0, 6),
+                export_markets=rng.choice(["United States", "United Kingdom, UAE", ""]),
+            )
+        )
+        if rng.random() < AMENDED_SHARE:
+            amended.append(len(firsts) - 1)
+    ProgressReturn.objects.bulk_create(firsts, batch_size=5000)
+    web.step(f"returns filed: {len(firsts):,}", started)
+    amendments = []
+    for index in amended:
+        first = firsts[index]
+        amendment = ProgressReturn(
+            **{
+                f.attname: getattr(first, f.attname)
+                for f in ProgressReturn._meta.concrete_fields
+                if f.attname != "id"
+            }
+        )
+        amendment.version, amendment.amends_id = 2, first.pk
+        amendment.reason = "Corrected the head count."
+        amendment.filed_at = first.filed_at + timedelta(days=rng.randint(1, 20))
+        amendment.in_park = first.in_park + 1
+        amendment.employees = first.employees + 1
+        amendments.append(amendment)
+    ProgressReturn.objects.bulk_create(amendments, batch_size=5000)
+    web.step(f"amendments: {len(amendments):,}", started)
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE returns_progressreturn")
+    web.step("VACUUM ANALYZE returns_progressreturn", started)
+    print(
+        f"returns: {len(owed):,} owed in {len(quarters)} quarters, {len(firsts):,} filed, "
+        f"{len(amendments):,} amended, {len(owed) - len(firsts):,} not filed, in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
 
 
 def demo_database_exists(url: str) -> bool:
@@ -594,6 +710,10 @@ def main() -> None:
             )
         setup(args.database)
         bill_months(args)
+        return
+    if args.returns:
+        setup(args.database)
+        returns_create(args)
         return
     setup(args.database, [*(COMPOSE if args.compose_settings else ()), *args.pg])
     if args.export_probe:

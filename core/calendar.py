@@ -19,6 +19,9 @@ FIRST_YEAR, LAST_YEAR = 1990, 2999  # the years a person may ask for
 # A period as the API schema states it: YYYY-MM, month 01-12, a year FIRST_YEAR..LAST_YEAR
 # (tests check it agrees with Period.parse).
 PERIOD_PATTERN = r"^(199[0-9]|2[0-9]{3})-(0[1-9]|1[0-2])$"
+# A fiscal quarter as the API schema states it: ``2026-27 Q2``, one space, a first year
+# FIRST_YEAR..LAST_YEAR (FiscalQuarter.parse also checks that the second year follows it).
+QUARTER_PATTERN = r"^(199[0-9]|2[0-9]{3})-[0-9]{2} Q[1-4]$"
 FISCAL_YEAR_START_MONTH = 7
 RETURN_DUE_DAY = 10  # §4a: a progress return is due on the 10th after its quarter
 

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.calendar import PERIOD_PATTERN
+from core.calendar import PERIOD_PATTERN, QUARTER_PATTERN
 from core.tables import json_rows
 from core.vocabulary import ParkStatus, Province, Tier
 from stp_portal.exports import FORMATS
@@ -99,6 +99,12 @@ FILTERS = [
         "months",
         {"type": "integer", "minimum": 0, "maximum": 24},
         description="occupancy: months of month-end series (default 12).",
+    ),
+    OpenApiParameter(
+        "quarter",
+        {"type": "string", "pattern": QUARTER_PATTERN},
+        description="impact: a fiscal quarter over by `as_of`, e.g. `2026-27 Q2` (default: "
+        "the latest one over).",
     ),
     OpenApiParameter("table", str, description="With format: a table under the main one."),
     OpenApiParameter("format", str, enum=list(FORMATS), description="A file instead of JSON."),

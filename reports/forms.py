@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils import timezone
 
-from core.calendar import Period, date_problem
+from core.calendar import QUARTER_PATTERN, FiscalQuarter, Period, date_problem
 from core.vocabulary import ParkStatus, Province, Tier
 from stp_portal.forms import DateInput
 
 from .frame import ReportFilters, ReportSpec, park_choices
+from .quarters import latest_quarter, quarter_problem
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -34,9 +36,26 @@ class PeriodField(forms.CharField):
             raise forms.ValidationError(str(problem)) from None
 
 
+class QuarterField(forms.CharField):
+    """A fiscal quarter written ``2026-27 Q2`` exactly as the API schema states it
+    (``QUARTER_PATTERN``: one space, no padding), its second year following the first."""
+
+    def to_python(self, value: Any) -> FiscalQuarter | None:  # type: ignore[override]
+        text = forms.Field.to_python(self, value)  # not stripped: the schema allows no padding
+        if text in self.empty_values:
+            return None
+        try:
+            if not isinstance(text, str) or not re.fullmatch(QUARTER_PATTERN, text):
+                raise ValueError("Write the quarter as YYYY-YY Qn, e.g. 2026-27 Q2.")
+            return FiscalQuarter.parse(text)
+        except ValueError as problem:
+            raise forms.ValidationError(str(problem)) from None
+
+
 class ReportFilterForm(forms.Form):
-    """as_of, park, province, tier, status (every report), and ``from``/``to`` periods or
-    ``months`` where the report takes them. Unknown keys (``format``, ``page``) are ignored."""
+    """as_of, park, province, tier, status (every report), and ``from``/``to`` periods,
+    ``months`` or ``quarter`` where the report takes them. Unknown keys (``format``,
+    ``page``) are ignored."""
 
     as_of = forms.DateField(
         label="As of",
@@ -63,7 +82,13 @@ class ReportFilterForm(forms.Form):
         self.fields["months"] = forms.IntegerField(
             label="Months of history", required=False, min_value=0, max_value=24
         )
+        self.fields["quarter"] = QuarterField(
+            label="Quarter",
+            required=False,
+            help_text="A fiscal quarter, e.g. 2026-27 Q2 (default: the latest one over).",
+        )
         unused = ([] if spec.periods else ["from", "to"]) + ([] if spec.months else ["months"])
+        unused += [] if spec.quarters else ["quarter"]
         for name in unused:
             self.fields[name].widget = forms.HiddenInput()
 
@@ -78,13 +103,18 @@ class ReportFilterForm(forms.Form):
         start, end = data.get("from"), data.get("to")
         if start and end and start > end:
             self.add_error("to", "The last month must not be before the first.")
+        quarter = data.get("quarter")
+        as_of = data.get("as_of") or timezone.localdate()
+        if self.spec.quarters and quarter and (problem := quarter_problem(quarter, as_of)):
+            self.add_error("quarter", problem)
         return data
 
     def filters(self) -> ReportFilters:
         """The filters of a valid form."""
         data = self.cleaned_data
+        as_of = data.get("as_of") or timezone.localdate()
         return ReportFilters(
-            as_of=data.get("as_of") or timezone.localdate(),
+            as_of=as_of,
             park=data.get("park") or "",
             province=data.get("province") or "",
             tier=data.get("tier") or "",
@@ -92,6 +122,7 @@ class ReportFilterForm(forms.Form):
             period_from=data.get("from") if self.spec.periods else None,
             period_to=data.get("to") if self.spec.periods else None,
             months=self._months(data.get("months")),
+            quarter=self._quarter(data.get("quarter"), as_of),
         )
 
     def _months(self, asked: int | None) -> int:
@@ -99,3 +130,10 @@ class ReportFilterForm(forms.Form):
         if not self.spec.months:
             return 0
         return 12 if asked is None else asked
+
+    def _quarter(self, asked: FiscalQuarter | None, as_of: Any) -> FiscalQuarter | None:
+        """The quarter reported: as asked, by default the latest one over on the as-of date,
+        where it is read."""
+        if not self.spec.quarters:
+            return None
+        return asked or latest_quarter(as_of)

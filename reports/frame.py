@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.http import Http404
 from django.utils import timezone
 
-from core.calendar import Period
+from core.calendar import FiscalQuarter, Period
 from core.charts import Chart
 from core.permissions import has_permission
 from core.tables import Table
@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class ReportFilters:
     """What a report is narrowed to (§7): as of ``as_of``; a park (by code), province, tier
-    or park status; for the period reports, the months ``period_from``..``period_to``."""
+    or park status; for the period reports, the months ``period_from``..``period_to``; for
+    the quarterly ones (impact), the fiscal ``quarter``."""
 
     as_of: date
     park: str = ""
@@ -43,6 +44,7 @@ class ReportFilters:
     period_from: Period | None = None
     period_to: Period | None = None
     months: int = 0  # occupancy: 12 adds the month-end series
+    quarter: FiscalQuarter | None = None  # impact: the quarter reported
 
     @classmethod
     def default(cls) -> ReportFilters:
@@ -65,6 +67,8 @@ class ReportFilters:
             words.append(("To", str(self.period_to)))
         if self.months:
             words.append(("Months of history", str(self.months)))
+        if self.quarter:
+            words.append(("Quarter", str(self.quarter)))
         return words
 
     def slug(self) -> str:
@@ -78,6 +82,7 @@ class ReportFilters:
             ("from", str(self.period_from or "")),
             ("to", str(self.period_to or "")),
             ("months", str(self.months or "")),
+            ("quarter", str(self.quarter or "").replace(" ", "-")),
         ):
             if value:
                 parts.append(f"{key}-{value}")
@@ -184,6 +189,7 @@ class Report:
     # Headline figures (money, counts, percents), for the overview cards and the API.
     figures: Mapping[str, Any] = field(default_factory=dict)
     chart: Chart | None = None
+    charts: tuple[Chart, ...] = ()  # further charts, drawn under the first
     notes: tuple[str, ...] = ()  # sentences under the title: what the figures mean
     computed_at: Any = None  # for a cached figure: when it was computed
 
@@ -215,3 +221,4 @@ class ReportSpec:
     build: Builder
     periods: bool = False  # takes ``from``/``to``
     months: bool = False  # takes ``months``
+    quarters: bool = False  # takes ``quarter``

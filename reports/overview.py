@@ -12,7 +12,7 @@ from core.money import ZERO
 from core.tables import Kind
 
 from .frame import ReportFilters, Scope
-from .selectors import collections, occupancy, pipeline, subsidy_given
+from .selectors import collections, impact, occupancy, pipeline, subsidy_given
 from .selectors.liability import liability_cached
 
 
@@ -43,12 +43,14 @@ def headlines(scope: Scope, filters: ReportFilters) -> dict[str, dict[str, Any]]
         },
         "collections": owed,
         "pipeline": {"waiting": pipeline.waiting(scope, as_of).count()},
+        "impact": impact.impact_headlines(scope, filters),
     }
 
 
 def cards(scope: Scope, filters: ReportFilters) -> list[Card]:
     """Parks open, occupancy, tenants, subsidy given this fiscal year, liability for the
-    next 12 months, outstanding and overdue, applications waiting (issue 10, point 3)."""
+    next 12 months, outstanding and overdue, applications waiting (issue 10, point 3); jobs
+    in the parks, women's share, exports and returns filed (issue 11)."""
     figures = headlines(scope, filters)
 
     def url(name: str) -> str:
@@ -59,6 +61,7 @@ def cards(scope: Scope, filters: ReportFilters) -> list[Card]:
     liability = figures["subsidy-liability"]
     collections = figures["collections"]
     pipeline = figures["pipeline"]
+    impact = figures["impact"]
     return [
         Card(
             "Parks open", occupancy["parks_open"], Kind.COUNT, "open to tenants", url("occupancy")
@@ -111,5 +114,33 @@ def cards(scope: Scope, filters: ReportFilters) -> list[Card]:
             Kind.COUNT,
             "submitted or under review",
             url("pipeline"),
+        ),
+        Card(
+            "Jobs in the parks",
+            impact["in_park"],
+            Kind.COUNT,
+            f"employees working from the parks, {impact['quarter']} returns",
+            url("impact"),
+        ),
+        Card(
+            "Women's share",
+            impact["women_percent"],
+            Kind.PERCENT,
+            f"of the jobs in the parks, {impact['quarter']}",
+            url("impact"),
+        ),
+        Card(
+            "Export earnings",
+            impact["exports_last_4_quarters"],
+            Kind.MONEY,
+            f"USD, the four quarters to {impact['quarter']}",
+            url("impact"),
+        ),
+        Card(
+            "Returns filed",
+            impact["compliance_percent"],
+            Kind.PERCENT,
+            f"of the progress returns owed for {impact['quarter']}",
+            url("impact"),
         ),
     ]

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from .frame import ReportSpec
-from .selectors import collections, demand, liability, occupancy, pipeline, subsidy_given
+from .selectors import (
+    collections,
+    demand,
+    impact,
+    liability,
+    occupancy,
+    pipeline,
+    subsidy_given,
+)
 
 REPORTS: dict[str, ReportSpec] = {
     spec.name: spec
@@ -46,6 +54,15 @@ REPORTS: dict[str, ReportSpec] = {
             "submission to decision, and who is waiting.",
             pipeline.pipeline_report,
             periods=True,
+        ),
+        ReportSpec(
+            "impact",
+            "Jobs and impact",
+            "What the tenants' quarterly progress returns say: jobs in the parks and women's "
+            "share, new hires, exports and domestic revenue, jobs since joining, and who has "
+            "filed, per park, city, province and tier.",
+            impact.impact_report,
+            quarters=True,
         ),
         ReportSpec(
             "demand",

@@ -22,6 +22,10 @@ from parks.selectors import (
     parks_managed_by,
 )
 
+# The public impact figures change when a return is filed: a few minutes old is fine for the
+# home page, which everyone opens, and they read the returns of every park.
+PUBLIC_IMPACT_SECONDS = 600
+
 # Parks a home page or dashboard shows, those with the most vacant units first: at national
 # scale (250 parks) the whole list is the directory's, not a landing page's.
 PARKS_SHOWN = 12
@@ -57,8 +61,21 @@ def home(request: HttpRequest) -> HttpResponse:
         },
         "vacancies": sum(f.units_vacant for f in figures.values()),
         "cities": len({city for _, _, _, city in parks}),
+        "parks_open": len(open_ids),
+        "impact": _public_impact(),
     }
     return render(request, "home.html", context)
+
+
+def _public_impact() -> Any:
+    """The programme's national impact figures (``reports.selectors.impact.public_impact``),
+    cached for the day they are read on."""
+    from reports.selectors.impact import public_impact
+
+    today = timezone.localdate()
+    return cache.get_or_set(
+        f"home:public-impact:{today:%Y-%m-%d}", lambda: public_impact(today), PUBLIC_IMPACT_SECONDS
+    )
 
 
 @never_cache

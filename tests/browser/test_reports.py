@@ -24,7 +24,7 @@ def open_every_report(page, base) -> dict[str, str]:
     and its chart when it has one. Answers each report's scope line."""
     page.goto(base + "/reports/")
     expect(page.get_by_role("heading", name="Programme overview")).to_be_visible()
-    expect(page.locator(".report-cards .figure")).to_have_count(8)
+    expect(page.locator(".report-cards .figure")).to_have_count(12)
     scopes = {}
     for spec in REPORTS.values():
         page.get_by_role("navigation", name="Reports").get_by_role("link", name=spec.title).click()
@@ -57,7 +57,7 @@ def test_pseb_opens_the_overview_and_every_report(page, demo):
 
 def test_a_manager_opens_the_reports_of_their_parks(page, demo):
     sign_in(page, demo, "manager.gilgit")
-    expect(page.locator(".report-cards .figure")).to_have_count(8)  # their dashboard's cards
+    expect(page.locator(".report-cards .figure")).to_have_count(12)  # their dashboard's cards
     scopes = open_every_report(page, demo)
     assert all(scope.startswith("Your parks (1 park)") for scope in scopes.values()), scopes
     page.goto(demo + "/reports/occupancy/")

@@ -19,6 +19,13 @@ SHOWN = {
     "subsidy-liability": ["next_12"],
     "collections": ["outstanding", "overdue"],
     "pipeline": ["waiting"],
+    "impact": [
+        "quarter",
+        "in_park",
+        "women_percent",
+        "exports_last_4_quarters",
+        "compliance_percent",
+    ],
 }
 
 
