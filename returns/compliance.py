@@ -12,11 +12,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import reduce
-from operator import or_
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from core.calendar import FiscalQuarter
 from core.vocabulary import ReturnStatus
@@ -76,8 +74,8 @@ def _owed(parks: Parks, quarters: Iterable[FiscalQuarter] | None, today: date) -
     if parks is not None:
         rows = rows.filter(park_id__in=parks)
     if quarters is not None:
-        wanted = [Q(quarter__start_year=q.start_year, quarter__number=q.number) for q in quarters]
-        rows = rows.filter(reduce(or_, wanted)) if wanted else rows.none()
+        # By the view's own column (returns.selectors.owed_returns: never through quarter__).
+        rows = rows.filter(first_day__in=[q.first for q in quarters])
     return rows
 
 
@@ -122,7 +120,7 @@ def overdue_returns(
         _owed(parks, quarters, today)
         .filter(status=ReturnStatus.OVERDUE)
         .select_related("company", "park", "quarter")
-        .order_by("quarter__due_date", "company__name", "park__code")
+        .order_by("due_date", "company__name", "park__code")
     )
 
 

@@ -144,6 +144,12 @@ class OwedReturn(models.Model):
     company = models.ForeignKey("tenants.Company", on_delete=models.DO_NOTHING, related_name="+")
     park = models.ForeignKey("parks.Park", on_delete=models.DO_NOTHING, related_name="+")
     quarter = models.ForeignKey(Quarter, on_delete=models.DO_NOTHING, related_name="+")
+    # The quarter's days, copied into the view's rows so a filter on them reaches the join
+    # inside it (through ``quarter__`` the database would pair every open lease with every
+    # quarter of the calendar first).
+    first_day = models.DateField()
+    last_day = models.DateField()
+    due_date = models.DateField()
     current = models.ForeignKey(
         ProgressReturn, on_delete=models.DO_NOTHING, null=True, related_name="+"
     )

@@ -41,7 +41,7 @@ def status_of(today: date) -> Case:
     """§4a's status rule (``returns.domain.return_status``) in SQL, on an owed return."""
     return Case(
         When(current__isnull=False, then=Value(ReturnStatus.FILED.value)),
-        When(quarter__due_date__gte=today, then=Value(ReturnStatus.DUE.value)),
+        When(due_date__gte=today, then=Value(ReturnStatus.DUE.value)),
         default=Value(ReturnStatus.OVERDUE.value),
         output_field=CharField(),
     )
@@ -49,9 +49,12 @@ def status_of(today: date) -> Case:
 
 def owed_returns(today: date | None = None) -> QuerySet[OwedReturn]:
     """Every return owed on ``today`` (default: today in Pakistan): its quarter is over,
-    annotated with its ``status``; unscoped, for the worker and the reports' own scope."""
+    annotated with its ``status``; unscoped, for the worker and the reports' own scope.
+
+    Filter owed returns by the view's own quarter columns (``last_day``, ``quarter_id``),
+    never through ``quarter__``: only those reach the join inside the view."""
     today = today or timezone.localdate()
-    return OwedReturn.objects.filter(quarter__last_day__lt=today).annotate(status=status_of(today))
+    return OwedReturn.objects.filter(last_day__lt=today).annotate(status=status_of(today))
 
 
 def owed_returns_visible_to(
