@@ -25,7 +25,7 @@ from stp_portal.errors import Conflict
 from tenants.selectors import company_of
 
 from . import services
-from .filters import ProgressReturnApiFilter
+from .filters import ProgressReturnApiFilter, ProgressReturnVersionApiFilter
 from .inputs import version_seen
 from .models import OwedReturn, ProgressReturn
 from .selectors import owed_key, owed_returns_visible_to, progress_returns_visible_to
@@ -68,7 +68,6 @@ class ProgressReturnViewSet(
     current version's figures. A company's owner or member files and amends them."""
 
     serializer_class = ProgressReturnSerializer
-    filterset_class = ProgressReturnApiFilter
     parser_classes = [JSONParser]
     lookup_value_regex = KEY_PATTERN
 
@@ -79,6 +78,12 @@ class ProgressReturnViewSet(
                 {"versions": [f"Write versions={ALL_VERSIONS}, or leave it out."]}
             )
         return bool(given)
+
+    @property
+    def filterset_class(self) -> type[ProgressReturnApiFilter]:
+        if self.action == "list" and self._all_versions():
+            return ProgressReturnVersionApiFilter
+        return ProgressReturnApiFilter
 
     def get_queryset(self) -> QuerySet[Any]:
         user = self.request.user

@@ -15,7 +15,7 @@ from tenants.filters import IdFilter
 
 from .forms import QuarterField
 from .inputs import QUARTER_SCHEMA
-from .models import OwedReturn
+from .models import OwedReturn, ProgressReturn
 
 
 @extend_schema_field(QUARTER_SCHEMA)
@@ -84,3 +84,11 @@ class ProgressReturnApiFilter(django_filters.FilterSet):
     class Meta:
         model = OwedReturn
         fields = ["park", "company", "quarter", "status"]
+
+
+class ProgressReturnVersionApiFilter(ProgressReturnApiFilter):
+    """The same filters on every filed version (``?versions=all``): each is ``filed``."""
+
+    class Meta:
+        model = ProgressReturn
+        fields = ProgressReturnApiFilter.Meta.fields

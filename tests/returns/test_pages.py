@@ -38,14 +38,6 @@ def form_data(**changes) -> dict:
     return {**data, **changes}
 
 
-@pytest.fixture
-def filer(park):
-    """A company owner whose lease in ``park`` began two quarters ago: the quarter before
-    last is overdue, the last one due or overdue (by the day the tests run)."""
-    start = last_quarter().previous().first
-    return tenant(park, start=start)
-
-
 def file_directly(user, company, park, quarter=None, **changes):
     return progress_return_file(
         user=user,
