@@ -11,9 +11,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAGES = {
     None: ["/", "/parks/", "/parks/GLT/", "/accounts/sign-in/", "/accounts/sign-up/"],
-    "pseb": ["/dashboard/", "/applications/", "/leases/", "/statements/", "/billing/"],
+    "pseb": ["/dashboard/", "/applications/", "/leases/", "/statements/", "/billing/", "/returns/"],
     "manager.gilgit": ["/parks/managed/", "/parks/GLT/units/", "/parks/GLT/occupancy/"],
-    "owner.karakoram": ["/company/", "/applications/", "/leases/", "/statements/"],
+    "owner.karakoram": ["/company/", "/applications/", "/leases/", "/statements/", "/returns/"],
 }
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
