@@ -6,7 +6,8 @@ hand anything else on unchanged for the rules to name. So the page and the API s
 thing about the same figure, and every problem comes back at once.
 
 Also here, stated once for the form, the return's page and the API schema: how the figures
-are grouped, and what each asks for.
+are grouped, and what each asks for; how a quarter is written; and which version an
+amendment corrects.
 """
 
 from __future__ import annotations

@@ -56,9 +56,13 @@ def timing(status: str, due_date: date, today: date) -> str:
     return f"{-days} day{'s' if days != -1 else ''} overdue"
 
 
-def owed_return_table(returns: QuerySet[OwedWithStatus], *, today: date) -> Table:
+def owed_return_table(
+    returns: QuerySet[OwedWithStatus], *, today: date, company_user: bool = False
+) -> Table:
     """The returns list's rows (already scoped, annotated with ``status`` and filtered), read
-    as plain values in chunks: one query per 2,000 rows, no model instances."""
+    as plain values in chunks: one query per 2,000 rows, no model instances. A company
+    user's file has no Company column, as their page has none (their own company only)."""
+    shown = tuple(c for c in RETURN_COLUMNS if not (company_user and c.key == "company"))
 
     def rows() -> Iterator[Row]:
         values = returns.values_list(
@@ -79,4 +83,4 @@ def owed_return_table(returns: QuerySet[OwedWithStatus], *, today: date) -> Tabl
                 "filed_on": timezone.localtime(filed_at).date() if filed_at else None,
             }
 
-    return Table(RETURN_COLUMNS, rows(), title="Progress returns")
+    return Table(shown, rows(), title="Progress returns")

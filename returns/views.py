@@ -32,7 +32,7 @@ from .forms import AmendmentForm, FiguresForm, figure_label
 from .inputs import FIGURE_GROUPS, figure_kind, version_seen
 from .models import OwedReturn, ProgressReturn
 from .selectors import owed_returns_visible_to, versions_of
-from .tables import RETURN_COLUMNS, owed_return_table, timing
+from .tables import owed_return_table, timing
 
 if TYPE_CHECKING:
     from .tables import OwedWithStatus
@@ -70,7 +70,6 @@ def return_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "rows": [(row, timing(row.status, row.quarter.due_date, today)) for row in page],
         "query": query,
         "downloads": download_links("returns:export", query),
-        "columns": RETURN_COLUMNS,
         "label": "Filter returns",
     }
     return render(request, "returns/return_list.html", context)
@@ -84,7 +83,11 @@ def return_export(request: AuthenticatedHttpRequest, fmt: Format) -> HttpRespons
     row_filter = _return_filter(request)
     if not row_filter.is_valid():
         return redirect(f"{reverse('returns:list')}?{_query_without_page(request)}")
-    table = owed_return_table(row_filter.qs.order_by(*ORDER), today=timezone.localdate())
+    table = owed_return_table(
+        row_filter.qs.order_by(*ORDER),
+        today=timezone.localdate(),
+        company_user=request.user.is_company_user,
+    )
     return list_download(table, row_filter, name="returns", report="Progress returns", fmt=fmt)
 
 

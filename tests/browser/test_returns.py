@@ -38,6 +38,8 @@ def test_an_owner_files_a_return_on_a_phone(phone, live_server):
     expect(phone.locator(".badge-return-overdue").first).to_be_visible()
     phone.get_by_role("link", name=str(last_quarter())).click()
     phone.get_by_role("link", name="File this return").click()
+    phone.wait_for_url("**/file/")
+    expect(phone.get_by_role("heading", name="File the return")).to_be_visible()
     fits(phone)
 
     values = {name: str(value) for name, value in figures().as_dict().items()}
@@ -54,6 +56,7 @@ def test_an_owner_files_a_return_on_a_phone(phone, live_server):
     phone.fill("#id_employees_women", "5")
     phone.fill("#id_interns", "1")
     phone.get_by_role("button", name="File the return").click()
+    phone.wait_for_url("**/returns/*-*-*/")
     expect(phone.get_by_text("is filed.")).to_be_visible()
     expect(phone.get_by_role("link", name="Amend")).to_be_visible()
     fits(phone)

@@ -349,3 +349,13 @@ def test_a_return_not_filed_yet_is_filed_before_it_is_amended(client, park, file
     key = key_of(company, park)
     response = client.get(reverse("returns:amend", kwargs={"key": key}))
     assert response.url == reverse("returns:file", kwargs={"key": key})
+
+
+def test_a_companys_download_holds_its_own_returns_without_a_company_column(client, park, filer):
+    user, _ = filer
+    tenant(park, start=last_quarter().first)  # another company's
+    client.force_login(user)
+    response = client.get(reverse("returns:export", kwargs={"fmt": "csv"}))
+    text = b"".join(response.streaming_content).decode()
+    assert "Quarter,Park,Due date,Status,When,Version,Filed on" in text
+    assert text.count(park.name) == 2
