@@ -7,6 +7,7 @@ from rest_framework.routers import SimpleRouter
 from accounts.apis import LogoutApi, SignupApi, TokenApi, TokenListApi, TokenRevokeApi
 from parks.apis import ParkViewSet, UnitViewSet
 from reports.apis import ReportApi
+from returns.apis import ProgressReturnViewSet
 from subsidies.apis import (
     BillingRunViewSet,
     ChargeViewSet,
@@ -27,6 +28,7 @@ router.register("charges", ChargeViewSet, basename="charge")
 router.register("billing-runs", BillingRunViewSet, basename="billing-run")
 router.register("statements", StatementViewSet, basename="statement")
 router.register("credit-notes", CreditNoteViewSet, basename="credit-note")
+router.register("progress-returns", ProgressReturnViewSet, basename="progress-return")
 
 v1 = [
     path("auth/signup/", SignupApi.as_view(), name="signup"),

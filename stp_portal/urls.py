@@ -17,6 +17,7 @@ urlpatterns = [
     path("parks/", include("parks.urls")),
     path("", include("tenants.urls")),
     path("", include("subsidies.urls")),
+    path("returns/", include("returns.urls")),
     path("audit/", include("audit.urls")),
     path("reports/", include("reports.urls")),
     # Before returns/ (returns.urls): /returns/compliance/ is not a return's key.

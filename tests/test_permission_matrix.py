@@ -86,6 +86,14 @@ LEASE_CHARGES = lambda w: {"lease_pk": w["lease1"].pk}  # noqa: E731
 PSEB_ONLY = _expect("login", 404, 404, 404, 404, 200)
 REPORT_READERS = _expect("login", 404, 404, 200, 200, 200)
 REPORT_NAMES = sorted(REPORTS)
+# --- progress returns: company 1's return in park A for the last quarter (due or overdue),
+# and the one before it, filed.
+RETURN_DUE = lambda w: {"key": _return_key(w, _previous_quarter(0))}  # noqa: E731
+RETURN_FILED = lambda w: {"key": _filed_return_1a(w)}  # noqa: E731
+# The API names a return by the same key, as its ``pk``.
+API_RETURN_DUE = lambda w: {"pk": RETURN_DUE(w)["key"]}  # noqa: E731
+API_RETURN_FILED = lambda w: {"pk": RETURN_FILED(w)["key"]}  # noqa: E731
+FILE_1A = _expect("login", 200, 404, 403, 404, 403)
 
 CASES = [
     # --- public and account pages
@@ -278,6 +286,30 @@ CASES = [
         label="start",
     ),
     Case("subsidies:billing_run_detail", "GET", PSEB_ONLY, lambda w: {"pk": w["billing_run"].pk}),
+    # --- progress returns (§4a): everyone reads their scope's; only the company files
+    Case("returns:list", "GET", SIGNED_IN_200),
+    Case("returns:export", "GET", SIGNED_IN_200, CSV),
+    Case("returns:export", "GET", SIGNED_IN_200, XLSX, label="xlsx"),
+    Case("returns:detail", "GET", SEE_1A, RETURN_DUE),
+    Case("returns:detail", "GET", SEE_1A, RETURN_FILED, label="filed"),
+    Case("returns:file", "GET", FILE_1A, RETURN_DUE),
+    Case(
+        "returns:file",
+        "POST",
+        {**FILE_1A, "owner1": 302},
+        RETURN_DUE,
+        data=lambda w: _return_figures(),
+        label="post",
+    ),
+    Case("returns:amend", "GET", FILE_1A, RETURN_FILED),
+    Case(
+        "returns:amend",
+        "POST",
+        {**FILE_1A, "owner1": 302},
+        RETURN_FILED,
+        data=lambda w: {**_return_figures(), "reason": "Counted an intern twice"},
+        label="post",
+    ),
     # --- the audit trail: PSEB staff only
     Case("audit:changes", "GET", PSEB_ONLY),
     Case("audit:change_export", "GET", PSEB_ONLY),
@@ -695,6 +727,26 @@ CASES = [
         api=True,
         data=lambda w: {"reason": "Billed twice", "amount": "10.00"},
     ),
+    # --- API: progress returns (§4a)
+    Case("api:progress-return-list", "GET", {**SIGNED_IN_200, "anon": 401}, api=True),
+    Case(
+        "api:progress-return-list",
+        "POST",
+        # owner2's company held no lease in park A: no return of it is owed there (409).
+        _expect(401, 201, 409, 403, 403, 403),
+        api=True,
+        data=lambda w: {"park": w["park_a"].pk, "quarter": _last_quarter(), **_return_body()},
+        label="file",
+    ),
+    Case("api:progress-return-detail", "GET", API_SEE_1A, API_RETURN_DUE, api=True),
+    Case(
+        "api:progress-return-amend",
+        "POST",
+        _expect(401, 201, 404, 403, 404, 403),
+        API_RETURN_FILED,
+        api=True,
+        data=lambda w: {"reason": "Counted an intern twice", **_return_body()},
+    ),
     Case("api-schema", "GET", EVERYONE_200),
     Case("api-docs", "GET", EVERYONE_200),
     # --- admin: PSEB staff only (the admin's own pages are tested in test_admin.py)
@@ -722,6 +774,59 @@ def _charge_1a(world: dict):
         amount=Decimal("800.00"),
         created_by=world["pseb"],
     )
+
+
+# --- progress returns
+def _previous_quarter(back: int):
+    from core.calendar import FiscalQuarter
+
+    quarter = FiscalQuarter.of(timezone.localdate()).previous()
+    for _ in range(back):
+        quarter = quarter.previous()
+    return quarter
+
+
+def _last_quarter() -> str:
+    return str(_previous_quarter(0))
+
+
+def _return_key(world: dict, quarter) -> str:
+    from returns.selectors import owed_key, quarter_row
+
+    return owed_key(world["company1"].pk, world["park_a"].pk, quarter_row(quarter).pk)
+
+
+def _filed_return_1a(world: dict) -> str:
+    """Company 1's return in park A for the quarter before last, filed by its owner."""
+    from returns.services import progress_return_file
+    from tests.returns.support import figures
+
+    quarter = _previous_quarter(1)
+    progress_return_file(
+        user=world["owner1"],
+        company=world["company1"],
+        park=world["park_a"],
+        quarter=quarter,
+        figures=figures(),
+    )
+    return _return_key(world, quarter)
+
+
+def _return_figures() -> dict:
+    """A return's figures as a person types them in the form."""
+    from tests.returns.support import figures
+
+    return {name: str(value) for name, value in figures().as_dict().items()}
+
+
+def _return_body() -> dict:
+    """A return's figures as an API client sends them (money as strings)."""
+    from tests.returns.support import figures
+
+    return {
+        name: str(value) if isinstance(value, Decimal) else value
+        for name, value in figures().as_dict().items()
+    }
 
 
 @pytest.fixture

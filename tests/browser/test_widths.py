@@ -17,6 +17,7 @@ PAGES = {
         "/leases/",
         "/statements/",
         "/billing/",
+        "/returns/",
         "/returns/compliance/",
     ],
     "manager.gilgit": [
@@ -25,7 +26,7 @@ PAGES = {
         "/parks/GLT/occupancy/",
         "/returns/compliance/",
     ],
-    "owner.karakoram": ["/company/", "/applications/", "/leases/", "/statements/"],
+    "owner.karakoram": ["/company/", "/applications/", "/leases/", "/statements/", "/returns/"],
 }
 OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
