@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import CharField, QuerySet, Value
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -28,7 +29,12 @@ from . import services
 from .filters import ProgressReturnApiFilter, ProgressReturnVersionApiFilter
 from .inputs import version_seen
 from .models import OwedReturn, ProgressReturn
-from .selectors import owed_key, owed_returns_visible_to, progress_returns_visible_to
+from .selectors import (
+    owed_key,
+    owed_returns_visible_to,
+    owed_with_key,
+    progress_returns_visible_to,
+)
 from .serializers import (
     ProgressReturnSerializer,
     ReturnAmendSerializer,
@@ -70,6 +76,13 @@ class ProgressReturnViewSet(
     serializer_class = ProgressReturnSerializer
     parser_classes = [JSONParser]
     lookup_value_regex = KEY_PATTERN
+
+    def get_object(self) -> Any:
+        # By the key's three columns (returns.selectors.owed_with_key), then as DRF would.
+        rows = owed_with_key(self.filter_queryset(self.get_queryset()), self.kwargs["pk"])
+        owed = get_object_or_404(rows)
+        self.check_object_permissions(self.request, owed)
+        return owed
 
     def _all_versions(self) -> bool:
         given = self.request.query_params.getlist("versions")
@@ -116,7 +129,7 @@ class ProgressReturnViewSet(
 
     def _filed(self, user: User, company_id: int, park_id: int, quarter_id: int) -> Response:
         key = owed_key(company_id, park_id, quarter_id)
-        owed = cast("OwedWithStatus", owed_returns_visible_to(user).get(pk=key))
+        owed = cast("OwedWithStatus", owed_with_key(owed_returns_visible_to(user), key).get())
         data = ProgressReturnSerializer(ReturnRow.of_owed(owed)).data
         return Response(data, status=status.HTTP_201_CREATED)
 

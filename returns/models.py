@@ -157,7 +157,7 @@ class OwedReturn(models.Model):
     class Meta:
         managed = False
         db_table = "returns_owedreturn"
-        ordering = ["-quarter__first_day", "company__name", "park__code"]
+        ordering = ["-first_day", "company__name", "park__code"]
 
     def __str__(self) -> str:
         return f"{self.company} at {self.park.code}, {self.quarter}"

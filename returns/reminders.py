@@ -43,7 +43,7 @@ from tenants.selectors import owner_emails
 from . import notifications, tasks
 from .domain import quarters_to_remind
 from .models import OwedReturn, Quarter, ReturnReminder
-from .selectors import owed_key, owed_returns, quarter_rows
+from .selectors import owed_key, owed_returns, owed_with_key, quarter_rows
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def return_reminder_send(reminder_id: int) -> bool:
     if reminder is None:  # sent already, being sent by another worker, or dropped
         return False
     key = owed_key(reminder.company_id, reminder.park_id, reminder.quarter_id)
-    if not OwedReturn.objects.filter(pk=key, current__isnull=True).exists():
+    if not owed_with_key(OwedReturn.objects.all(), key).filter(current__isnull=True).exists():
         reminder.delete()  # filed meanwhile (or no longer owed): nothing to remind of
         return False
     recipients = owner_emails(reminder.company_id)

@@ -111,6 +111,16 @@ def quarter_rows(quarters: Iterable[FiscalQuarter]) -> dict[FiscalQuarter, Quart
     return {row.fiscal_quarter: row for row in rows}
 
 
+def owed_with_key(rows: QuerySet[OwedReturn], key: str) -> QuerySet[OwedReturn]:
+    """The owed return ``key`` names among ``rows`` (none if it names none), found by its
+    three columns: a filter on the key itself cannot reach the join inside the view."""
+    parts = str(key).split("-")
+    if len(parts) != 3 or not all(part.isdigit() and len(part) <= 18 for part in parts):
+        return rows.none()
+    company_id, park_id, quarter_id = map(int, parts)
+    return rows.filter(company_id=company_id, park_id=park_id, quarter_id=quarter_id)
+
+
 def owed_key(company_id: int, park_id: int, quarter_id: int) -> str:
     """The key of an owed return, as the view writes it (migration 0002)."""
     return f"{company_id}-{park_id}-{quarter_id}"

@@ -20,7 +20,7 @@ from stp_portal.errors import Conflict
 
 from .domain import ReturnFigures, figure_problems, is_owed, normalise_markets
 from .models import OwedReturn, ProgressReturn
-from .selectors import owed_key, quarter_row
+from .selectors import quarter_row
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -72,7 +72,8 @@ def progress_return_file(
     ensure("file_return", user, company)
     today = today or timezone.localdate()
     row = quarter_row(quarter)
-    if not OwedReturn.objects.filter(pk=owed_key(company.pk, park.pk, row.pk)).exists():
+    owed = OwedReturn.objects.filter(company_id=company.pk, park_id=park.pk, quarter_id=row.pk)
+    if not owed.exists():
         raise Conflict(f"{company} held no lease at {park} in {quarter}: no return is owed.")
     if not is_owed(quarter, today):
         raise Conflict(

@@ -31,14 +31,14 @@ from .filters import OwedReturnFilter
 from .forms import AmendmentForm, FiguresForm, figure_label
 from .inputs import FIGURE_GROUPS, figure_kind, version_seen
 from .models import OwedReturn, ProgressReturn
-from .selectors import owed_returns_visible_to, versions_of
+from .selectors import owed_returns_visible_to, owed_with_key, versions_of
 from .tables import owed_return_table, timing
 
 if TYPE_CHECKING:
     from .tables import OwedWithStatus
 
 PER_PAGE = 25
-ORDER = ("-quarter__first_day", "company__name", "park__code", "pk")
+ORDER = ("-first_day", "company__name", "park__code", "pk")
 
 
 # --- The list and its files ----------------------------------------------------------------------
@@ -94,7 +94,10 @@ def return_export(request: AuthenticatedHttpRequest, fmt: Format) -> HttpRespons
 # --- A return ------------------------------------------------------------------------------------
 def _owed(request: AuthenticatedHttpRequest, key: str) -> OwedWithStatus:
     # The selector annotates each owed return with its status (the type checker can't see it).
-    return cast("OwedWithStatus", get_object_or_404(owed_returns_visible_to(request.user), pk=key))
+    return cast(
+        "OwedWithStatus",
+        get_object_or_404(owed_with_key(owed_returns_visible_to(request.user), key)),
+    )
 
 
 def _groups(version: ProgressReturn) -> list[tuple[str, list[tuple[str, Any, str]]]]:
