@@ -30,6 +30,7 @@ PUBLIC_IMPACT_SECONDS = 600
 # scale (250 parks) the whole list is the directory's, not a landing page's.
 PARKS_SHOWN = 12
 OVERDUE_SHOWN = 5  # the longest overdue returns a dashboard lists (the compliance page: all)
+RETURNS_SHOWN = 5  # a company's dashboard: the returns to file, earliest due first
 
 
 def most_room_first(units_vacant: int, name: str) -> tuple[int, str]:
@@ -106,6 +107,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """Each role's landing page after signing in."""
     from core.vocabulary import ApplicationStatus
     from returns.compliance import overdue_returns, overdue_rows
+    from returns.selectors import owed_returns_visible_to
     from tenants.selectors import applications_list, company_of, leases_list
 
     user = cast(User, request.user)  # login_required: a signed-in user, never anonymous
@@ -118,6 +120,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "company": company,
             "applications": applications_list(user)[:10],
             "leases": leases_list(user),
+            # §4a: the returns the company owes and has not filed, the earliest due first.
+            "returns_to_file": list(
+                owed_returns_visible_to(user, context["today"])
+                .filter(current__isnull=True)
+                .order_by("due_date", "park__code")[:RETURNS_SHOWN]
+            ),
         }
     else:
         applications = applications_list(user)
