@@ -12,6 +12,7 @@ from core.vocabulary import ReturnStatus
 from parks.filters import filter_park_reference
 from parks.models import Park
 from tenants.filters import IdFilter
+from tenants.selectors import leases_visible_to
 
 from .forms import QuarterField
 from .inputs import QUARTER_SCHEMA
@@ -69,8 +70,11 @@ class OwedReturnFilter(django_filters.FilterSet):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The parks of the user's returns are those of the leases they may see (returns are
+        # owed for leases): read from the leases, not from the owed-returns view.
+        parks = leases_visible_to(user).values("park") if user is not None else Park.objects.none()
         cast(django_filters.ModelChoiceFilter, self.filters["park"]).queryset = Park.objects.filter(
-            pk__in=self.queryset.order_by().values("park")
+            pk__in=parks
         ).order_by("name")
         if user is not None and user.is_company_user:
             del self.filters["company"]
