@@ -1,15 +1,13 @@
 """Racing approvals on PostgreSQL: the database, not luck, keeps one lease per unit and day."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 
 from core.vocabulary import ApplicationStatus
 from tenants.models import Application, LeaseUnit
 from tenants.services import application_approve
+from tests.concurrency import race
 from tests.factories import (
     ApplicationFactory,
     MembershipFactory,
@@ -20,34 +18,6 @@ from tests.factories import (
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 RACERS = 20
-
-
-def _race(calls):
-    """Run every call at the same instant, each on its own connection; collect outcomes."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(call):
-        try:
-            barrier.wait(timeout=30)
-            call()
-            result = "ok"
-        except ValidationError as exc:  # Conflict, TransitionNotAllowed, UnitAlreadyLeased
-            result = type(exc).__name__
-        except Exception as exc:  # anything else is a bug the test must show
-            result = f"error: {exc!r}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def test_twenty_concurrent_approvals_of_one_unit_leave_exactly_one_lease():
@@ -66,7 +36,7 @@ def test_twenty_concurrent_approvals_of_one_unit_leave_exactly_one_lease():
             )
         )
 
-    outcomes = _race(
+    outcomes = race(
         [
             (
                 lambda a=a, i=i: application_approve(
@@ -100,7 +70,7 @@ def test_twenty_concurrent_approvals_of_one_application_create_one_lease():
         status=ApplicationStatus.UNDER_REVIEW,
     )
 
-    outcomes = _race(
+    outcomes = race(
         [
             (
                 lambda u=u: application_approve(
