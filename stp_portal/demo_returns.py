@@ -34,14 +34,14 @@ NON_FILER = "sariab"  # has filed nothing for its latest two quarters
 AMENDER = "karakoram"
 STORIES = ("f.wajid", "zarghun")
 # Hand-written stories, one figure per quarter, oldest first.
-GROWING_FREELANCER = {
+GROWING_FREELANCER: dict[str, tuple[int, int, int, int]] = {
     "employees": (1, 2, 3, 5),
     "employees_women": (0, 1, 1, 2),
     "new_hires": (0, 1, 1, 2),
     "new_hires_women": (0, 1, 0, 1),
-    "export_earnings_usd": ("4000.00", "6500.00", "9000.00", "14000.00"),
     "foreign_clients": (2, 3, 4, 6),
 }
+GROWING_EXPORTS = ("4000.00", "6500.00", "9000.00", "14000.00")
 MARKETS = {
     "Gilgit": "United States, United Kingdom",
     "Quetta": "United Arab Emirates, Saudi Arabia",
@@ -122,15 +122,13 @@ def _filed_at(quarter: FiscalQuarter, today: date, slug: str) -> datetime:
 def _figures(spec: CompanySpec, index: int) -> ReturnFigures:
     """Figures growing a little each quarter from the profile's headcount and exports."""
     if spec.slug == "f.wajid":
-        story = {
-            name: (Decimal(values[index]) if isinstance(values[index], str) else values[index])
-            for name, values in GROWING_FREELANCER.items()
-        }
+        story = {name: values[index] for name, values in GROWING_FREELANCER.items()}
         return ReturnFigures(
             **story,
             in_park=story["employees"],
             in_park_women=story["employees_women"],
             interns=1 if index >= 2 else 0,
+            export_earnings_usd=Decimal(GROWING_EXPORTS[index]),
             domestic_revenue_pkr=Decimal(150_000 * story["employees"]).quantize(Decimal("0.01")),
             export_markets="United States, Netherlands",
         )
