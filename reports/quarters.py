@@ -18,6 +18,15 @@ def latest_quarter(as_of: date) -> FiscalQuarter:
     return FiscalQuarter.of(as_of).previous()
 
 
+def published_quarter(as_of: date) -> FiscalQuarter:
+    """The latest quarter whose returns' due date has passed on ``as_of``: the public
+    figures' quarter. Until the latest quarter over is due (the 1st to the 10th after it),
+    its figures would grow one filing at a time, and the difference between two days would
+    tell one company's figures: the quarter before it is published meanwhile."""
+    quarter = latest_quarter(as_of)
+    return quarter if quarter.due_date < as_of else quarter.previous()
+
+
 def quarter_problem(quarter: FiscalQuarter, as_of: date) -> str | None:
     """Why ``quarter`` cannot be reported on ``as_of`` (it is not over yet: no return of it is
     owed), or None."""

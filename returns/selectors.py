@@ -5,7 +5,7 @@ company's; anyone else none (conventions.md: one place)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 from typing import TYPE_CHECKING, TypeVar
@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, TypeVar
 from django.db.models import Case, CharField, Exists, Model, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from core.calendar import FiscalQuarter
+from core.calendar import KARACHI, FiscalQuarter
 from core.vocabulary import ReturnStatus
 from parks.selectors import parks_managed_by
-from tenants.models import Membership
+from tenants.models import Lease, Membership
 
 from .models import OwedReturn, ProgressReturn, Quarter
 
@@ -86,6 +86,30 @@ def current_returns() -> QuerySet[ProgressReturn]:
     per return instead (PostgreSQL does not turn it into an anti-join)."""
     amended = ProgressReturn.objects.filter(amends=OuterRef("pk"))
     return ProgressReturn.objects.filter(~Exists(amended))
+
+
+def returns_counting(as_of: date) -> QuerySet[ProgressReturn]:
+    """The versions that count on ``as_of`` (D), one per return at most, unscoped, for the
+    reports and the public figures (domain.md §7.6): of a return owed (a lease of its company
+    in the park held a day of its quarter: a row of the ``OwedReturn`` view), the highest
+    version filed by D (``filed_at``'s date in Pakistan on or before D). A version amended by
+    a version filed by D no longer counts; one amended later still does. A return with no
+    version filed by D is due or overdue on D (§4a).
+
+    On today this is ``current_returns()`` less the versions of returns no longer owed (a
+    lease ended back before their quarter). "Owed" is the view's own condition on the lease
+    (migration 0003), asked of each version's leases: as a semi-join on the view, the
+    database builds the view's every row and its join to the current versions first (three
+    times slower at national scale); ``test_owed.py`` holds the two to the same rows."""
+    before = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=KARACHI)
+    amended = ProgressReturn.objects.filter(amends=OuterRef("pk"), filed_at__lt=before)
+    held = Lease.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("quarter__first_day")),
+        company_id=OuterRef("company_id"),
+        park_id=OuterRef("park_id"),
+        start_date__lte=OuterRef("quarter__last_day"),
+    )
+    return ProgressReturn.objects.filter(filed_at__lt=before).filter(~Exists(amended), Exists(held))
 
 
 def versions_of(version: ProgressReturn) -> QuerySet[ProgressReturn]:

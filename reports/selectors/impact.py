@@ -4,14 +4,16 @@ city, province and tier, as of a date D.
 - **Tenants**: the companies that owe a return for Q in a park (they held a lease there on a
   day of Q). A company in two parks is a tenant of each, and one tenant in a city, province,
   tier or total that holds both.
-- **Returns owed, due, filed, overdue** and **compliance** (filed ÷ owed) on D, by §4a's
-  status rule (``returns.selectors.owed_returns`` / ``returns.domain.return_status``).
+- **Returns owed** for Q; **filed**: those with a version that counts on D (the highest
+  version filed by D, of a return still owed: ``returns.selectors.returns_counting``, the
+  one definition of the returns that count); **due, overdue** (the others, by §4a's status
+  rule on D: ``returns.domain.return_status``) and **compliance** (filed ÷ owed).
 - **Employees in the park, women** and their **share**, **new hires** (and women), **export
-  earnings (USD)** and **domestic revenue (PKR)**: sums over the returns of Q that count, the
-  latest version of each (``returns.selectors.current_returns``).
+  earnings (USD)** and **domestic revenue (PKR)**: sums over the same returns of Q that
+  count on D.
 - **Jobs since joining**: per company and park owing Q, the employees in the park in its
-  latest return up to Q less those in its first return in that park; summed. A company that
-  has filed nothing there yet adds nothing.
+  latest return up to Q less those in its first return in that park (of the returns that
+  count on D); summed. A company that has filed nothing there by D adds nothing.
 
 Shares and compliance come from sums, never averages of percentages (§7). Every figure is
 read in SQL, grouped per park (and quarter for the series): the report reads the same few
@@ -37,11 +39,17 @@ from core.tables import Column, Kind, Table, columns
 from core.vocabulary import Province, ReturnStatus, Tier
 from returns.domain import return_status
 from returns.models import OwedReturn, ProgressReturn, Quarter
-from returns.selectors import current_returns
+from returns.selectors import returns_counting
 
 from ..frame import ParkRef, Report, ReportFilters, Scope
 from ..public import PublicImpact, publishable
-from ..quarters import SERIES_QUARTERS, YEAR_QUARTERS, latest_quarter, quarters_up_to
+from ..quarters import (
+    SERIES_QUARTERS,
+    YEAR_QUARTERS,
+    latest_quarter,
+    published_quarter,
+    quarters_up_to,
+)
 from .demand import city_key
 
 # The figures summed from the returns that count, in the order the tables show them.
@@ -99,7 +107,7 @@ def _in_parks(rows: QuerySet[Any], park_ids: list[int] | None) -> QuerySet[Any]:
 @dataclass(frozen=True)
 class Reported:
     """The quarter reported, the series of quarters up to it (oldest first), and the ids of
-    their stored rows (``returns.models.Quarter``)."""
+    the stored rows (``returns.models.Quarter``) of every quarter up to it."""
 
     quarter: FiscalQuarter
     series: tuple[FiscalQuarter, ...]
@@ -117,21 +125,26 @@ class Reported:
 
 
 def reported(quarter: FiscalQuarter) -> Reported:
-    """``quarter``, the ``SERIES_QUARTERS`` up to it and their ids: one query. The reads
-    below name quarters by id: the database then estimates the rows rightly (a join on the
-    quarter's days looks like a few of the calendar's thousands of quarters) and pushes the
-    quarter into the view of owed returns, which otherwise pairs every open lease with every
-    quarter to the calendar's end first."""
+    """``quarter``, the ``SERIES_QUARTERS`` up to it and the ids of every quarter up to it:
+    one query. The reads below name quarters by id: the database then estimates the rows
+    rightly (a join on the quarter's days looks like a few of the calendar's thousands of
+    quarters, and the plan probes an index per return) and pushes the quarter into the view
+    of owed returns, which otherwise pairs every open lease with every quarter to the
+    calendar's end first."""
     series = tuple(quarters_up_to(quarter, SERIES_QUARTERS))
-    rows = Quarter.objects.filter(
-        first_day__gte=series[0].first, first_day__lte=series[-1].first
-    ).values_list("start_year", "number", "id")
+    rows = Quarter.objects.filter(first_day__lte=quarter.first).values_list(
+        "start_year", "number", "id"
+    )
     return Reported(quarter, series, {FiscalQuarter(y, n): pk for y, n, pk in rows})
 
 
-def counted_returns(park_ids: list[int] | None, quarter_ids: list[int]) -> QuerySet[ProgressReturn]:
-    """The returns that count (the latest version of each) of these parks and quarters."""
-    return _in_parks(current_returns(), park_ids).filter(quarter_id__in=quarter_ids).order_by()
+def counted_returns(
+    park_ids: list[int] | None, quarter_ids: list[int], as_of: date
+) -> QuerySet[ProgressReturn]:
+    """The returns that count on ``as_of`` (``returns.selectors.returns_counting``) of these
+    parks and quarters."""
+    rows = _in_parks(returns_counting(as_of), park_ids)
+    return rows.filter(quarter_id__in=quarter_ids).order_by()
 
 
 def owed_in(park_ids: list[int] | None, quarter_id: int) -> QuerySet[OwedReturn]:
@@ -140,38 +153,32 @@ def owed_in(park_ids: list[int] | None, quarter_id: int) -> QuerySet[OwedReturn]
     return _in_parks(OwedReturn.objects.filter(quarter_id=quarter_id), park_ids).order_by()
 
 
-def status_by_park(
-    park_ids: list[int] | None, quarters: Reported, as_of: date
-) -> dict[int, dict[str, int]]:
-    """Per park: the returns owed for ``quarter``, how many are filed, due and overdue on
-    ``as_of`` (§4a's status: every return not filed is due until the quarter's due date and
-    overdue after it). One query."""
-    quarter = quarters.quarter
+def status_parts(owed: int, filed: int, quarter: FiscalQuarter, as_of: date) -> dict[str, int]:
+    """Of ``owed`` returns for ``quarter``, ``filed`` (those with a version that counts on
+    ``as_of``) and the others due or overdue on ``as_of`` (§4a's status: a return not filed
+    is due until the quarter's due date and overdue after it)."""
     unfiled = return_status(due_date=quarter.due_date, filed=False, today=as_of)
-    by_park: dict[int, dict[str, int]] = {}
-    rows = (
-        owed_in(park_ids, quarters.ids[quarter])
-        .values("park_id")
-        .annotate(owed=Count("company_id"), filed=Count("current_id"))
-    )
-    for row in rows:
-        waiting = row["owed"] - row["filed"]
-        by_park[row.pop("park_id")] = {
-            **row,
-            "due": waiting if unfiled == ReturnStatus.DUE else 0,
-            "overdue": waiting if unfiled == ReturnStatus.OVERDUE else 0,
-        }
-    return by_park
+    waiting = owed - filed
+    return {
+        "owed": owed,
+        "filed": filed,
+        "due": waiting if unfiled == ReturnStatus.DUE else 0,
+        "overdue": waiting if unfiled == ReturnStatus.OVERDUE else 0,
+    }
 
 
 def jobs_since_joining(
-    park_ids: list[int] | None, quarter: FiscalQuarter, tenancies: Iterable[tuple[int, int]]
+    park_ids: list[int] | None,
+    quarters: Reported,
+    tenancies: Iterable[tuple[int, int]],
+    as_of: date,
 ) -> dict[int, int]:
-    """Per park: for each of ``tenancies`` (company, park) owing ``quarter``, the employees
-    in the park in its latest return there up to ``quarter`` less those in its first return
-    there; summed. A tenancy with no return yet adds nothing.
+    """Per park: for each of ``tenancies`` (company, park) owing the quarter reported, the
+    employees in the park in its latest return there up to that quarter less those in its
+    first return there, of the returns that count on ``as_of``; summed. A tenancy with no
+    return yet adds nothing.
 
-    One query: window functions over the returns that count up to ``quarter`` pick each
+    One query: window functions over the returns that count up to the quarter pick each
     company and park's latest return and the first one's figure, in one pass (no query or
     subquery per company)."""
 
@@ -186,8 +193,8 @@ def jobs_since_joining(
         )
 
     ranked = (
-        _in_parks(current_returns(), park_ids)
-        .filter(quarter__first_day__lte=quarter.first)
+        _in_parks(returns_counting(as_of), park_ids)
+        .filter(quarter_id__in=list(quarters.ids.values()))
         .annotate(
             first_in_park=over(FirstValue("in_park")),
             latest_in_park=over(LastValue("in_park")),
@@ -213,13 +220,13 @@ def tenancies(park_ids: list[int] | None, quarters: Reported) -> list[tuple[int,
 
 
 def returns_by_park_and_quarter(
-    park_ids: list[int] | None, quarters: Reported
+    park_ids: list[int] | None, quarters: Reported, as_of: date
 ) -> dict[tuple[int, FiscalQuarter], dict[str, Any]]:
-    """Per park and quarter of the series: the returns that count, and the sums of their
-    figures. One query."""
+    """Per park and quarter of the series: the returns that count on ``as_of`` (for the
+    quarter reported: the returns filed), and the sums of their figures. One query."""
     quarter_of = {pk: quarter for quarter, pk in quarters.ids.items()}
     rows = (
-        counted_returns(park_ids, quarters.ids_of(quarters.series))
+        counted_returns(park_ids, quarters.ids_of(quarters.series), as_of)
         .values("park_id", "quarter_id")
         .annotate(returns=Count("id"), **{key: Sum(key) for key in RETURN_PARTS})
     )
@@ -228,10 +235,13 @@ def returns_by_park_and_quarter(
 
 @dataclass(frozen=True)
 class ReturnTotals:
-    """The returns that count over some parks and quarters, summed, and how many companies
-    filed them (the public page shows no figure resting on fewer than 3)."""
+    """The returns that count over some parks and quarters: how many, their figures summed,
+    and how many companies each figure rests on (the public page shows no figure resting on
+    fewer than 3): ``employers`` state employees in the park, ``exporters`` export earnings."""
 
-    companies: int
+    returns: int
+    employers: int
+    exporters: int
     in_park: int
     in_park_women: int
     export_earnings_usd: Decimal
@@ -242,20 +252,27 @@ class ReturnTotals:
 
 
 def return_totals(
-    park_ids: list[int] | None, quarters: Reported
+    park_ids: list[int] | None, quarters: Reported, as_of: date
 ) -> tuple[ReturnTotals, ReturnTotals]:
-    """``counted_returns`` summed over the quarter reported and over the four quarters up
-    to it, in one query (the home page's and the overview's figures)."""
+    """``counted_returns`` on ``as_of`` summed over the quarter reported and over the four
+    quarters up to it, in one query (the home page's and the overview's figures)."""
+    employing, exporting = Q(in_park__gt=0), Q(export_earnings_usd__gt=0)
+
+    def totals(prefix: str, within: Q) -> dict[str, Any]:
+        return {
+            f"{prefix}returns": Count("id", filter=within),
+            f"{prefix}employers": Count("company_id", distinct=True, filter=within & employing),
+            f"{prefix}exporters": Count("company_id", distinct=True, filter=within & exporting),
+            f"{prefix}in_park": Coalesce(Sum("in_park", filter=within), 0),
+            f"{prefix}in_park_women": Coalesce(Sum("in_park_women", filter=within), 0),
+            f"{prefix}export_earnings_usd": Coalesce(
+                Sum("export_earnings_usd", filter=within), ZERO
+            ),
+        }
+
     now = Q(quarter_id=quarters.ids[quarters.quarter])
-    sums = counted_returns(park_ids, quarters.ids_of(quarters.year)).aggregate(
-        now_companies=Count("company_id", distinct=True, filter=now),
-        now_in_park=Coalesce(Sum("in_park", filter=now), 0),
-        now_in_park_women=Coalesce(Sum("in_park_women", filter=now), 0),
-        now_export_earnings_usd=Coalesce(Sum("export_earnings_usd", filter=now), ZERO),
-        year_companies=Count("company_id", distinct=True),
-        year_in_park=Coalesce(Sum("in_park"), 0),
-        year_in_park_women=Coalesce(Sum("in_park_women"), 0),
-        year_export_earnings_usd=Coalesce(Sum("export_earnings_usd"), ZERO),
+    sums = counted_returns(park_ids, quarters.ids_of(quarters.year), as_of).aggregate(
+        **totals("now_", now), **totals("year_", Q())
     )
 
     def part(prefix: str) -> ReturnTotals:
@@ -266,11 +283,13 @@ def return_totals(
     return part("now_"), part("year_")
 
 
-def tenants_in(park_ids: list[int] | None, quarters: Reported) -> int:
-    """Companies owing a return for the quarter reported in these parks, each counted once
-    (one query)."""
-    owed = owed_in(park_ids, quarters.ids[quarters.quarter])
-    return int(owed.aggregate(n=Count("company_id", distinct=True))["n"])
+def owed_and_tenants(park_ids: list[int] | None, quarters: Reported) -> tuple[int, int]:
+    """The returns owed for the quarter reported in these parks, and the companies owing
+    them, each counted once (one query)."""
+    owed = owed_in(park_ids, quarters.ids[quarters.quarter]).aggregate(
+        owed=Count("company_id"), tenants=Count("company_id", distinct=True)
+    )
+    return int(owed["owed"]), int(owed["tenants"])
 
 
 # --- The figures from the parts -------------------------------------------------------------------
@@ -290,14 +309,11 @@ def summed(rows: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def park_parts(
-    park_id: int,
-    status: Mapping[int, Mapping[str, int]],
-    since_joining: Mapping[int, int],
-    figures: Mapping[str, Any] | None,
+    status: Mapping[str, int], since_joining: int, figures: Mapping[str, Any] | None
 ) -> dict[str, Any]:
     parts: dict[str, Any] = {key: _zero(key) for key in SUMMED}
-    parts |= status.get(park_id, {})
-    parts["jobs_since_joining"] = since_joining.get(park_id, 0)
+    parts |= status
+    parts["jobs_since_joining"] = since_joining
     for key in RETURN_PARTS:
         parts[key] = (figures or {}).get(key) or _zero(key)
     return parts
@@ -394,15 +410,14 @@ def impact_headlines(scope: Scope, filters: ReportFilters) -> dict[str, Any]:
     parks and women's share in the quarter, exports over the last four quarters up to it,
     compliance."""
     quarters = reported(filters.quarter or latest_quarter(filters.as_of))
-    status = status_by_park(scope.ids, quarters, filters.as_of).values()
-    owed, filed = sum(s["owed"] for s in status), sum(s["filed"] for s in status)
-    now, year = return_totals(scope.ids, quarters)
+    owed, _ = owed_and_tenants(scope.ids, quarters)
+    now, year = return_totals(scope.ids, quarters, filters.as_of)
     return {
         "quarter": str(quarters.quarter),
         "in_park": now.in_park,
         "women_percent": now.women_percent,
         "exports_last_4_quarters": year.export_earnings_usd,
-        "compliance_percent": percent(filed, owed),
+        "compliance_percent": percent(now.returns, owed),
     }
 
 
@@ -411,25 +426,28 @@ def impact_report(scope: Scope, filters: ReportFilters) -> Report:
     """domain.md §7.6 for the quarter Q (default: the latest one over on D), per park, city,
     province and tier, with the series of the 8 quarters up to Q.
 
-    Queries: the quarters' ids (one), the owed returns of Q per park (one), who the tenants
-    are (one), the jobs since joining (one), the returns that count per park and quarter for
-    the series (one): five, whatever the number of parks, tenants, returns and quarters.
+    Queries: the quarters' ids (one), the returns owed for Q (who the tenants are; one),
+    the jobs since joining (one), the returns that count per park and quarter for the
+    series, Q's filed among them (one): four, whatever the number of parks, tenants, returns
+    and quarters.
     """
     as_of = filters.as_of
     quarters = reported(filters.quarter or latest_quarter(as_of))
     quarter = quarters.quarter
-    status = status_by_park(scope.ids, quarters, as_of)
     pairs = tenancies(scope.ids, quarters)
-    since_joining = jobs_since_joining(scope.ids, quarter, pairs)
-    by_park_quarter = returns_by_park_and_quarter(scope.ids, quarters)
+    since_joining = jobs_since_joining(scope.ids, quarters, pairs, as_of)
+    by_park_quarter = returns_by_park_and_quarter(scope.ids, quarters, as_of)
 
-    parts = {
-        park.id: park_parts(park.id, status, since_joining, by_park_quarter.get((park.id, quarter)))
-        for park in scope.parks
-    }
-    tenants_per_park: dict[int, int] = {}
+    tenants_per_park: dict[int, int] = {}  # one return owed per tenant and park
     for _, park_id in pairs:
         tenants_per_park[park_id] = tenants_per_park.get(park_id, 0) + 1
+    parts = {}
+    for park in scope.parks:
+        figures = by_park_quarter.get((park.id, quarter))
+        owed, filed = tenants_per_park.get(park.id, 0), (figures or {}).get("returns", 0)
+        parts[park.id] = park_parts(
+            status_parts(owed, filed, quarter, as_of), since_joining.get(park.id, 0), figures
+        )
     rows = [
         {
             "park": park.code,
@@ -535,9 +553,10 @@ def impact_report(scope: Scope, filters: ReportFilters) -> Report:
             f"{quarter}: tenants are the companies that held a lease in the park on a day of "
             f"the quarter and so owe it a return, due on {quarter.due_date:%d %B %Y}; "
             f"compliance is the share of those returns filed by {as_of:%d %B %Y}.",
-            "Figures are those of the returns filed, the latest version of each (an amendment "
-            "replaces what it corrects). A company in two parks is a tenant of each, and one "
-            "tenant in a total. Shares and compliance are computed from the sums.",
+            f"Figures are those of the returns filed by {as_of:%d %B %Y} that are still owed, "
+            "the latest version of each filed by then (an amendment replaces what it "
+            "corrects). A company in two parks is a tenant of each, and one tenant in a total. "
+            "Shares and compliance are computed from the sums.",
             "Jobs since joining: for each tenant, the employees in the park in its latest "
             "return up to the quarter less those in its first return there.",
         ),
@@ -547,17 +566,19 @@ def impact_report(scope: Scope, filters: ReportFilters) -> Report:
 # --- The public figures ---------------------------------------------------------------------------
 def public_impact(as_of: date) -> PublicImpact:
     """The national figures of the home page (issue 11), read by the report's own selectors
-    for every park: the tenants of the latest quarter over, the jobs in the parks and women's
-    share its returns state, and the exports of the four quarters up to it; each withheld
-    when it rests on fewer than ``MIN_COMPANIES`` companies. Three queries."""
-    quarters = reported(latest_quarter(as_of))
-    tenants = tenants_in(None, quarters)
-    now, year = return_totals(None, quarters)
+    for every park: the tenants of the latest quarter whose returns' due date has passed
+    (``reports.quarters.published_quarter``), the jobs in the parks and women's share its
+    returns state, and the exports of the four quarters up to it; each withheld when the
+    companies it rests on are fewer than ``MIN_COMPANIES`` (the tenants; the companies
+    stating jobs in the park; the companies stating exports). Three queries."""
+    quarters = reported(published_quarter(as_of))
+    _, tenants = owed_and_tenants(None, quarters)
+    now, year = return_totals(None, quarters, as_of)
     return PublicImpact(
         quarter=str(quarters.quarter),
         year=f"{quarters.year[0]} to {quarters.year[-1]}",
         tenants=publishable(tenants, tenants),
-        jobs=publishable(now.in_park, now.companies),
-        women_percent=publishable(now.women_percent, now.companies),
-        exports_usd=publishable(year.export_earnings_usd, year.companies),
+        jobs=publishable(now.in_park, now.employers),
+        women_percent=publishable(now.women_percent, now.employers),
+        exports_usd=publishable(year.export_earnings_usd, year.exporters),
     )

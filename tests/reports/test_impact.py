@@ -30,13 +30,18 @@ and women hired; exports USD; revenue PKR; jobs since joining):
 Per tier (both secondary): one row equal to the total, 3 tenants (not 2 + 2). Series: 2025-26
 Q3 1 in the parks, exports 100; Q4 2+4+7 = 13 (6 women), exports 2,100; Q 21 (11), 10,000.50.
 Exports over the last four quarters: 100 + 2,100 + 10,000.50 = 12,200.50.
+
+When each was filed (in Pakistan): a return on the 3rd day after its quarter's end (Q's on
+3 October), except Beta's GUJ return for Q on 8 October, its GLT amendment on 20 October, and
+Gamma's Q4 return late, on 1 November. So as of 5 October Q's filed returns are Alpha's and
+Beta's GLT first version (below, ``test_as_of_a_day_only_the_returns_filed_by_it_count``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -46,13 +51,15 @@ from django.urls import reverse
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from core.calendar import FiscalQuarter
+from core.calendar import KARACHI, FiscalQuarter
 from core.vocabulary import Province, Tier
 from reports.frame import ReportFilters, report_scope
 from reports.overview import headlines
 from reports.quarters import quarters_up_to
 from reports.selectors.impact import impact_report
 from returns.services import progress_return_amend, progress_return_file
+from tenants.models import Lease
+from tenants.services import lease_terminate
 from tests import factories
 from tests.returns.support import figures, tenant
 from tests.xlsx import read_xlsx
@@ -64,7 +71,14 @@ Q = FiscalQuarter(2026, 1)
 Q3, Q4 = FiscalQuarter(2025, 3), FiscalQuarter(2025, 4)
 
 
-def _file(user, company, park, quarter, *, in_park, women=0, hires=0, hires_women=0, **money):
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(11, 30), tzinfo=KARACHI)
+
+
+def _file(
+    user, company, park, quarter, *, in_park, women=0, hires=0, hires_women=0, on=None, **money
+):
+    """Files a return on ``on`` (by default the 3rd day after its quarter's end)."""
     return progress_return_file(
         user=user,
         company=company,
@@ -81,6 +95,7 @@ def _file(user, company, park, quarter, *, in_park, women=0, hires=0, hires_wome
             domestic_revenue_pkr=Decimal(money.get("revenue", "0.00")),
         ),
         today=D,
+        filed_at=_at(on or quarter.last + timedelta(days=3)),
     )
 
 
@@ -103,7 +118,7 @@ def example():
     beta, b = tenant(guj, start=date(2026, 7, 1))
     tenant(glt, start=date(2026, 7, 1), user=beta)
     _file(beta, b, guj, Q, in_park=10, women=6, hires=4, hires_women=3, exports="5000.00",
-          revenue="200000.00")  # fmt: skip
+          revenue="200000.00", on=date(2026, 10, 8))  # fmt: skip
     first = _file(beta, b, glt, Q, in_park=4, women=1, exports="9999.00")
     progress_return_amend(
         user=beta,
@@ -119,10 +134,11 @@ def example():
             export_earnings_usd=Decimal("2000.50"),
             domestic_revenue_pkr=Decimal("0.00"),
         ),
+        filed_at=_at(date(2026, 10, 20)),
     )
     gamma, c = tenant(glt, start=date(2026, 1, 10))
     _file(gamma, c, glt, Q3, in_park=1, exports="100.00")
-    _file(gamma, c, glt, Q4, in_park=4, women=2, exports="400.00")
+    _file(gamma, c, glt, Q4, in_park=4, women=2, exports="400.00", on=date(2026, 11, 1))
     delta, d = tenant(guj, start=date(2026, 4, 1), end=date(2026, 6, 30))
     _file(delta, d, guj, Q4, in_park=7, women=3, exports="700.00")
     return guj, glt
@@ -215,6 +231,80 @@ def test_before_the_due_date_a_return_not_filed_is_due_not_overdue(example, pseb
         "filed": 3,
         "overdue": 0,
     }
+
+
+def test_as_of_a_day_only_the_returns_filed_by_it_count(example, pseb_staff):
+    """As of 5 October: Q's returns filed are Alpha's (3 October) and Beta's GLT first
+    version (3 October, 4 in the park, exports 9,999); Beta's GUJ return (8 October) is due,
+    its amendment (20 October) not yet filed, Gamma's Q4 return (1 November) not yet filed.
+    Jobs since joining: Alpha 5 − 2 = 3, Beta's GLT 4 − 4 = 0, Gamma Q3's 1 − 1 = 0."""
+    chosen = ReportFilters(as_of=date(2026, 10, 5), quarter=Q)
+    report = impact_report(report_scope(pseb_staff, chosen), chosen)
+    keys = ("owed", "due", "filed", "overdue", "in_park", "export_earnings_usd")
+    assert _figures(report.table.totals, *keys) == {
+        "owed": 4,
+        "due": 2,
+        "filed": 2,
+        "overdue": 0,
+        "in_park": 5 + 4,
+        "export_earnings_usd": Decimal("12999.00"),
+    }
+    assert report.table.totals["jobs_since_joining"] == 3
+    series = {row["quarter"]: row for row in report.tables["series"].rows}
+    assert (series["2025-26 Q4"]["in_park"], series["2025-26 Q4"]["returns"]) == (2 + 7, 2)
+    assert series["2026-27 Q1"]["in_park"] == 9
+    # exports over the four quarters: Q3 100, Q4 1,000 + 700, Q 12,999
+    assert report.figures["exports_last_4_quarters"] == Decimal("14799.00")
+    assert "filed by 05 October 2026" in report.notes[1]
+    # the day before Beta's amendment it does not count yet; on its day it does
+    rows = {day: _read_on(pseb_staff, date(2026, 10, day)) for day in (19, 20)}
+    assert rows[19]["in_park"] == 5 + 10 + 4
+    assert rows[20]["in_park"] == 5 + 10 + 6
+
+
+def _read_on(user, as_of):
+    chosen = ReportFilters(as_of=as_of, quarter=Q)
+    return impact_report(report_scope(user, chosen), chosen).table.totals
+
+
+def test_a_return_no_longer_owed_counts_in_no_figure(example, pseb_staff):
+    """Alpha's GUJ lease terminated back to 30 June 2026: it no longer owes Q (its filed
+    return stays filed), so GUJ's only tenant in Q is Beta. Q: tenants Beta and Gamma, owed
+    3, filed 2 (Beta's), overdue 1 (Gamma); 10 + 6 in the parks; jobs since joining Gamma's
+    3. Its Q4 return is still owed and counts in the series."""
+    guj, _ = example
+    lease = Lease.objects.get(park=guj, start_date=date(2026, 4, 1), end_date__isnull=True)
+    lease_terminate(user=pseb_staff, lease=lease, end_date=date(2026, 6, 30), today=D)
+    report = _read(pseb_staff)
+    rows = {row["park"]: row for row in report.table.rows}
+    keys = ("tenants", "owed", "filed", "due", "overdue", "in_park", "export_earnings_usd")
+    assert _figures(rows["GUJ"], *keys) == {
+        "tenants": 1,
+        "owed": 1,
+        "filed": 1,
+        "due": 0,
+        "overdue": 0,
+        "in_park": 10,
+        "export_earnings_usd": Decimal("5000.00"),
+    }
+    assert _figures(report.table.totals, *keys) == {
+        "tenants": 2,
+        "owed": 3,
+        "filed": 2,
+        "due": 0,
+        "overdue": 1,
+        "in_park": 16,
+        "export_earnings_usd": Decimal("7000.50"),
+    }
+    assert report.table.totals["compliance_percent"] == Decimal("66.7")
+    assert report.table.totals["jobs_since_joining"] == 3
+    series = {row["quarter"]: row for row in report.tables["series"].rows}
+    assert series["2026-27 Q1"]["in_park"] == 16
+    assert series["2025-26 Q4"]["in_park"] == 13
+    assert report.figures["exports_last_4_quarters"] == Decimal("9200.50")  # 12,200.50 − 3,000
+    overview = headlines(report_scope(pseb_staff, ReportFilters(as_of=D)), ReportFilters(as_of=D))
+    assert overview["impact"]["in_park"] == 16
+    assert overview["impact"]["compliance_percent"] == Decimal("66.7")
 
 
 def test_an_earlier_quarter_counts_its_own_tenants_and_returns(example, pseb_staff):
@@ -345,6 +435,20 @@ def test_the_files_hold_the_rows_of_the_page_and_name_the_quarter(example, clien
 
 
 def test_the_overview_cards_equal_the_reports_figures(example, pseb_staff):
+    # as of 5 October only some of Q's returns are filed: the cards read them as the report
+    for as_of in (date(2026, 10, 5), date(2026, 10, 19)):
+        filters = ReportFilters(as_of=as_of)
+        scope = report_scope(pseb_staff, filters)
+        quick, full = headlines(scope, filters)["impact"], impact_report(scope, filters).figures
+        for key in (
+            "quarter",
+            "in_park",
+            "women_percent",
+            "exports_last_4_quarters",
+            "compliance_percent",
+        ):
+            assert quick[key] == full[key], (as_of, key)
+    assert quick["compliance_percent"] == Decimal("75.0")
     filters = ReportFilters(as_of=D)
     scope = report_scope(pseb_staff, filters)
     quick = headlines(scope, filters)["impact"]
@@ -375,5 +479,5 @@ def test_the_report_reads_the_same_number_of_queries_for_2_or_many_parks_and_ten
             _file(user, company, park, Q4, in_park=3)
             _file(user, company, park, Q, in_park=4)
     many = _queries(pseb_staff)
-    assert many == few <= 6  # the scope, then the report's five
+    assert many == few <= 5  # the scope, then the report's four
     assert _read(pseb_staff).table.totals["jobs_since_joining"] == 6 + 18

@@ -3,7 +3,7 @@
 from datetime import date
 
 from core.calendar import FiscalQuarter
-from reports.quarters import latest_quarter, quarter_problem, quarters_up_to
+from reports.quarters import latest_quarter, published_quarter, quarter_problem, quarters_up_to
 
 
 def test_the_latest_quarter_over_is_the_one_before_the_as_of_dates():
@@ -31,3 +31,12 @@ def test_the_series_runs_back_across_fiscal_years_oldest_first():
         "2026-27 Q2",
     ]
     assert len(quarters_up_to(FiscalQuarter(2026, 1))) == 8
+
+
+def test_the_quarter_published_is_the_latest_whose_due_date_has_passed():
+    # 2026-27 Q1 (July–September) is due on 10 October
+    assert published_quarter(date(2026, 10, 1)) == FiscalQuarter(2025, 4)
+    assert published_quarter(date(2026, 10, 10)) == FiscalQuarter(2025, 4)
+    assert published_quarter(date(2026, 10, 11)) == FiscalQuarter(2026, 1)
+    assert published_quarter(date(2026, 12, 31)) == FiscalQuarter(2026, 1)
+    assert published_quarter(date(2027, 1, 1)) == FiscalQuarter(2026, 1)

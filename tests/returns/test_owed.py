@@ -1,13 +1,21 @@
-"""Which returns are owed, derived from lease history by the database (§4a), and scoped."""
+"""Which returns are owed, derived from lease history by the database (§4a), and scoped;
+which of their versions count on a day."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
+from core.calendar import KARACHI, FiscalQuarter
 from core.vocabulary import ReturnStatus
-from returns.selectors import owed_returns, owed_returns_visible_to
+from returns.selectors import (
+    current_returns,
+    owed_returns,
+    owed_returns_visible_to,
+    returns_counting,
+)
+from returns.services import progress_return_amend, progress_return_file
 from tenants.services import lease_terminate
-from tests.returns.support import tenant
+from tests.returns.support import figures, tenant
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +89,107 @@ def test_each_role_sees_the_owed_returns_of_its_scope(
     assert {o.park for o in owed_returns_visible_to(park_manager, today)} == {park}
     assert owed_returns_visible_to(pseb_staff, today).count() == 2
     assert {o.status for o in owed_returns_visible_to(pseb_staff, today)} == {ReturnStatus.OVERDUE}
+
+
+# --- The versions that count on a day ----------------------------------------------------------
+Q1 = FiscalQuarter(2026, 1)
+
+
+def _karachi(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=KARACHI)
+
+
+def _counting(as_of):
+    return sorted(
+        (r.company.name, r.version) for r in returns_counting(as_of).select_related("company")
+    )
+
+
+def test_the_version_that_counts_on_a_day_is_the_latest_filed_by_it_in_pakistan(park):
+    """Version 1 filed at 00:30 on 4 October in Pakistan (19:30 on the 3rd in UTC), version 2
+    on 20 October at 23:30 (18:30 UTC)."""
+    user, company = tenant(park, start=date(2026, 7, 1))
+    first = progress_return_file(
+        user=user,
+        company=company,
+        park=park,
+        quarter=Q1,
+        figures=figures(),
+        today=date(2026, 10, 4),
+        filed_at=_karachi(date(2026, 10, 4), 0) + timedelta(minutes=30),
+    )
+    second = progress_return_amend(
+        user=user,
+        previous=first,
+        reason="Exports received late",
+        figures=figures(interns=2),
+        filed_at=_karachi(date(2026, 10, 20), 23) + timedelta(minutes=30),
+    )
+    name = company.name
+    assert _counting(date(2026, 10, 3)) == []  # its UTC date is the 3rd: not filed by then
+    assert _counting(date(2026, 10, 4)) == [(name, 1)]
+    assert _counting(date(2026, 10, 19)) == [(name, 1)]
+    assert _counting(date(2026, 10, 20)) == [(name, 2)]
+    today = date(2026, 12, 1)
+    assert list(returns_counting(today)) == list(current_returns()) == [second]
+
+
+def test_a_return_no_longer_owed_does_not_count(park, pseb_staff):
+    """Filed for 2026-27 Q1, then its lease terminated back to 30 June: the return is no
+    longer owed, so it does not count (its versions stay)."""
+    user, company = tenant(park, start=date(2026, 4, 1))
+    filed = progress_return_file(
+        user=user,
+        company=company,
+        park=park,
+        quarter=Q1,
+        figures=figures(),
+        today=date(2026, 10, 5),
+        filed_at=_karachi(date(2026, 10, 5), 10),
+    )
+    assert list(returns_counting(date(2026, 12, 1))) == [filed]
+    lease_terminate(
+        user=pseb_staff,
+        lease=company.leases.get(),
+        end_date=date(2026, 6, 30),
+        today=date(2026, 12, 1),
+    )
+    assert list(current_returns()) == [filed]
+    assert list(returns_counting(date(2026, 12, 1))) == []
+
+
+def test_the_returns_counting_are_the_owed_returns_filed_at_a_leases_edges(
+    park, other_park, pseb_staff
+):
+    """``returns_counting`` asks the leases the view's own question: the same returns. A lease
+    from a quarter's last day; one ended back to a quarter's first day (still owes it); one
+    ended back to the day before (no longer owes it)."""
+    d = date(2026, 12, 1)
+    q4 = Q1.previous()
+    edge_user, edge = tenant(park, start=Q1.last)
+    first_day_user, first_day = tenant(other_park, start=q4.first)
+    before_user, before = tenant(park, start=q4.first)
+    for user, company, where, quarters in (
+        (edge_user, edge, park, [Q1]),
+        (first_day_user, first_day, other_park, [q4, Q1]),
+        (before_user, before, park, [q4, Q1]),
+    ):
+        for quarter in quarters:
+            progress_return_file(
+                user=user,
+                company=company,
+                park=where,
+                quarter=quarter,
+                figures=figures(),
+                today=d,
+                filed_at=_karachi(quarter.due_date, 10),
+            )
+    for company, end in ((first_day, Q1.first), (before, q4.last)):
+        lease_terminate(user=pseb_staff, lease=company.leases.get(), end_date=end, today=d)
+
+    def keys(rows):
+        return sorted(rows.values_list("company__name", "park__code", "quarter_id"))
+
+    counting = keys(returns_counting(d))
+    assert counting == keys(owed_returns(d).filter(current__isnull=False))
+    assert len(counting) == 4  # all but ``before``'s return for 2026-27 Q1
