@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils import timezone
 
-from core.calendar import QUARTER_PATTERN, FiscalQuarter, Period, date_problem
+from core.calendar import FiscalQuarter, Period, date_problem
 from core.vocabulary import ParkStatus, Province, Tier
+from returns.forms import QuarterField
 from stp_portal.forms import DateInput
 
 from .frame import ReportFilters, ReportSpec, park_choices
@@ -32,22 +32,6 @@ class PeriodField(forms.CharField):
             return None
         try:
             return Period.parse(text)
-        except ValueError as problem:
-            raise forms.ValidationError(str(problem)) from None
-
-
-class QuarterField(forms.CharField):
-    """A fiscal quarter written ``2026-27 Q2`` exactly as the API schema states it
-    (``QUARTER_PATTERN``: one space, no padding), its second year following the first."""
-
-    def to_python(self, value: Any) -> FiscalQuarter | None:  # type: ignore[override]
-        text = forms.Field.to_python(self, value)  # not stripped: the schema allows no padding
-        if text in self.empty_values:
-            return None
-        try:
-            if not isinstance(text, str) or not re.fullmatch(QUARTER_PATTERN, text):
-                raise ValueError("Write the quarter as YYYY-YY Qn, e.g. 2026-27 Q2.")
-            return FiscalQuarter.parse(text)
         except ValueError as problem:
             raise forms.ValidationError(str(problem)) from None
 
@@ -83,6 +67,7 @@ class ReportFilterForm(forms.Form):
             label="Months of history", required=False, min_value=0, max_value=24
         )
         self.fields["quarter"] = QuarterField(
+            exact=True,  # as the API's schema writes it (``QUARTER_PATTERN``)
             label="Quarter",
             required=False,
             help_text="A fiscal quarter, e.g. 2026-27 Q2 (default: the latest one over).",

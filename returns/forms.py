@@ -15,10 +15,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from core.calendar import FiscalQuarter
+from core.calendar import FiscalQuarter, quarter_from_text
 
 from .domain import COUNT_FIELDS, MARKETS_MAX_LENGTH, MONEY_FIELDS, ReturnFigures
-from .inputs import FIGURE_GROUPS, FIGURE_HELP, figures_from, quarter_from_text
+from .inputs import FIGURE_GROUPS, FIGURE_HELP, figures_from
 from .models import ProgressReturn
 
 
@@ -85,8 +85,9 @@ class AmendmentForm(FiguresForm):
 
 
 class QuarterField(forms.Field):
-    """A fiscal quarter typed as ``2026-27 Q2``: a FiscalQuarter, or the calendar's message.
-    ``exact`` (the API): only as its schema writes it (no spaces around it)."""
+    """A fiscal quarter typed as ``2026-27 Q2``: a FiscalQuarter, or the calendar's message
+    (``core.calendar.quarter_from_text``). ``exact`` (the API): only as its schema writes it
+    (no spaces around it). The one quarter field of the returns' and the reports' filters."""
 
     def __init__(self, *, exact: bool = False, **kwargs: Any) -> None:
         self.exact = exact
@@ -98,6 +99,8 @@ class QuarterField(forms.Field):
         if value in self.empty_values:
             return None
         text = str(value) if self.exact else str(value).strip()
+        if not text:
+            return None
         try:
             return quarter_from_text(text, exact=self.exact)
         except ValueError as exc:

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from core.calendar import FiscalQuarter
+from core.calendar import QUARTER_PATTERN
 from core.money import MONEY_WHOLE_DIGITS
 from core.tables import Kind
 
@@ -68,15 +68,7 @@ def figure_kind(name: str) -> Kind:
 
 MONEY_PATTERN = rf"^[0-9]{{1,{MONEY_WHOLE_DIGITS}}}(\.[0-9]{{1,2}})?$"
 
-
-def _pairs(first: int, last: int) -> str:
-    return "|".join(f"{n:02d}-{(n + 1) % 100:02d}" for n in range(first, last + 1))
-
-
-# A quarter as the API writes it, "2026-27 Q2": a fiscal year from 1990-91 to 2999-00 (its
-# two years consecutive) and Q1..Q4. Exactly what ``FiscalQuarter.parse`` takes, so any
-# quarter the schema allows names a stored one.
-QUARTER_PATTERN = rf"^(19({_pairs(90, 99)})|2[0-9]({_pairs(0, 99)})) Q[1-4]$"
+# A quarter as the API writes it: ``core.calendar.QUARTER_PATTERN``.
 QUARTER_HELP = "A fiscal quarter written YYYY-YY Qn, e.g. 2026-27 Q2 (October–December 2026)."
 QUARTER_SCHEMA = {
     "type": "string",
@@ -84,17 +76,6 @@ QUARTER_SCHEMA = {
     "example": "2026-27 Q2",
     "description": QUARTER_HELP,
 }
-
-
-def quarter_from_text(text: Any, *, exact: bool = False) -> FiscalQuarter:
-    """The quarter ``text`` names; ``exact``: only as the API schema writes it. ValueError
-    with the calendar's message otherwise."""
-    if not isinstance(text, str) or "\x00" in text:
-        raise ValueError("Write the quarter as YYYY-YY Qn, e.g. 2026-27 Q2.")
-    if exact and not re.fullmatch(QUARTER_PATTERN, text):
-        FiscalQuarter.parse(text)  # its message says what is wrong, if it can
-        raise ValueError("Write the quarter as YYYY-YY Qn, e.g. 2026-27 Q2.")
-    return FiscalQuarter.parse(text)
 
 
 # --- Figures as typed or sent --------------------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.calendar import FiscalQuarter
+from core.calendar import FiscalQuarter, quarter_from_text
 from core.drf import StrictCharField
 from core.money import MONEY_FIELD
 from core.vocabulary import ReturnStatus
@@ -35,7 +35,6 @@ from .inputs import (
     as_count,
     as_money,
     figures_from,
-    quarter_from_text,
 )
 from .models import ProgressReturn, Quarter
 from .selectors import owed_key

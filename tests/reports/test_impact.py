@@ -295,7 +295,7 @@ def test_a_series_reaching_before_the_calendar_is_empty_there(pseb_staff, park):
         ("2026-27 Q5", "Write the quarter as YYYY-YY Qn"),
         ("2026-27  Q1", "Write the quarter as YYYY-YY Qn"),
         (" 2026-27 Q1", "Write the quarter as YYYY-YY Qn"),
-        ("1989-90 Q1", "Write the quarter as YYYY-YY Qn"),
+        ("1989-90 Q1", "Write a fiscal year between 1990 and 2999"),
     ],
 )
 def test_a_bad_quarter_is_refused_with_a_message(pseb_staff, client, quarter, message):
