@@ -44,20 +44,34 @@ def quarters_held(start: date, end: date | None, until: date) -> list[FiscalQuar
     return held
 
 
-def quarters_owed(leases: Iterable[tuple[date, date | None]], today: date) -> list[FiscalQuarter]:
-    """§4a: the quarters a company owes a return for in one park, oldest first, given its
-    leases there (start, end): every quarter over by ``today`` in which one of them held a
-    day. The quarter running today is not owed yet."""
-    running = FiscalQuarter.of(today)
-    owed: set[FiscalQuarter] = set()
-    for start, end in leases:
-        owed.update(q for q in quarters_held(start, end, today) if q < running)
-    return sorted(owed)
+def latest_quarter(today: date) -> FiscalQuarter:
+    """The latest quarter over on ``today``: the one before the quarter ``today`` falls in (a
+    quarter is over the day after its last day, when its returns become owed). The one
+    statement of "over", for the filing rule, the compliance page and the reports."""
+    return FiscalQuarter.of(today).previous()
 
 
 def is_owed(quarter: FiscalQuarter, today: date) -> bool:
     """A return is owed once its quarter is over."""
-    return quarter.last < today
+    return quarter <= latest_quarter(today)
+
+
+def quarters_up_to(quarter: FiscalQuarter, count: int) -> list[FiscalQuarter]:
+    """``count`` quarters ending with ``quarter``, oldest first."""
+    quarters = [quarter]
+    while len(quarters) < count:
+        quarters.insert(0, quarters[0].previous())
+    return quarters
+
+
+def quarters_owed(leases: Iterable[tuple[date, date | None]], today: date) -> list[FiscalQuarter]:
+    """§4a: the quarters a company owes a return for in one park, oldest first, given its
+    leases there (start, end): every quarter over by ``today`` in which one of them held a
+    day. The quarter running today is not owed yet."""
+    owed: set[FiscalQuarter] = set()
+    for start, end in leases:
+        owed.update(q for q in quarters_held(start, end, today) if is_owed(q, today))
+    return sorted(owed)
 
 
 def return_status(*, due_date: date, filed: bool, today: date) -> ReturnStatus:
