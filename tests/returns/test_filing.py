@@ -5,8 +5,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from core.calendar import FiscalQuarter
+from returns.domain import PARTS, figure_problems
 from returns.models import ProgressReturn
 from returns.selectors import current_returns, owed_returns, versions_of
 from returns.services import progress_return_amend, progress_return_file
@@ -108,3 +110,30 @@ def test_amending_an_old_version_or_without_a_reason_is_refused(park):
     with pytest.raises(Conflict, match="amend the latest"):
         progress_return_amend(user=user, previous=first, reason="Again", figures=figures())
     assert ProgressReturn.objects.count() == 2
+
+
+def _breaking_only(part: str, whole: str) -> dict[str, int]:
+    """Counts where ``part`` exceeds ``whole`` and every other pair of PARTS holds."""
+    values = dict.fromkeys({name for pair in PARTS for name in pair[:2]}, 0)
+    values[part] = 1
+    changed = True
+    while changed:
+        changed = False
+        for other_part, other_whole, _ in PARTS:
+            if (other_part, other_whole) != (part, whole) and values[other_part] > values[
+                other_whole
+            ]:
+                values[other_whole] = values[other_part]
+                changed = True
+    assert values[part] > values[whole]
+    return values
+
+
+@pytest.mark.parametrize(("part", "whole", "message"), PARTS)
+def test_the_database_refuses_each_part_over_its_whole_as_the_rules_do(park, part, whole, message):
+    user, company = tenant(park, start=date(2026, 7, 1))
+    filed = _file(user, company, park)
+    values = _breaking_only(part, whole)
+    assert figure_problems(figures(**values)) == {part: message}
+    with pytest.raises(IntegrityError, match="return_parts_within_totals"), transaction.atomic():
+        ProgressReturn.objects.filter(pk=filed.pk).update(**values)
