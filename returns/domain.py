@@ -22,6 +22,15 @@ from core.vocabulary import ReminderKind, ReturnStatus
 
 LARGEST_COUNT = 1_000_000  # more people than this in one company is a typo
 MARKETS_MAX_LENGTH = 500
+REASON_MAX_LENGTH = 2000  # an amendment's reason: the model, the service and the API's help
+
+
+def already_filed(what: str = "This return") -> str:
+    """The message when a return's first version is filed twice (the service, with the
+    quarter and park; the database's constraint, without)."""
+    return f"{what} has already been filed: amend it instead."
+
+
 REMINDER_DAYS_BEFORE = 5
 # A reminder missed on its day (the worker was down) is still sent within this many days;
 # after that it would be news to nobody, and a lease recorded late for old quarters must not

@@ -15,7 +15,7 @@ from core.calendar import FiscalQuarter
 from core.money import MONEY_FIELD
 from core.vocabulary import ReminderKind
 
-from .domain import MARKETS_MAX_LENGTH, PARTS
+from .domain import MARKETS_MAX_LENGTH, PARTS, REASON_MAX_LENGTH, already_filed
 
 
 class Quarter(models.Model):
@@ -73,7 +73,9 @@ class ProgressReturn(models.Model):
     amends = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="amendment"
     )
-    reason = models.TextField("reason for the amendment", blank=True, default="", max_length=2000)
+    reason = models.TextField(
+        "reason for the amendment", blank=True, default="", max_length=REASON_MAX_LENGTH
+    )
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -103,7 +105,7 @@ class ProgressReturn(models.Model):
                 fields=["company", "park", "quarter"],
                 condition=Q(amends__isnull=True),
                 name="return_one_first_version",
-                violation_error_message="This return has already been filed.",
+                violation_error_message=already_filed(),
             ),
             models.CheckConstraint(
                 condition=Q(amends__isnull=True, version=1)

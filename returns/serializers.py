@@ -25,7 +25,14 @@ from core.vocabulary import ReturnStatus
 from parks.models import Park
 from tenants.filters import MAX_ID
 
-from .domain import COUNT_FIELDS, LARGEST_COUNT, MONEY_FIELDS, ReturnFigures, figure_problems
+from .domain import (
+    COUNT_FIELDS,
+    LARGEST_COUNT,
+    MONEY_FIELDS,
+    REASON_MAX_LENGTH,
+    ReturnFigures,
+    figure_problems,
+)
 from .forms import figure_label
 from .inputs import (
     FIGURE_HELP,
@@ -211,7 +218,9 @@ ReturnAmendSerializer = type(
             required=False,
             allow_blank=True,
             default="",
-            help_text="Why the return is amended (required; at most 2,000 characters).",
+            help_text=(
+                f"Why the return is amended (required; at most {REASON_MAX_LENGTH:,} characters)."
+            ),
         ),
         "version": serializers.IntegerField(
             required=False,
