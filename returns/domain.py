@@ -76,7 +76,9 @@ def quarters_up_to(quarter: FiscalQuarter, count: int) -> list[FiscalQuarter]:
 def quarters_owed(leases: Iterable[tuple[date, date | None]], today: date) -> list[FiscalQuarter]:
     """§4a: the quarters a company owes a return for in one park, oldest first, given its
     leases there (start, end): every quarter over by ``today`` in which one of them held a
-    day. The quarter running today is not owed yet."""
+    day. The quarter running today is not owed yet. The database computes this rule (the
+    owed-returns view, returns/migrations/0003); this is its oracle, and
+    tests/returns/test_owed.py checks the two agree for random leases."""
     owed: set[FiscalQuarter] = set()
     for start, end in leases:
         owed.update(q for q in quarters_held(start, end, today) if is_owed(q, today))
