@@ -18,7 +18,7 @@ from django.db import models
 from core.calendar import FiscalQuarter, quarter_from_text
 
 from .domain import COUNT_FIELDS, MARKETS_MAX_LENGTH, MONEY_FIELDS, ReturnFigures
-from .inputs import FIGURE_GROUPS, FIGURE_HELP, figures_from
+from .inputs import FIGURE_GROUPS, FIGURE_HELP, LARGEST_VERSION, figures_from
 from .models import ProgressReturn
 
 
@@ -79,9 +79,21 @@ class AmendmentForm(FiguresForm):
             required=False,  # the service asks for it, alongside the figures' problems
             widget=forms.Textarea(attrs={"rows": 3}),
         )
+        unreadable = "This page no longer says which version you amend: open it again."
         self.fields["version"] = forms.IntegerField(
-            required=False, min_value=1, widget=forms.HiddenInput
+            required=False,
+            min_value=1,
+            max_value=LARGEST_VERSION,
+            widget=forms.HiddenInput,
+            error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), unreadable),
         )
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        """A problem with a hidden field (the version read, stale or altered) has no place
+        of its own on the page: it is shown above the form with the others'."""
+        if field is not None and field in self.fields and self.fields[field].widget.is_hidden:
+            field = None
+        super().add_error(field, error)
 
 
 class QuarterField(forms.Field):

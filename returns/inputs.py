@@ -131,6 +131,9 @@ def figures_from(data: Mapping[str, Any], *, typed: bool) -> ReturnFigures:
 
 
 # --- Which version an amendment corrects ---------------------------------------------------------
+LARGEST_VERSION = 32767  # ProgressReturn.version is a PositiveSmallIntegerField
+
+
 def version_seen(current: ProgressReturn, number: int | None) -> ProgressReturn:
     """The version a person (or client) amends: the one numbered ``number`` they read, or the
     current one when they name none. Amending one that is no longer the latest is refused by

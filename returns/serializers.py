@@ -36,6 +36,7 @@ from .domain import (
 from .forms import figure_label
 from .inputs import (
     FIGURE_HELP,
+    LARGEST_VERSION,
     MONEY_PATTERN,
     QUARTER_HELP,
     QUARTER_SCHEMA,
@@ -227,7 +228,7 @@ ReturnAmendSerializer = type(
             allow_null=True,
             default=None,
             min_value=1,
-            max_value=32767,
+            max_value=LARGEST_VERSION,
             help_text="The version you correct (the latest you read). If another version was "
             "filed since, the amendment is refused (409). Leave out to amend the latest.",
         ),
