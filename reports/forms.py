@@ -59,8 +59,9 @@ class ReportFilterForm(forms.Form):
         self.spec = spec
         park = cast("forms.ChoiceField", self.fields["park"])
         park.choices = [("", "All"), *park_choices(user)]
-        # Every report validates every filter (the API's schema states them once); a page
-        # shows only those its report reads.
+        # Every report validates every filter (the API's schema states them once for every
+        # report, and a value the schema refuses is a 400 whichever report is asked for); a
+        # page shows only those its report reads, and a problem with another above the form.
         self.fields["from"] = PeriodField(label="From (YYYY-MM)", required=False)
         self.fields["to"] = PeriodField(label="To (YYYY-MM)", required=False)
         self.fields["months"] = forms.IntegerField(
@@ -76,6 +77,7 @@ class ReportFilterForm(forms.Form):
         unused += [] if spec.quarters else ["quarter"]
         for name in unused:
             self.fields[name].widget = forms.HiddenInput()
+            self.fields[name].label = f"{self.fields[name].label} (not used by this report)"
 
     def clean_as_of(self) -> Any:
         day = self.cleaned_data.get("as_of")
