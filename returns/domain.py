@@ -193,7 +193,7 @@ def money_problem(value: Any) -> str | None:
     """A money figure of a return: 0.00 or more, at most 2 decimals."""
     if not isinstance(value, Decimal) or not value.is_finite():
         return "Enter an amount, e.g. 12500.00."
-    if value < 0:
+    if value.is_signed():  # -0.00 too
         return "Enter 0.00 or more."
     if value.adjusted() >= len(str(int(LARGEST_AMOUNT))):
         return f"The amount can be at most {LARGEST_AMOUNT:,.2f}."

@@ -80,7 +80,11 @@ QUARTER_SCHEMA = {
 
 # --- Figures as typed or sent --------------------------------------------------------------------
 _COUNT = re.compile(r"-?[0-9]+")
-_AMOUNT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+# An amount as a person types it ("12.", ".5", " 1,200 " too) …
+_TYPED_AMOUNT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+# … and as a client sends it: MONEY_PATTERN's form exactly, but for a sign and any number of
+# digits, read so that the rules name what is wrong (negative, too large, too many decimals).
+_SENT_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def as_count(value: Any, *, typed: bool) -> Any:
@@ -96,18 +100,22 @@ def as_count(value: Any, *, typed: bool) -> Any:
 
 
 def as_money(value: Any, *, typed: bool) -> Any:
-    """An amount: "12500.00" (and a JSON number) as a Decimal; ``typed``: "12,500" too.
-    Anything else is handed on for the rules to refuse."""
+    """An amount: "12500.00" (and a JSON number) as a Decimal; ``typed``: " 12,500." too.
+    Anything else is handed on for the rules to refuse. Sent (the API), an amount the rules
+    accept is exactly one ``MONEY_PATTERN`` allows (or a JSON number)."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, int | float):
-        value = str(value)
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))  # 1e16 as 1E+16 (too large), not str()'s "1e+16"
     if not isinstance(value, str):
         return value
-    text = value.strip()
     if typed:
-        text = text.replace(",", "").replace(" ", "")
-    if not _AMOUNT.fullmatch(text):
+        text = value.strip().replace(",", "").replace(" ", "")
+        if not _TYPED_AMOUNT.fullmatch(text):
+            return value if text else None
+    elif not _SENT_AMOUNT.fullmatch(text := value):
         return value if text else None
     try:
         return Decimal(text)
