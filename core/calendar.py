@@ -19,9 +19,20 @@ FIRST_YEAR, LAST_YEAR = 1990, 2999  # the years a person may ask for
 # A period as the API schema states it: YYYY-MM, month 01-12, a year FIRST_YEAR..LAST_YEAR
 # (tests check it agrees with Period.parse).
 PERIOD_PATTERN = r"^(199[0-9]|2[0-9]{3})-(0[1-9]|1[0-2])$"
-# A fiscal quarter as the API schema states it: ``2026-27 Q2``, one space, a first year
-# FIRST_YEAR..LAST_YEAR (FiscalQuarter.parse also checks that the second year follows it).
-QUARTER_PATTERN = r"^(199[0-9]|2[0-9]{3})-[0-9]{2} Q[1-4]$"
+
+
+def _fiscal_years(first: int, last: int) -> str:
+    """The fiscal years ``19{first}-{first+1}``..``19{last}-{last+1}`` of a century, as an
+    alternation of their last two digits: "90-91|91-92|…|99-00"."""
+    return "|".join(f"{n:02d}-{(n + 1) % 100:02d}" for n in range(first, last + 1))
+
+
+# A fiscal quarter as the API schema states it, ``2026-27 Q2``: one space, no padding, a
+# fiscal year from 1990-91 to 2999-00 (FIRST_YEAR..LAST_YEAR, its two years consecutive) and
+# Q1..Q4. Exactly the quarters ``FiscalQuarter.parse`` takes written as it writes them (tests
+# check it), so any quarter the schema allows names a stored one.
+QUARTER_PATTERN = rf"^(19({_fiscal_years(90, 99)})|2[0-9]({_fiscal_years(0, 99)})) Q[1-4]$"
+QUARTER_MESSAGE = "Write the quarter as YYYY-YY Qn, e.g. 2026-27 Q2."
 FISCAL_YEAR_START_MONTH = 7
 RETURN_DUE_DAY = 10  # §4a: a progress return is due on the 10th after its quarter
 
@@ -199,7 +210,7 @@ class FiscalQuarter:
         """``2026-27 Q2`` → FiscalQuarter(2026, 2)."""
         match = re.fullmatch(r"(\S+)\s+Q([0-9])", (text or "").strip())
         if not match or match[2] not in "1234":
-            raise ValueError("Write the quarter as YYYY-YY Qn, e.g. 2026-27 Q2.")
+            raise ValueError(QUARTER_MESSAGE)
         return cls(FiscalYear.parse(match[1]).start_year, int(match[2]))
 
     @property
@@ -227,3 +238,15 @@ class FiscalQuarter:
 
     def __str__(self) -> str:
         return f"{self.fiscal_year} Q{self.number}"
+
+
+def quarter_from_text(text: object, *, exact: bool = False) -> FiscalQuarter:
+    """The quarter ``text`` names (``FiscalQuarter.parse``); ``exact`` (an API): only as its
+    schema writes it (``QUARTER_PATTERN``: no padding, one space). ValueError with the
+    calendar's message otherwise: the most precise one it has."""
+    if not isinstance(text, str) or "\x00" in text:
+        raise ValueError(QUARTER_MESSAGE)
+    quarter = FiscalQuarter.parse(text)  # its message says what is wrong, if it can
+    if exact and not re.fullmatch(QUARTER_PATTERN, text):
+        raise ValueError(QUARTER_MESSAGE)
+    return quarter

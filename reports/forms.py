@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils import timezone
 
-from core.calendar import QUARTER_PATTERN, FiscalQuarter, Period, date_problem
+from core.calendar import FiscalQuarter, Period, date_problem
 from core.vocabulary import ParkStatus, Province, Tier
+from returns.forms import QuarterField
 from stp_portal.forms import DateInput
 
 from .frame import ReportFilters, ReportSpec, park_choices
@@ -32,22 +32,6 @@ class PeriodField(forms.CharField):
             return None
         try:
             return Period.parse(text)
-        except ValueError as problem:
-            raise forms.ValidationError(str(problem)) from None
-
-
-class QuarterField(forms.CharField):
-    """A fiscal quarter written ``2026-27 Q2`` exactly as the API schema states it
-    (``QUARTER_PATTERN``: one space, no padding), its second year following the first."""
-
-    def to_python(self, value: Any) -> FiscalQuarter | None:  # type: ignore[override]
-        text = forms.Field.to_python(self, value)  # not stripped: the schema allows no padding
-        if text in self.empty_values:
-            return None
-        try:
-            if not isinstance(text, str) or not re.fullmatch(QUARTER_PATTERN, text):
-                raise ValueError("Write the quarter as YYYY-YY Qn, e.g. 2026-27 Q2.")
-            return FiscalQuarter.parse(text)
         except ValueError as problem:
             raise forms.ValidationError(str(problem)) from None
 
@@ -75,14 +59,16 @@ class ReportFilterForm(forms.Form):
         self.spec = spec
         park = cast("forms.ChoiceField", self.fields["park"])
         park.choices = [("", "All"), *park_choices(user)]
-        # Every report validates every filter (the API's schema states them once); a page
-        # shows only those its report reads.
+        # Every report validates every filter (the API's schema states them once for every
+        # report, and a value the schema refuses is a 400 whichever report is asked for); a
+        # page shows only those its report reads, and a problem with another above the form.
         self.fields["from"] = PeriodField(label="From (YYYY-MM)", required=False)
         self.fields["to"] = PeriodField(label="To (YYYY-MM)", required=False)
         self.fields["months"] = forms.IntegerField(
             label="Months of history", required=False, min_value=0, max_value=24
         )
         self.fields["quarter"] = QuarterField(
+            exact=True,  # as the API's schema writes it (``QUARTER_PATTERN``)
             label="Quarter",
             required=False,
             help_text="A fiscal quarter, e.g. 2026-27 Q2 (default: the latest one over).",
@@ -91,6 +77,7 @@ class ReportFilterForm(forms.Form):
         unused += [] if spec.quarters else ["quarter"]
         for name in unused:
             self.fields[name].widget = forms.HiddenInput()
+            self.fields[name].label = f"{self.fields[name].label} (not used by this report)"
 
     def clean_as_of(self) -> Any:
         day = self.cleaned_data.get("as_of")

@@ -1,21 +1,26 @@
 """The fiscal quarters a quarterly report covers (domain.md §7.6): the quarter asked, by
 default the latest one over on the as-of date D (its returns are owed: §4a), and the series
-of quarters up to it. No Django import."""
+of quarters up to it. "Over" is ``returns.domain``'s rule (``latest_quarter``, ``is_owed``,
+``quarters_up_to``, re-exported here). No Django import."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from core.calendar import FiscalQuarter, long_date
+from returns.domain import is_owed, latest_quarter, quarters_up_to
+
+__all__ = [
+    "SERIES_QUARTERS",
+    "YEAR_QUARTERS",
+    "latest_quarter",
+    "published_quarter",
+    "quarter_problem",
+    "quarters_up_to",
+]
 
 SERIES_QUARTERS = 8  # the impact report's series: two fiscal years
 YEAR_QUARTERS = 4  # "the last four quarters" (exports on the overview and the home page)
-
-
-def latest_quarter(as_of: date) -> FiscalQuarter:
-    """The latest quarter over on ``as_of``: the one before the quarter ``as_of`` falls in
-    (a quarter is over the day after its last day, when its returns become owed)."""
-    return FiscalQuarter.of(as_of).previous()
 
 
 def published_quarter(as_of: date) -> FiscalQuarter:
@@ -30,17 +35,9 @@ def published_quarter(as_of: date) -> FiscalQuarter:
 def quarter_problem(quarter: FiscalQuarter, as_of: date) -> str | None:
     """Why ``quarter`` cannot be reported on ``as_of`` (it is not over yet: no return of it is
     owed), or None."""
-    if quarter.last < as_of:
+    if is_owed(quarter, as_of):
         return None
     return (
         f"{quarter} is not over on {long_date(as_of)}: choose a quarter that has ended, "
         f"e.g. {latest_quarter(as_of)}."
     )
-
-
-def quarters_up_to(quarter: FiscalQuarter, count: int = SERIES_QUARTERS) -> list[FiscalQuarter]:
-    """``count`` quarters ending with ``quarter``, oldest first."""
-    quarters = [quarter]
-    while len(quarters) < count:
-        quarters.insert(0, quarters[0].previous())
-    return quarters

@@ -19,6 +19,7 @@ from django.db.models import Count, QuerySet
 from core.calendar import FiscalQuarter
 from core.vocabulary import ReturnStatus
 
+from .domain import latest_quarter, quarters_up_to
 from .models import OwedReturn
 from .selectors import owed_returns
 
@@ -63,10 +64,7 @@ class OverdueReturn:
 def last_quarters(today: date, count: int = 4) -> list[FiscalQuarter]:
     """The ``count`` quarters over by ``today`` (the last ones whose returns are owed),
     newest first."""
-    quarters = [FiscalQuarter.of(today).previous()]
-    while len(quarters) < count:
-        quarters.append(quarters[-1].previous())
-    return quarters
+    return quarters_up_to(latest_quarter(today), count)[::-1]
 
 
 def _owed(parks: Parks, quarters: Iterable[FiscalQuarter] | None, today: date) -> QuerySet:

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.http import AuthenticatedHttpRequest
-from core.calendar import FiscalQuarter
 from core.permissions import has_permission
 from core.tables import Kind, Table, columns, total_of
 from parks.selectors import parks_managed_by
@@ -32,6 +31,7 @@ from .compliance import (
     overdue_returns,
     overdue_rows,
 )
+from .forms import QuarterField
 
 TITLE = "Progress returns: compliance"
 ROWS_PER_PAGE = 100  # the compliance table's page; the files hold every row
@@ -61,19 +61,6 @@ class ParkRef(NamedTuple):
     id: int
     code: str
     name: str
-
-
-class QuarterField(forms.CharField):
-    """A fiscal quarter written ``2026-27 Q2``."""
-
-    def to_python(self, value: Any) -> FiscalQuarter | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            return FiscalQuarter.parse(text)
-        except ValueError as problem:
-            raise forms.ValidationError(str(problem)) from None
 
 
 class ComplianceFilterForm(forms.Form):

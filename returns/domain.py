@@ -22,6 +22,15 @@ from core.vocabulary import ReminderKind, ReturnStatus
 
 LARGEST_COUNT = 1_000_000  # more people than this in one company is a typo
 MARKETS_MAX_LENGTH = 500
+REASON_MAX_LENGTH = 2000  # an amendment's reason: the model, the service and the API's help
+
+
+def already_filed(what: str = "This return") -> str:
+    """The message when a return's first version is filed twice (the service, with the
+    quarter and park; the database's constraint, without)."""
+    return f"{what} has already been filed: amend it instead."
+
+
 REMINDER_DAYS_BEFORE = 5
 # A reminder missed on its day (the worker was down) is still sent within this many days;
 # after that it would be news to nobody, and a lease recorded late for old quarters must not
@@ -44,20 +53,36 @@ def quarters_held(start: date, end: date | None, until: date) -> list[FiscalQuar
     return held
 
 
-def quarters_owed(leases: Iterable[tuple[date, date | None]], today: date) -> list[FiscalQuarter]:
-    """§4a: the quarters a company owes a return for in one park, oldest first, given its
-    leases there (start, end): every quarter over by ``today`` in which one of them held a
-    day. The quarter running today is not owed yet."""
-    running = FiscalQuarter.of(today)
-    owed: set[FiscalQuarter] = set()
-    for start, end in leases:
-        owed.update(q for q in quarters_held(start, end, today) if q < running)
-    return sorted(owed)
+def latest_quarter(today: date) -> FiscalQuarter:
+    """The latest quarter over on ``today``: the one before the quarter ``today`` falls in (a
+    quarter is over the day after its last day, when its returns become owed). The one
+    statement of "over", for the filing rule, the compliance page and the reports."""
+    return FiscalQuarter.of(today).previous()
 
 
 def is_owed(quarter: FiscalQuarter, today: date) -> bool:
     """A return is owed once its quarter is over."""
-    return quarter.last < today
+    return quarter <= latest_quarter(today)
+
+
+def quarters_up_to(quarter: FiscalQuarter, count: int) -> list[FiscalQuarter]:
+    """``count`` quarters ending with ``quarter``, oldest first."""
+    quarters = [quarter]
+    while len(quarters) < count:
+        quarters.insert(0, quarters[0].previous())
+    return quarters
+
+
+def quarters_owed(leases: Iterable[tuple[date, date | None]], today: date) -> list[FiscalQuarter]:
+    """§4a: the quarters a company owes a return for in one park, oldest first, given its
+    leases there (start, end): every quarter over by ``today`` in which one of them held a
+    day. The quarter running today is not owed yet. The database computes this rule (the
+    owed-returns view, returns/migrations/0003); this is its oracle, and
+    tests/returns/test_owed.py checks the two agree for random leases."""
+    owed: set[FiscalQuarter] = set()
+    for start, end in leases:
+        owed.update(q for q in quarters_held(start, end, today) if is_owed(q, today))
+    return sorted(owed)
 
 
 def return_status(*, due_date: date, filed: bool, today: date) -> ReturnStatus:
@@ -168,7 +193,7 @@ def money_problem(value: Any) -> str | None:
     """A money figure of a return: 0.00 or more, at most 2 decimals."""
     if not isinstance(value, Decimal) or not value.is_finite():
         return "Enter an amount, e.g. 12500.00."
-    if value < 0:
+    if value.is_signed():  # -0.00 too
         return "Enter 0.00 or more."
     if value.adjusted() >= len(str(int(LARGEST_AMOUNT))):
         return f"The amount can be at most {LARGEST_AMOUNT:,.2f}."

@@ -15,10 +15,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from core.calendar import FiscalQuarter
+from core.calendar import FiscalQuarter, quarter_from_text
 
 from .domain import COUNT_FIELDS, MARKETS_MAX_LENGTH, MONEY_FIELDS, ReturnFigures
-from .inputs import FIGURE_GROUPS, FIGURE_HELP, figures_from, quarter_from_text
+from .inputs import FIGURE_GROUPS, FIGURE_HELP, LARGEST_VERSION, figures_from
 from .models import ProgressReturn
 
 
@@ -79,14 +79,27 @@ class AmendmentForm(FiguresForm):
             required=False,  # the service asks for it, alongside the figures' problems
             widget=forms.Textarea(attrs={"rows": 3}),
         )
+        unreadable = "This page no longer says which version you amend: open it again."
         self.fields["version"] = forms.IntegerField(
-            required=False, min_value=1, widget=forms.HiddenInput
+            required=False,
+            min_value=1,
+            max_value=LARGEST_VERSION,
+            widget=forms.HiddenInput,
+            error_messages=dict.fromkeys(("invalid", "min_value", "max_value"), unreadable),
         )
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        """A problem with a hidden field (the version read, stale or altered) has no place
+        of its own on the page: it is shown above the form with the others'."""
+        if field is not None and field in self.fields and self.fields[field].widget.is_hidden:
+            field = None
+        super().add_error(field, error)
 
 
 class QuarterField(forms.Field):
-    """A fiscal quarter typed as ``2026-27 Q2``: a FiscalQuarter, or the calendar's message.
-    ``exact`` (the API): only as its schema writes it (no spaces around it)."""
+    """A fiscal quarter typed as ``2026-27 Q2``: a FiscalQuarter, or the calendar's message
+    (``core.calendar.quarter_from_text``). ``exact`` (the API): only as its schema writes it
+    (no spaces around it). The one quarter field of the returns' and the reports' filters."""
 
     def __init__(self, *, exact: bool = False, **kwargs: Any) -> None:
         self.exact = exact
@@ -98,6 +111,8 @@ class QuarterField(forms.Field):
         if value in self.empty_values:
             return None
         text = str(value) if self.exact else str(value).strip()
+        if not text:
+            return None
         try:
             return quarter_from_text(text, exact=self.exact)
         except ValueError as exc:

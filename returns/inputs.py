@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from core.calendar import FiscalQuarter
+from core.calendar import QUARTER_PATTERN
 from core.money import MONEY_WHOLE_DIGITS
 from core.tables import Kind
 
@@ -68,15 +68,7 @@ def figure_kind(name: str) -> Kind:
 
 MONEY_PATTERN = rf"^[0-9]{{1,{MONEY_WHOLE_DIGITS}}}(\.[0-9]{{1,2}})?$"
 
-
-def _pairs(first: int, last: int) -> str:
-    return "|".join(f"{n:02d}-{(n + 1) % 100:02d}" for n in range(first, last + 1))
-
-
-# A quarter as the API writes it, "2026-27 Q2": a fiscal year from 1990-91 to 2999-00 (its
-# two years consecutive) and Q1..Q4. Exactly what ``FiscalQuarter.parse`` takes, so any
-# quarter the schema allows names a stored one.
-QUARTER_PATTERN = rf"^(19({_pairs(90, 99)})|2[0-9]({_pairs(0, 99)})) Q[1-4]$"
+# A quarter as the API writes it: ``core.calendar.QUARTER_PATTERN``.
 QUARTER_HELP = "A fiscal quarter written YYYY-YY Qn, e.g. 2026-27 Q2 (October–December 2026)."
 QUARTER_SCHEMA = {
     "type": "string",
@@ -86,20 +78,13 @@ QUARTER_SCHEMA = {
 }
 
 
-def quarter_from_text(text: Any, *, exact: bool = False) -> FiscalQuarter:
-    """The quarter ``text`` names; ``exact``: only as the API schema writes it. ValueError
-    with the calendar's message otherwise."""
-    if not isinstance(text, str) or "\x00" in text:
-        raise ValueError("Write the quarter as YYYY-YY Qn, e.g. 2026-27 Q2.")
-    if exact and not re.fullmatch(QUARTER_PATTERN, text):
-        FiscalQuarter.parse(text)  # its message says what is wrong, if it can
-        raise ValueError("Write the quarter as YYYY-YY Qn, e.g. 2026-27 Q2.")
-    return FiscalQuarter.parse(text)
-
-
 # --- Figures as typed or sent --------------------------------------------------------------------
 _COUNT = re.compile(r"-?[0-9]+")
-_AMOUNT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+# An amount as a person types it ("12.", ".5", " 1,200 " too) …
+_TYPED_AMOUNT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+# … and as a client sends it: MONEY_PATTERN's form exactly, but for a sign and any number of
+# digits, read so that the rules name what is wrong (negative, too large, too many decimals).
+_SENT_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 
 
 def as_count(value: Any, *, typed: bool) -> Any:
@@ -115,18 +100,22 @@ def as_count(value: Any, *, typed: bool) -> Any:
 
 
 def as_money(value: Any, *, typed: bool) -> Any:
-    """An amount: "12500.00" (and a JSON number) as a Decimal; ``typed``: "12,500" too.
-    Anything else is handed on for the rules to refuse."""
+    """An amount: "12500.00" (and a JSON number) as a Decimal; ``typed``: " 12,500." too.
+    Anything else is handed on for the rules to refuse. Sent (the API), an amount the rules
+    accept is exactly one ``MONEY_PATTERN`` allows (or a JSON number)."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, int | float):
-        value = str(value)
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))  # 1e16 as 1E+16 (too large), not str()'s "1e+16"
     if not isinstance(value, str):
         return value
-    text = value.strip()
     if typed:
-        text = text.replace(",", "").replace(" ", "")
-    if not _AMOUNT.fullmatch(text):
+        text = value.strip().replace(",", "").replace(" ", "")
+        if not _TYPED_AMOUNT.fullmatch(text):
+            return value if text else None
+    elif not _SENT_AMOUNT.fullmatch(text := value):
         return value if text else None
     try:
         return Decimal(text)
@@ -150,6 +139,9 @@ def figures_from(data: Mapping[str, Any], *, typed: bool) -> ReturnFigures:
 
 
 # --- Which version an amendment corrects ---------------------------------------------------------
+LARGEST_VERSION = 32767  # ProgressReturn.version is a PositiveSmallIntegerField
+
+
 def version_seen(current: ProgressReturn, number: int | None) -> ProgressReturn:
     """The version a person (or client) amends: the one numbered ``number`` they read, or the
     current one when they name none. Amending one that is no longer the latest is refused by

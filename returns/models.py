@@ -4,6 +4,9 @@ sent about them."""
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -12,7 +15,7 @@ from core.calendar import FiscalQuarter
 from core.money import MONEY_FIELD
 from core.vocabulary import ReminderKind
 
-from .domain import MARKETS_MAX_LENGTH
+from .domain import MARKETS_MAX_LENGTH, PARTS, REASON_MAX_LENGTH, already_filed
 
 
 class Quarter(models.Model):
@@ -70,7 +73,9 @@ class ProgressReturn(models.Model):
     amends = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="amendment"
     )
-    reason = models.TextField("reason for the amendment", blank=True, default="", max_length=2000)
+    reason = models.TextField(
+        "reason for the amendment", blank=True, default="", max_length=REASON_MAX_LENGTH
+    )
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -100,7 +105,7 @@ class ProgressReturn(models.Model):
                 fields=["company", "park", "quarter"],
                 condition=Q(amends__isnull=True),
                 name="return_one_first_version",
-                violation_error_message="This return has already been filed.",
+                violation_error_message=already_filed(),
             ),
             models.CheckConstraint(
                 condition=Q(amends__isnull=True, version=1)
@@ -111,11 +116,10 @@ class ProgressReturn(models.Model):
                 condition=Q(amends__isnull=True) | ~Q(reason=""), name="return_amendment_reason"
             ),
             models.CheckConstraint(
-                condition=Q(employees_women__lte=F("employees"))
-                & Q(in_park__lte=F("employees"))
-                & Q(in_park_women__lte=F("in_park"))
-                & Q(in_park_women__lte=F("employees_women"))
-                & Q(new_hires_women__lte=F("new_hires")),
+                # returns.domain.PARTS, the rule the services check first (with messages)
+                condition=reduce(
+                    operator.and_, (Q(**{f"{part}__lte": F(whole)}) for part, whole, _ in PARTS)
+                ),
                 name="return_parts_within_totals",
             ),
             models.CheckConstraint(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from core.vocabulary import ReminderKind
 
@@ -32,7 +33,7 @@ def return_reminder(reminder: ReturnReminder, *, key: str, to: list[str]) -> int
         "park": reminder.park,
         "quarter": quarter.label,
         "due_date": quarter.due_date,
-        "link": f"{settings.SITE_URL}/returns/{key}/",
+        "link": settings.SITE_URL + reverse("returns:detail", kwargs={"key": key}),
     }
     # A subject is one line whatever the template's line ends.
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())

@@ -18,24 +18,31 @@ from typing import TYPE_CHECKING, Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.calendar import FiscalQuarter
+from core.calendar import FiscalQuarter, quarter_from_text
 from core.drf import StrictCharField
 from core.money import MONEY_FIELD
 from core.vocabulary import ReturnStatus
 from parks.models import Park
 from tenants.filters import MAX_ID
 
-from .domain import COUNT_FIELDS, LARGEST_COUNT, MONEY_FIELDS, ReturnFigures, figure_problems
+from .domain import (
+    COUNT_FIELDS,
+    LARGEST_COUNT,
+    MONEY_FIELDS,
+    REASON_MAX_LENGTH,
+    ReturnFigures,
+    figure_problems,
+)
 from .forms import figure_label
 from .inputs import (
     FIGURE_HELP,
+    LARGEST_VERSION,
     MONEY_PATTERN,
     QUARTER_HELP,
     QUARTER_SCHEMA,
     as_count,
     as_money,
     figures_from,
-    quarter_from_text,
 )
 from .models import ProgressReturn, Quarter
 from .selectors import owed_key
@@ -212,14 +219,16 @@ ReturnAmendSerializer = type(
             required=False,
             allow_blank=True,
             default="",
-            help_text="Why the return is amended (required; at most 2,000 characters).",
+            help_text=(
+                f"Why the return is amended (required; at most {REASON_MAX_LENGTH:,} characters)."
+            ),
         ),
         "version": serializers.IntegerField(
             required=False,
             allow_null=True,
             default=None,
             min_value=1,
-            max_value=32767,
+            max_value=LARGEST_VERSION,
             help_text="The version you correct (the latest you read). If another version was "
             "filed since, the amendment is refused (409). Leave out to amend the latest.",
         ),

@@ -18,7 +18,14 @@ from core.calendar import FiscalQuarter, long_date
 from core.permissions import ensure
 from stp_portal.errors import Conflict
 
-from .domain import ReturnFigures, figure_problems, is_owed, normalise_markets
+from .domain import (
+    REASON_MAX_LENGTH,
+    ReturnFigures,
+    already_filed,
+    figure_problems,
+    is_owed,
+    normalise_markets,
+)
 from .models import OwedReturn, ProgressReturn
 from .selectors import quarter_row
 
@@ -26,8 +33,6 @@ if TYPE_CHECKING:
     from accounts.models import User
     from parks.models import Park
     from tenants.models import Company
-
-REASON_MAX_LENGTH = 2000
 
 
 def _checked(figures: ReturnFigures) -> ReturnFigures:
@@ -80,7 +85,7 @@ def progress_return_file(
             f"{quarter} ends on {long_date(quarter.last)}: its return can be filed from the "
             "day after."
         )
-    already = f"The return for {quarter} at {park} has already been filed: amend it instead."
+    already = already_filed(f"The return for {quarter} at {park}")
     if ProgressReturn.objects.filter(company=company, park=park, quarter=row).exists():
         raise Conflict(already)
     figures = _checked(figures)

@@ -2,6 +2,7 @@
 30 June, written 2026-27) and their quarters (Q3 is January–March, a return is due on the
 10th after the quarter), checked without a database."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
@@ -12,6 +13,8 @@ from hypothesis import strategies as st
 from core.calendar import (
     FIRST_YEAR,
     LAST_YEAR,
+    QUARTER_MESSAGE,
+    QUARTER_PATTERN,
     FiscalQuarter,
     FiscalYear,
     Period,
@@ -22,6 +25,7 @@ from core.calendar import (
     long_date,
     month_ends,
     overlap_days,
+    quarter_from_text,
     year_problem,
 )
 from tests.core.support import PROPERTY, exactly
@@ -219,6 +223,63 @@ def test_quarter_parse_reads_the_written_form():
 def test_quarter_parse_refuses_other_text(text, message):
     with pytest.raises(ValueError, match=exactly(message)):
         FiscalQuarter.parse(text)
+
+
+def _written_as_parse_writes_it(text: str) -> bool:
+    try:
+        return str(FiscalQuarter.parse(text)) == text
+    except ValueError:
+        return False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{FIRST_YEAR - 1}-{FIRST_YEAR % 100:02d} Q4",
+        f"{FIRST_YEAR}-{(FIRST_YEAR + 1) % 100:02d} Q1",
+        "1999-00 Q3",
+        "2026-27 Q2",
+        "2099-00 Q1",
+        f"{LAST_YEAR}-{(LAST_YEAR + 1) % 100:02d} Q4",
+        f"{LAST_YEAR + 1}-{(LAST_YEAR + 2) % 100:02d} Q1",
+        "2026-99 Q1",
+        "2026-28 Q1",
+        "2026-27 Q0",
+        "2026-27 Q5",
+        "2026-27  Q1",
+        " 2026-27 Q1",
+        "2026-27 Q1 ",
+        "2026-27 q1",
+        "2026-27\tQ1",
+        "２０２６-27 Q1",
+        "",
+    ],
+)
+def test_the_quarter_pattern_states_exactly_the_quarters_parse_reads_as_written(text):
+    assert (re.fullmatch(QUARTER_PATTERN, text) is not None) == _written_as_parse_writes_it(text)
+
+
+@PROPERTY
+@given(
+    year=st.integers(min_value=FIRST_YEAR - 20, max_value=LAST_YEAR + 20),
+    second=st.integers(min_value=0, max_value=99),
+    number=st.integers(min_value=0, max_value=9),
+)
+def test_the_quarter_pattern_agrees_with_parse_on_any_year_pair(year, second, number):
+    text = f"{year}-{second:02d} Q{number}"
+    assert (re.fullmatch(QUARTER_PATTERN, text) is not None) == _written_as_parse_writes_it(text)
+
+
+def test_quarter_from_text_exact_takes_only_the_written_form_with_the_calendars_messages():
+    assert quarter_from_text(" 2026-27 Q2 ") == FiscalQuarter(2026, 2)
+    assert quarter_from_text("2026-27 Q2", exact=True) == FiscalQuarter(2026, 2)
+    for text in (" 2026-27 Q2", "2026-27  Q2", None, 202627, "2026-27\x00 Q2"):
+        with pytest.raises(ValueError, match=exactly(QUARTER_MESSAGE)):
+            quarter_from_text(text, exact=True)
+    with pytest.raises(ValueError, match="Write the fiscal year as YYYY-YY"):
+        quarter_from_text("2026-99 Q1", exact=True)
+    with pytest.raises(ValueError, match=f"between {FIRST_YEAR} and {LAST_YEAR}"):
+        quarter_from_text(f"{FIRST_YEAR - 1}-{FIRST_YEAR % 100:02d} Q1", exact=True)
 
 
 @pytest.mark.parametrize("number", [0, 5, -1])

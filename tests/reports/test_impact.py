@@ -385,7 +385,7 @@ def test_a_series_reaching_before_the_calendar_is_empty_there(pseb_staff, park):
         ("2026-27 Q5", "Write the quarter as YYYY-YY Qn"),
         ("2026-27  Q1", "Write the quarter as YYYY-YY Qn"),
         (" 2026-27 Q1", "Write the quarter as YYYY-YY Qn"),
-        ("1989-90 Q1", "Write the quarter as YYYY-YY Qn"),
+        ("1989-90 Q1", "Write a fiscal year between 1990 and 2999"),
     ],
 )
 def test_a_bad_quarter_is_refused_with_a_message(pseb_staff, client, quarter, message):
@@ -400,6 +400,30 @@ def test_a_bad_quarter_is_refused_with_a_message(pseb_staff, client, quarter, me
         reverse("reports:report", args=["impact"]), {"quarter": quarter, "as_of": "2026-12-01"}
     )
     assert page.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("report", "query", "message"),
+    [
+        ("occupancy", {"quarter": "2026-99 Q1"}, "Quarter (not used by this report): Write"),
+        ("impact", {"months": "99"}, "Months of history (not used by this report): Ensure"),
+        ("impact", {"from": "2026-13"}, "From (YYYY-MM) (not used by this report): There is"),
+    ],
+)
+def test_a_bad_filter_the_report_does_not_read_is_refused_and_said_on_the_page(
+    client, pseb_staff, report, query, message
+):
+    """The API's schema states every filter for every report, so a value it refuses is a 400
+    whichever report is asked for (schemathesis checks it: tests/api/test_fuzz.py); the page
+    hides the filters its report does not read, and says what is wrong with one above them."""
+    field = next(iter(query))
+    answer = _api(pseb_staff).get(f"/api/v1/reports/{report}/", query)
+    assert (answer.status_code, list(answer.json())) == (400, [field])
+    client.force_login(pseb_staff)
+    page = client.get(reverse("reports:report", args=[report]), query)
+    assert page.status_code == 400
+    assert message in page.content.decode()
+    assert f'type="hidden" name="{field}"' in page.content.decode()
 
 
 def test_the_page_shows_the_quarter_filter_and_three_charts(example, client, pseb_staff):

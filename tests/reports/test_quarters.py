@@ -1,4 +1,5 @@
-"""The quarters a quarterly report covers (reports.quarters): no database."""
+"""The quarters a quarterly report covers (reports.quarters): no database. "The latest
+quarter over" and the series of quarters are returns.domain's (tests/returns/test_domain.py)."""
 
 from datetime import date
 
@@ -30,7 +31,7 @@ def test_the_series_runs_back_across_fiscal_years_oldest_first():
         "2026-27 Q1",
         "2026-27 Q2",
     ]
-    assert len(quarters_up_to(FiscalQuarter(2026, 1))) == 8
+    assert len(quarters_up_to(FiscalQuarter(2026, 1), 8)) == 8
 
 
 def test_the_quarter_published_is_the_latest_whose_due_date_has_passed():

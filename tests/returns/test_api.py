@@ -299,6 +299,25 @@ def test_readers_may_not_amend_and_others_do_not_see_the_return(
     assert ProgressReturn.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("sent", "message"),
+    [
+        (1e16, "The amount can be at most 999,999,999,999.99."),
+        (" 12", "Enter an amount, e.g. 12500.00."),
+        ("12.", "Enter an amount, e.g. 12500.00."),
+        ("-0.00", "Enter 0.00 or more."),
+    ],
+)
+def test_an_amount_outside_the_documented_pattern_is_refused_with_its_message(
+    as_user, park, filer, sent, message
+):
+    user, _ = filer
+    data = {"park": park.pk, "quarter": str(last_quarter()), **body(export_earnings_usd=sent)}
+    response = as_user(user).post(URL, data, format="json")
+    assert (response.status_code, response.json()) == (400, {"export_earnings_usd": [message]})
+    assert not ProgressReturn.objects.exists()
+
+
 # --- Never a 500 ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "sent",

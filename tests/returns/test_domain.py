@@ -9,11 +9,15 @@ from hypothesis import strategies as st
 
 from core.calendar import FiscalQuarter
 from core.vocabulary import ReminderKind, ReturnStatus
+from returns.compliance import last_quarters
 from returns.domain import (
     figure_problems,
+    is_owed,
+    latest_quarter,
     normalise_markets,
     quarters_owed,
     quarters_to_remind,
+    quarters_up_to,
     reminder_day,
     return_status,
 )
@@ -135,3 +139,34 @@ def test_a_quarter_is_owed_exactly_when_the_lease_holds_a_day_of_it_and_it_is_ov
         holds = start <= quarter.last and end >= quarter.first
         assert (quarter in owed) == (holds and quarter.last < today)
         quarter = quarter.next()
+
+
+def test_the_latest_quarter_over_is_the_one_before_the_todays():
+    assert latest_quarter(date(2026, 12, 1)) == FiscalQuarter(2026, 1)
+    # on a quarter's first day the one before has just ended
+    assert latest_quarter(date(2026, 7, 1)) == FiscalQuarter(2025, 4)
+    assert latest_quarter(date(2026, 6, 30)) == FiscalQuarter(2025, 3)
+
+
+def test_the_series_runs_back_across_fiscal_years_oldest_first():
+    assert [str(q) for q in quarters_up_to(FiscalQuarter(2026, 2), 6)] == [
+        "2025-26 Q1",
+        "2025-26 Q2",
+        "2025-26 Q3",
+        "2025-26 Q4",
+        "2026-27 Q1",
+        "2026-27 Q2",
+    ]
+    assert quarters_up_to(FiscalQuarter(2026, 2), 1) == [FiscalQuarter(2026, 2)]
+
+
+@given(today=st.dates(date(1991, 1, 1), date(2998, 12, 31)))
+def test_owed_the_latest_quarter_over_and_the_compliance_quarters_are_one_rule(today):
+    latest = latest_quarter(today)
+    assert latest.last < today <= latest.next().last  # over, and the next one is not
+    assert is_owed(latest, today)
+    assert not is_owed(latest.next(), today)
+    assert is_owed(latest.previous(), today)
+    recent = last_quarters(today, 3)
+    assert recent == [latest, latest.previous(), latest.previous().previous()]
+    assert all(is_owed(q, today) for q in recent)

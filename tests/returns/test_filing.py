@@ -5,8 +5,10 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from core.calendar import FiscalQuarter
+from returns.domain import PARTS, REASON_MAX_LENGTH, already_filed, figure_problems
 from returns.models import ProgressReturn
 from returns.selectors import current_returns, owed_returns, versions_of
 from returns.services import progress_return_amend, progress_return_file
@@ -108,3 +110,64 @@ def test_amending_an_old_version_or_without_a_reason_is_refused(park):
     with pytest.raises(Conflict, match="amend the latest"):
         progress_return_amend(user=user, previous=first, reason="Again", figures=figures())
     assert ProgressReturn.objects.count() == 2
+
+
+def test_the_reason_has_one_limit_in_the_service_the_model_and_the_api(park, client):
+    user, company = tenant(park, start=date(2026, 7, 1))
+    first = _file(user, company, park)
+    with pytest.raises(ValidationError) as caught:
+        progress_return_amend(
+            user=user, previous=first, reason="x" * (REASON_MAX_LENGTH + 1), figures=figures()
+        )
+    assert caught.value.message_dict == {
+        "reason": [f"Write the reason in at most {REASON_MAX_LENGTH:,} characters."]
+    }
+    longest = progress_return_amend(
+        user=user, previous=first, reason="x" * REASON_MAX_LENGTH, figures=figures()
+    )
+    longest.full_clean()  # the model's own limit lets it through
+    assert ProgressReturn._meta.get_field("reason").max_length == REASON_MAX_LENGTH
+    schema = client.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    assert (
+        f"at most {REASON_MAX_LENGTH:,} characters"
+        in (schema["ReturnAmend"]["properties"]["reason"]["description"])
+    )
+
+
+def test_filing_twice_says_so_in_the_one_wording_of_the_rule(park):
+    user, company = tenant(park, start=date(2026, 7, 1))
+    _file(user, company, park)
+    with pytest.raises(Conflict) as caught:
+        _file(user, company, park)
+    assert caught.value.messages == [already_filed(f"The return for {Q1} at {park}")]
+    constraint = next(
+        c for c in ProgressReturn._meta.constraints if c.name == "return_one_first_version"
+    )
+    assert constraint.violation_error_message == already_filed()
+
+
+def _breaking_only(part: str, whole: str) -> dict[str, int]:
+    """Counts where ``part`` exceeds ``whole`` and every other pair of PARTS holds."""
+    values = dict.fromkeys({name for pair in PARTS for name in pair[:2]}, 0)
+    values[part] = 1
+    changed = True
+    while changed:
+        changed = False
+        for other_part, other_whole, _ in PARTS:
+            if (other_part, other_whole) != (part, whole) and values[other_part] > values[
+                other_whole
+            ]:
+                values[other_whole] = values[other_part]
+                changed = True
+    assert values[part] > values[whole]
+    return values
+
+
+@pytest.mark.parametrize(("part", "whole", "message"), PARTS)
+def test_the_database_refuses_each_part_over_its_whole_as_the_rules_do(park, part, whole, message):
+    user, company = tenant(park, start=date(2026, 7, 1))
+    filed = _file(user, company, park)
+    values = _breaking_only(part, whole)
+    assert figure_problems(figures(**values)) == {part: message}
+    with pytest.raises(IntegrityError, match="return_parts_within_totals"), transaction.atomic():
+        ProgressReturn.objects.filter(pk=filed.pk).update(**values)

@@ -4,9 +4,13 @@ which of their versions count on a day."""
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.calendar import KARACHI, FiscalQuarter
 from core.vocabulary import ReturnStatus
+from returns.domain import quarters_owed
 from returns.selectors import (
     current_returns,
     owed_returns,
@@ -15,6 +19,7 @@ from returns.selectors import (
 )
 from returns.services import progress_return_amend, progress_return_file
 from tenants.services import lease_terminate
+from tests.factories import CompanyFactory, LeaseFactory
 from tests.returns.support import figures, tenant
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +198,52 @@ def test_the_returns_counting_are_the_owed_returns_filed_at_a_leases_edges(
     counting = keys(returns_counting(d))
     assert counting == keys(owed_returns(d).filter(current__isnull=False))
     assert len(counting) == 4  # all but ``before``'s return for 2026-27 Q1
+
+
+# A lease of a slot (company, park): its start, its end (None: open-ended), and the days after
+# its start on which a termination ends it early (None: not terminated; brought within the
+# lease's own end when it has one).
+leases = st.tuples(
+    st.dates(date(2024, 1, 1), date(2027, 12, 31)),
+    st.none() | st.integers(0, 900),
+    st.none() | st.integers(0, 900),
+)
+slots = st.lists(leases, min_size=1, max_size=3)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    slot_leases=st.lists(slots, min_size=1, max_size=4),
+    today=st.dates(date(2024, 1, 1), date(2029, 6, 30)),
+)
+def test_the_view_owes_exactly_what_the_pure_rule_owes_for_any_leases(
+    park, other_park, pseb_staff, slot_leases, today
+):
+    """The SQL view (returns/migrations/0003) against its oracle, ``quarters_owed``: random
+    leases (1-3 per company and park, open-ended or not, some terminated) owe exactly the
+    returns the pure rule computes, through ``owed_returns(today)``."""
+    with transaction.atomic():
+        # given: up to four slots, two companies in two parks
+        companies = [CompanyFactory(), CompanyFactory()]
+        places = [(c, p) for c in companies for p in (park, other_park)]
+        expected: set[tuple[int, int, FiscalQuarter]] = set()
+        for (company, where), specs in zip(places, slot_leases, strict=False):
+            held: list[tuple[date, date | None]] = []
+            for start, length, ended_after in specs:
+                end = None if length is None else start + timedelta(days=length)
+                lease = LeaseFactory(company=company, park=where, start_date=start, end_date=end)
+                if ended_after is not None and (end is None or ended_after < length):
+                    end = start + timedelta(days=ended_after)
+                    lease_terminate(user=pseb_staff, lease=lease, end_date=end, today=today)
+                held.append((start, end))
+            expected |= {(company.pk, where.pk, q) for q in quarters_owed(held, today)}
+        # when
+        owed = owed_returns(today).filter(company__in=companies).select_related("quarter")
+        found = [(o.company_id, o.park_id, o.quarter.fiscal_quarter) for o in owed]
+        # then: each owed once, and exactly those
+        assert sorted(found) == sorted(expected)
+        transaction.set_rollback(True)

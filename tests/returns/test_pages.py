@@ -343,6 +343,30 @@ def test_amending_a_version_someone_has_amended_since_is_refused(client, park, f
     assert ProgressReturn.objects.count() == 2
 
 
+@pytest.mark.parametrize(
+    ("version", "message"),
+    [
+        ("9999", "This return has no version 9999: its latest is 1."),
+        ("abc", "This page no longer says which version you amend: open it again."),
+        ("0", "This page no longer says which version you amend: open it again."),
+        ("99999999999999999999", "This page no longer says which version you amend"),
+    ],
+)
+def test_a_stale_or_altered_version_says_so_above_the_form(client, park, filer, version, message):
+    user, company = filer
+    file_directly(user, company, park)
+    client.force_login(user)
+    response = client.post(
+        reverse("returns:amend", kwargs={"key": key_of(company, park)}),
+        {**form_data(), "version": version, "reason": "My fix"},
+    )
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].non_field_errors())
+    assert message.encode() in response.content
+    assert b"Please correct the errors below" not in response.content
+    assert ProgressReturn.objects.count() == 1
+
+
 def test_a_return_not_filed_yet_is_filed_before_it_is_amended(client, park, filer):
     user, company = filer
     client.force_login(user)

@@ -10,12 +10,14 @@ import pytest
 from celery.exceptions import Retry
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from core.calendar import FiscalQuarter
 from core.vocabulary import MemberRole, ReminderKind
 from returns import reminders, tasks
 from returns.models import ReturnReminder
+from returns.notifications import return_reminder
 from returns.selectors import owed_key, quarter_row
 from returns.services import progress_return_file
 from stp_portal.celery import app
@@ -76,6 +78,7 @@ def test_owners_are_reminded_five_days_before_the_due_date(owner, park, run, mai
     ]
     (mail,) = mailoutbox
     key = owed_key(company.pk, park.pk, quarter_row(Q2).pk)
+    assert f"{settings.SITE_URL}{reverse('returns:detail', kwargs={'key': key})}" in mail.body
     assert f"{settings.SITE_URL}/returns/{key}/" in mail.body
     assert "is due on 10 January 2027" in mail.body
     assert f"{company.name} at {park.name} for 2026-27 Q2" in mail.body
@@ -256,3 +259,17 @@ def test_the_beat_task_takes_a_day_as_text(owner, mailoutbox, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.send_return_reminders.delay("2027-01-05").get() == 1
     assert len(mailoutbox) == 1
+
+
+def test_the_reminders_link_is_the_returns_page_wherever_it_is_served(owner, park, mailoutbox):
+    company = owner.memberships.get().company
+    key = owed_key(company.pk, park.pk, quarter_row(Q2).pk)
+    reminder = ReturnReminder(
+        company=company, park=park, quarter=quarter_row(Q2), kind=ReminderKind.OVERDUE
+    )
+    set_script_prefix("/portal/")  # served under a path: reverse() knows it, a literal not
+    try:
+        assert return_reminder(reminder, key=key, to=["owner@alpha.pk"]) == 1
+    finally:
+        set_script_prefix("/")
+    assert f"{settings.SITE_URL}/portal/returns/{key}/" in mailoutbox[0].body
