@@ -16,7 +16,8 @@ from django.utils import timezone
 from core.calendar import KARACHI, FiscalQuarter
 from core.vocabulary import ReturnStatus
 from parks.selectors import parks_managed_by
-from tenants.models import Lease, Membership
+from tenants.models import Lease
+from tenants.selectors import companies_visible_to
 
 from .models import OwedReturn, ProgressReturn, Quarter
 
@@ -37,7 +38,8 @@ def _scoped(rows: QuerySet[M], user: User | AnonymousUser) -> QuerySet[M]:
         return rows
     if user.is_park_manager:
         return rows.filter(park_id__in=list(parks_managed_by(user).values_list("pk", flat=True)))
-    companies = Membership.objects.filter(user=user).values_list("company_id", flat=True)
+    # A company user: their company, by tenants' one rule of which companies a user sees.
+    companies = companies_visible_to(user).values_list("pk", flat=True)
     return rows.filter(company_id__in=list(companies))
 
 
