@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= auto
 
 .PHONY: run test lint lint-steps lint-ruff lint-format lint-check lint-migrations lint-types \
-	install install-dev lock migrate seed worker beat clean
+	install install-dev lock migrate seed worker beat clean vendor vendor-check
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,14 @@ lock:
 	uv pip compile pyproject.toml --extra dev --python-version 3.11 \
 		--python-platform x86_64-unknown-linux-gnu --generate-hashes -q \
 		-o requirements/dev.txt --custom-compile-command "make lock"
+
+# Front-end assets (tools/vendor.toml: pinned versions, sha512-checked, no CDN). `vendor`
+# downloads them from the npm registry and rewrites tools/vendor.sums; `vendor-check`
+# checks the committed files against it offline (the test suite does too).
+vendor:
+	$(PYTHON) tools/vendor.py
+vendor-check:
+	$(PYTHON) tools/vendor.py --check
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mypy_cache

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,10 +15,8 @@ from accounts.models import User
 from core.vocabulary import ParkStatus
 from parks.selectors import (
     ParkRow,
-    directory_rows,
     park_directory,
     park_figures,
-    parks_managed_by,
 )
 
 # The public impact figures change when a return is filed: a few minutes old is fine for the
@@ -29,8 +26,6 @@ PUBLIC_IMPACT_SECONDS = 600
 # Parks a home page or dashboard shows, those with the most vacant units first: at national
 # scale (250 parks) the whole list is the directory's, not a landing page's.
 PARKS_SHOWN = 12
-OVERDUE_SHOWN = 5  # the longest overdue returns a dashboard lists (the compliance page: all)
-RETURNS_SHOWN = 5  # a company's dashboard: the returns to file, earliest due first
 
 
 def most_room_first(units_vacant: int, name: str) -> tuple[int, str]:
@@ -104,56 +99,13 @@ def health(request: HttpRequest) -> JsonResponse:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Each role's landing page after signing in."""
-    from core.vocabulary import ApplicationStatus
-    from returns.compliance import overdue_returns, overdue_rows
-    from returns.selectors import owed_returns_visible_to
-    from tenants.selectors import applications_list, company_of, leases_list
+    """Each role's landing page after signing in: a company's, or staff's (PSEB, managers)."""
+    from stp_portal import dashboards
 
     user = cast(User, request.user)  # login_required: a signed-in user, never anonymous
-    context: dict[str, Any] = {"today": timezone.localdate()}
     if user.is_company_user:
-        company = company_of(user)
-        if company is None:
-            return render(request, "dashboard.html", {"needs_company": True})
-        context |= {
-            "company": company,
-            "applications": applications_list(user)[:10],
-            "leases": leases_list(user),
-            # §4a: the returns the company owes and has not filed, the earliest due first.
-            "returns_to_file": list(
-                owed_returns_visible_to(user, context["today"])
-                .filter(current__isnull=True)
-                .order_by("due_date", "park__code")[:RETURNS_SHOWN]
-            ),
-        }
-    else:
-        applications = applications_list(user)
-        counts = dict(applications.order_by().values_list("status").annotate(n=Count("pk")))
-        context |= {
-            "queue": [(s, counts.get(s.value, 0)) for s in ApplicationStatus],
-            "waiting": applications.filter(
-                status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
-            ).order_by("submitted_at")[:10],
-            "parks": (
-                parks := directory_rows(park_directory(user).filter(pk__in=parks_managed_by(user)))
-            ),
-            "parks_shown": most_vacant(parks)[:PARKS_SHOWN],
-        }
-        # §4a: PSEB (every park) and managers (theirs) see the returns overdue.
-        overdue = overdue_returns(
-            None if user.is_pseb_staff else parks_managed_by(user), None, context["today"]
-        )
-        context["overdue_count"] = overdue.count()
-        context["overdue_top"] = overdue_rows(overdue[:OVERDUE_SHOWN], context["today"])
-        if user.is_park_manager:
-            # Their parks' programme figures (the PSEB overview is /reports/ itself).
-            from reports import overview
-            from reports.frame import ReportFilters, report_scope
-
-            filters = ReportFilters.default()
-            context["cards"] = overview.cards(report_scope(user, filters), filters)
-    return render(request, "dashboard.html", context)
+        return dashboards.company(request, user)
+    return dashboards.staff(request, user)
 
 
 # Django's error views: the API's callers get JSON (api.md), everyone else the portal's page.

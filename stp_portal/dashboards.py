@@ -1,0 +1,74 @@
+"""Each role's dashboard: a company's (what it owes, its subsidy window, returns, applications)
+and staff's (PSEB: the programme; a manager: their parks). Thin: they read selectors."""
+
+from typing import Any
+
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.models import User
+from parks.selectors import directory_rows, park_directory, parks_managed_by
+from stp_portal.views import PARKS_SHOWN, most_vacant
+
+OVERDUE_SHOWN = 5  # the longest overdue returns a dashboard lists (the compliance page: all)
+RETURNS_SHOWN = 5  # a company's dashboard: the returns to file, earliest due first
+
+
+def company(request: HttpRequest, user: User) -> HttpResponse:
+    """A company user's dashboard (owners and members)."""
+    from returns.selectors import owed_returns_visible_to
+    from tenants.selectors import applications_list, company_of, leases_list
+
+    found = company_of(user)
+    if found is None:
+        return render(request, "dashboards/company.html", {"needs_company": True})
+    today = timezone.localdate()
+    context: dict[str, Any] = {
+        "today": today,
+        "company": found,
+        "applications": applications_list(user)[:10],
+        "leases": leases_list(user),
+        # §4a: the returns the company owes and has not filed, the earliest due first.
+        "returns_to_file": list(
+            owed_returns_visible_to(user, today)
+            .filter(current__isnull=True)
+            .order_by("due_date", "park__code")[:RETURNS_SHOWN]
+        ),
+    }
+    return render(request, "dashboards/company.html", context)
+
+
+def staff(request: HttpRequest, user: User) -> HttpResponse:
+    """PSEB's and a park manager's dashboard."""
+    from core.vocabulary import ApplicationStatus
+    from returns.compliance import overdue_returns, overdue_rows
+    from tenants.selectors import applications_list
+
+    today = timezone.localdate()
+    applications = applications_list(user)
+    counts = dict(applications.order_by().values_list("status").annotate(n=Count("pk")))
+    context: dict[str, Any] = {
+        "today": today,
+        "queue": [(s, counts.get(s.value, 0)) for s in ApplicationStatus],
+        "waiting": applications.filter(
+            status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
+        ).order_by("submitted_at")[:10],
+        "parks": (
+            parks := directory_rows(park_directory(user).filter(pk__in=parks_managed_by(user)))
+        ),
+        "parks_shown": most_vacant(parks)[:PARKS_SHOWN],
+    }
+    # §4a: PSEB (every park) and managers (theirs) see the returns overdue.
+    overdue = overdue_returns(None if user.is_pseb_staff else parks_managed_by(user), None, today)
+    context["overdue_count"] = overdue.count()
+    context["overdue_top"] = overdue_rows(overdue[:OVERDUE_SHOWN], today)
+    if user.is_park_manager:
+        # Their parks' programme figures (the PSEB overview is /reports/ itself).
+        from reports import overview
+        from reports.frame import ReportFilters, report_scope
+
+        filters = ReportFilters.default()
+        context["cards"] = overview.cards(report_scope(user, filters), filters)
+    return render(request, "dashboards/staff.html", context)
