@@ -14,15 +14,15 @@ from .models import Unit
 
 UNIT_COLUMNS = columns(
     ("code", "Code"),
-    ("floor", "Floor"),
+    ("status", "Status"),
+    ("tenant", "Tenant"),
+    ("lease_end", "Lease ends", Kind.DATE),
     ("kind", "Kind"),
+    ("floor", "Floor"),
     ("area_sqft", "Area (sq ft)", Kind.DECIMAL),
     ("seats", "Seats", Kind.COUNT),
     ("monthly_rent", "Rent / month (PKR)", Kind.MONEY),
     ("internet_fee", "Internet / month (PKR)", Kind.MONEY),
-    ("status", "Status"),
-    ("tenant", "Tenant"),
-    ("lease_end", "Lease ends", Kind.DATE),
 )
 
 
