@@ -14,28 +14,48 @@ from .models import Unit
 
 UNIT_COLUMNS = columns(
     ("code", "Code"),
-    ("floor", "Floor"),
+    ("status", "Status"),
+    ("tenant", "Tenant"),
+    ("lease_end", "Lease ends", Kind.DATE),
     ("kind", "Kind"),
+    ("floor", "Floor"),
     ("area_sqft", "Area (sq ft)", Kind.DECIMAL),
     ("seats", "Seats", Kind.COUNT),
     ("monthly_rent", "Rent / month (PKR)", Kind.MONEY),
     ("internet_fee", "Internet / month (PKR)", Kind.MONEY),
-    ("status", "Status"),
 )
 
 
 def unit_table(units: QuerySet[Unit]) -> Table:
-    """The units (from ``selectors.park_units``, filtered) with their status, as plain
-    values: one query per 2,000 units."""
+    """The units (from ``selectors.park_units``, filtered, and ``with_current_tenant``) with
+    their status, tenant and lease end, as plain values: one query per 2,000 units."""
 
     def rows() -> Iterator[Row]:
         # ``status`` is annotated by ``selectors.with_unit_status``; the stubs see only fields.
         values = units.values_list(  # type: ignore[misc]
-            "code", "floor", "kind", "area_sqft", "seats", "monthly_rent", "internet_fee", "status"
+            "code",
+            "floor",
+            "kind",
+            "area_sqft",
+            "seats",
+            "monthly_rent",
+            "internet_fee",
+            "status",
+            "tenant",
+            "lease_end",
         )
-        for code, floor, kind, area, seats, rent, internet, status in values.iterator(
-            chunk_size=2000
-        ):
+        for (
+            code,
+            floor,
+            kind,
+            area,
+            seats,
+            rent,
+            internet,
+            status,
+            tenant,
+            lease_end,
+        ) in values.iterator(chunk_size=2000):
             yield {
                 "code": code,
                 "floor": floor,
@@ -45,6 +65,8 @@ def unit_table(units: QuerySet[Unit]) -> Table:
                 "monthly_rent": rent,
                 "internet_fee": internet,
                 "status": UnitStatus(status).label,
+                "tenant": tenant or "",
+                "lease_end": lease_end,
             }
 
     return Table(UNIT_COLUMNS, rows(), title="Units")

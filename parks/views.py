@@ -33,6 +33,8 @@ from .selectors import (
     park_occupancy,
     park_units,
     parks_managed_by,
+    with_current_lets,
+    with_current_tenant,
     with_unit_status,
 )
 from .tables import unit_table
@@ -151,13 +153,21 @@ def unit_list(request: HttpRequest, code: str) -> HttpResponse:
     park = _managed_park(request, code)
     unit_filter = UnitFilter(request.GET, queryset=park_units(park))
     units = unit_filter.qs if unit_filter.is_valid() else park_units(park).none()
-    page = Paginator(units, UNITS_PER_PAGE).get_page(request.GET.get("page"))
+    # Who is in each unit and when its lease ends: the page's lets in one more query.
+    page = Paginator(with_current_lets(units), UNITS_PER_PAGE).get_page(request.GET.get("page"))
     query = _without_page(request)
     downloads = download_links("parks:unit_export", query, code=park.code)
     return render(
         request,
         "parks/unit_list.html",
-        {"park": park, "filter": unit_filter, "page": page, "query": query, "downloads": downloads},
+        {
+            "park": park,
+            "filter": unit_filter,
+            "page": page,
+            "query": query,
+            "downloads": downloads,
+            "today": timezone.localdate(),
+        },
     )
 
 
@@ -170,7 +180,7 @@ def unit_export(request: HttpRequest, code: str, fmt: Format) -> HttpResponseBas
     if not unit_filter.is_valid():
         return redirect(f"{reverse('parks:units', args=[park.code])}?{_without_page(request)}")
     return list_download(
-        unit_table(unit_filter.qs),
+        unit_table(with_current_tenant(unit_filter.qs)),
         unit_filter,
         name=f"units_{park.code}",
         report=f"Units of {park.name}",

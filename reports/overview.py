@@ -4,6 +4,8 @@ own figures (so a card and its report never disagree), each linking to the repor
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
@@ -18,11 +20,15 @@ from .selectors.liability import liability_cached
 
 @dataclass(frozen=True)
 class Card:
+    """One headline figure: its value and kind, a sentence of what it counts, the report it
+    opens, and the icon it is drawn with (a name in the vendored Tabler Icons sprite)."""
+
     title: str
     value: Any
     kind: Kind
     detail: str
     url: str
+    icon: str = "chart-bar"
 
 
 def headlines(scope: Scope, filters: ReportFilters) -> dict[str, dict[str, Any]]:
@@ -31,27 +37,36 @@ def headlines(scope: Scope, filters: ReportFilters) -> dict[str, dict[str, Any]]
     the same numbers the reports show, for a fraction of their reading."""
     as_of = filters.as_of
     at_a_glance = replace(filters, months=0)
-    liability, _ = liability_cached(
-        scope.ids, {park.id: park.opening_date for park in scope.parks}, as_of
-    )
     owed = collections.owed_totals(scope, as_of)
     return {
         "occupancy": dict(occupancy.occupancy_report(scope, at_a_glance).figures),
         "subsidy-given": {"this_fiscal_year": subsidy_given.this_fiscal_year(scope, as_of)},
-        "subsidy-liability": {
-            "next_12": sum((liability.next_periods(park_id) for park_id in scope.ids), ZERO)
-        },
+        "subsidy-liability": {"next_12": liability_next_12(scope, as_of)},
         "collections": owed,
         "pipeline": {"waiting": pipeline.waiting(scope, as_of).count()},
         "impact": impact.impact_headlines(scope, filters),
     }
 
 
+def liability_next_12(scope: Scope, as_of: date) -> Decimal:
+    """The subsidy liability of the scope's parks for the next 12 months (§7.3), from the
+    cached projection (a hit reads no table)."""
+    liability, _ = liability_cached(
+        scope.ids, {park.id: park.opening_date for park in scope.parks}, as_of
+    )
+    return sum((liability.next_periods(park_id) for park_id in scope.ids), ZERO)
+
+
 def cards(scope: Scope, filters: ReportFilters) -> list[Card]:
     """Parks open, occupancy, tenants, subsidy given this fiscal year, liability for the
     next 12 months, outstanding and overdue, applications waiting (issue 10, point 3); jobs
     in the parks, women's share, exports and returns filed (issue 11)."""
-    figures = headlines(scope, filters)
+    return cards_of(headlines(scope, filters))
+
+
+def cards_of(figures: dict[str, dict[str, Any]]) -> list[Card]:
+    """The cards of ``figures``, keyed as ``headlines`` answers them (a dashboard that has
+    read the whole reports passes their own figures)."""
 
     def url(name: str) -> str:
         return reverse("reports:report", args=[name])
@@ -64,7 +79,12 @@ def cards(scope: Scope, filters: ReportFilters) -> list[Card]:
     impact = figures["impact"]
     return [
         Card(
-            "Parks open", occupancy["parks_open"], Kind.COUNT, "open to tenants", url("occupancy")
+            "Parks open",
+            occupancy["parks_open"],
+            Kind.COUNT,
+            "open to tenants",
+            url("occupancy"),
+            "building-community",
         ),
         Card(
             "Occupancy",
@@ -72,6 +92,7 @@ def cards(scope: Scope, filters: ReportFilters) -> list[Card]:
             Kind.PERCENT,
             "of leasable area leased today",
             url("occupancy"),
+            "chart-bar",
         ),
         Card(
             "Tenants",
@@ -79,6 +100,7 @@ def cards(scope: Scope, filters: ReportFilters) -> list[Card]:
             Kind.COUNT,
             "companies with a lease today",
             url("occupancy"),
+            "users",
         ),
         Card(
             "Subsidy given",
@@ -86,6 +108,7 @@ def cards(scope: Scope, filters: ReportFilters) -> list[Card]:
             Kind.MONEY,
             "PKR, this fiscal year, net of credit notes",
             url("subsidy-given"),
+            "cash",
         ),
         Card(
             "Subsidy liability",
@@ -93,6 +116,7 @@ def cards(scope: Scope, filters: ReportFilters) -> list[Card]:
             Kind.MONEY,
             "PKR, the next 12 months of the leases recorded today",
             url("subsidy-liability"),
+            "calendar",
         ),
         Card(
             "Outstanding",
@@ -100,6 +124,7 @@ def cards(scope: Scope, filters: ReportFilters) -> list[Card]:
             Kind.MONEY,
             "PKR owed on issued statements",
             url("collections"),
+            "file-invoice",
         ),
         Card(
             "Overdue",
@@ -107,6 +132,7 @@ def cards(scope: Scope, filters: ReportFilters) -> list[Card]:
             Kind.MONEY,
             "PKR of it past its due date",
             url("collections"),
+            "alert-triangle",
         ),
         Card(
             "Applications waiting",
@@ -114,6 +140,7 @@ def cards(scope: Scope, filters: ReportFilters) -> list[Card]:
             Kind.COUNT,
             "submitted or under review",
             url("pipeline"),
+            "clipboard-list",
         ),
         Card(
             "Jobs in the parks",
@@ -121,6 +148,7 @@ def cards(scope: Scope, filters: ReportFilters) -> list[Card]:
             Kind.COUNT,
             f"employees working from the parks, {impact['quarter']} returns",
             url("impact"),
+            "user",
         ),
         Card(
             "Women's share",
@@ -128,6 +156,7 @@ def cards(scope: Scope, filters: ReportFilters) -> list[Card]:
             Kind.PERCENT,
             f"of the jobs in the parks, {impact['quarter']}",
             url("impact"),
+            "users",
         ),
         Card(
             "Export earnings",
@@ -135,6 +164,7 @@ def cards(scope: Scope, filters: ReportFilters) -> list[Card]:
             Kind.MONEY,
             f"USD, the four quarters to {impact['quarter']}",
             url("impact"),
+            "report-analytics",
         ),
         Card(
             "Returns filed",
@@ -142,5 +172,6 @@ def cards(scope: Scope, filters: ReportFilters) -> list[Card]:
             Kind.PERCENT,
             f"of the progress returns owed for {impact['quarter']}",
             url("impact"),
+            "file-text",
         ),
     ]

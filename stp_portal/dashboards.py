@@ -9,8 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import User
-from parks.selectors import directory_rows, park_directory, parks_managed_by
-from stp_portal.views import PARKS_SHOWN, most_vacant
+from parks.selectors import parks_managed_by
 
 OVERDUE_SHOWN = 5  # the longest overdue returns a dashboard lists (the compliance page: all)
 RETURNS_SHOWN = 5  # a company's dashboard: the returns to file, earliest due first
@@ -41,34 +40,26 @@ def company(request: HttpRequest, user: User) -> HttpResponse:
 
 
 def staff(request: HttpRequest, user: User) -> HttpResponse:
-    """PSEB's and a park manager's dashboard."""
+    """PSEB's dashboard (the programme) and a park manager's (their parks): the report
+    selectors' figures and charts (``reports.dashboard``), the applications by status, and
+    the progress returns overdue."""
     from core.vocabulary import ApplicationStatus
+    from reports.dashboard import staff_dashboard
     from returns.compliance import overdue_returns, overdue_rows
     from tenants.selectors import applications_list
 
     today = timezone.localdate()
-    applications = applications_list(user)
-    counts = dict(applications.order_by().values_list("status").annotate(n=Count("pk")))
-    context: dict[str, Any] = {
-        "today": today,
-        "queue": [(s, counts.get(s.value, 0)) for s in ApplicationStatus],
-        "waiting": applications.filter(
-            status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
-        ).order_by("submitted_at")[:10],
-        "parks": (
-            parks := directory_rows(park_directory(user).filter(pk__in=parks_managed_by(user)))
-        ),
-        "parks_shown": most_vacant(parks)[:PARKS_SHOWN],
-    }
+    counts = dict(applications_list(user).order_by().values_list("status").annotate(n=Count("pk")))
+    dashboard = staff_dashboard(user, today)
     # §4a: PSEB (every park) and managers (theirs) see the returns overdue.
     overdue = overdue_returns(None if user.is_pseb_staff else parks_managed_by(user), None, today)
-    context["overdue_count"] = overdue.count()
-    context["overdue_top"] = overdue_rows(overdue[:OVERDUE_SHOWN], today)
-    if user.is_park_manager:
-        # Their parks' programme figures (the PSEB overview is /reports/ itself).
-        from reports import overview
-        from reports.frame import ReportFilters, report_scope
-
-        filters = ReportFilters.default()
-        context["cards"] = overview.cards(report_scope(user, filters), filters)
+    context: dict[str, Any] = {
+        "today": today,
+        "dashboard": dashboard,
+        "cards": dashboard.cards,
+        "waiting": dashboard.waiting,
+        "queue": [(s, counts.get(s.value, 0)) for s in ApplicationStatus],
+        "overdue_count": overdue.count(),
+        "overdue_top": overdue_rows(overdue[:OVERDUE_SHOWN], today),
+    }
     return render(request, "dashboards/staff.html", context)

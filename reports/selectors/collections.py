@@ -222,7 +222,11 @@ def park_rows(
 def owed_totals(scope: Scope, as_of: date) -> dict[str, Decimal]:
     """The headline (one query): what the scope is owed on D, and the overdue part of it,
     summed from the same rows as the report's table."""
-    rows = park_rows(scope, owed_read(scope, as_of, limit=0), {})
+    return owed_totals_of(park_rows(scope, owed_read(scope, as_of, limit=0), {}))
+
+
+def owed_totals_of(rows: Sequence[dict[str, Any]]) -> dict[str, Decimal]:
+    """What ``park_rows`` say is owed, and the overdue part of it, summed over the parks."""
     return {
         "outstanding": sum((row["outstanding"] for row in rows), ZERO),
         "overdue": sum((row["overdue"] for row in rows), ZERO),

@@ -104,7 +104,8 @@ def test_the_page_draws_twelve_bars_in_inline_svg_without_scripts_or_inline_styl
     response = client.get(reverse("parks:occupancy", args=[park.code]))
 
     html = response.content.decode()
-    svg = html[html.index("<svg") : html.index("</svg>")]
+    chart = html.rindex("<svg", 0, html.index('class="chart-svg"'))  # not a card's meter
+    svg = html[chart : html.index("</svg>", chart)]
     assert svg.count('<rect class="chart-bar"') == 12
     assert "<script" not in html
     assert "style=" not in html
@@ -210,3 +211,14 @@ def test_only_pseb_staff_and_the_parks_managers_see_its_pipeline_and_drafts(
     for user in (other_park_manager, company_user, AnonymousUser()):
         assert list(park_application_pipeline(user, park)) == []
         assert park_draft_applications_count(user, park) == 0
+
+
+def test_the_page_lists_ten_vacant_units_and_links_to_all_of_them(client, park, park_manager):
+    UnitFactory.create_batch(12, park=park)
+    client.force_login(park_manager)
+
+    html = client.get(reverse("parks:occupancy", args=[park.code])).content.decode()
+
+    assert html.count("/edit/") == 10
+    assert "All 12 vacant units" in html
+    assert f"{reverse('parks:units', args=[park.code])}?status=vacant" in html

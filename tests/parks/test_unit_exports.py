@@ -47,13 +47,15 @@ def test_the_units_file_has_the_pages_columns_and_rows(client, park_manager, uni
     heading, labels, rows = table_part(read_xlsx(data))
     assert labels == page_headers(page)
     assert len(rows) == page.context["page"].paginator.count == 2
+    tenant = units[0].lease_units.get().lease.company.name
     assert rows == [
-        ["A-101", "Ground", "Private office", 1250.5, 14, 75030, 5000, "Leased"],
-        ["D-1", None, "Coworking desk", 40, 1, 4500, 800, "Vacant"],
+        # an open-ended lease ends on no date; a vacant unit has no tenant (empty cells)
+        ["A-101", "Leased", tenant, None, "Private office", "Ground", 1250.5, 14, 75030, 5000],
+        ["D-1", "Vacant", None, None, "Coworking desk", None, 40, 1, 4500, 800],
     ]
     cells = read_xlsx_cells(data)[len(heading) + 2]
-    assert [c.format for c in cells[3:7]] == ["#,##0.00", "#,##0", "#,##0.00", "#,##0.00"]
-    assert all(c.numeric for c in cells[3:7])
+    assert [c.format for c in cells[6:10]] == ["#,##0.00", "#,##0", "#,##0.00", "#,##0.00"]
+    assert all(c.numeric for c in cells[6:10])
 
 
 def test_the_units_file_keeps_the_filters_in_its_heading_and_name(client, park_manager, units):
@@ -67,7 +69,9 @@ def test_the_units_file_keeps_the_filters_in_its_heading_and_name(client, park_m
         ["As of", today],
         ["Status", "Vacant"],
     ]
-    assert rows == [["D-1", "", "Coworking desk", "40.00", "1", "4500.00", "800.00", "Vacant"]]
+    assert rows == [
+        ["D-1", "Vacant", "", "", "Coworking desk", "", "40.00", "1", "4500.00", "800.00"]
+    ]
 
 
 def test_another_parks_manager_gets_no_file(client, other_park_manager, units):

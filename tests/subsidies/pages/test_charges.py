@@ -31,6 +31,17 @@ def test_the_lease_page_links_to_its_charges(client, park_manager, lease):
     assert charges_url(lease) in body
 
 
+@pytest.mark.parametrize("role", ["park_manager", "pseb_staff"])
+def test_the_charges_are_one_click_from_the_lease_list_and_the_unit_list(
+    client, request, role, lease
+):
+    client = signed_in(client, request.getfixturevalue(role))
+    leases = text(client.get(reverse("tenants:lease_list")))
+    units = text(client.get(reverse("parks:units", args=[lease.park.code])))
+    assert f'href="{charges_url(lease)}"' in leases
+    assert f'href="{charges_url(lease)}"' in units
+
+
 def test_a_park_manager_records_a_charge(client, park_manager, lease):
     response = signed_in(client, park_manager).post(charges_url(lease), CHARGE, follow=True)
     charge = Charge.objects.get()
