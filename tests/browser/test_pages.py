@@ -59,3 +59,24 @@ def test_main_pages_fit_every_width_and_pass_axe(browser, demo, role):
         context.close()
     report = [f"{where} @{widths}: {problem}" for (where, problem), widths in found.items()]
     assert not report, f"{len(report)} problem(s) as {role.key}:\n" + "\n".join(report)
+
+
+def test_the_checks_catch_a_page_too_wide_and_an_image_without_text(browser):
+    """The harness can fail: a fixed-width banner overflows the phone, and axe reports an
+    image link with no text (serious); a wide table in its own scrolling area is not blamed."""
+    context = new_context(browser, 390)
+    page = context.new_page()
+    page.set_content(
+        '<html lang="en"><head><meta name="viewport" content="width=device-width"><title>t</title>'
+        '</head><body><main><div style="overflow-x:auto"><table style="width:900px"><tr><td>'
+        'wide</td></tr></table></div><div id="banner" style="width:700px">banner</div>'
+        '<a href="/x"><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></a>'
+        "</main></body></html>"
+    )
+    wide = overflow(page)
+    violations = axe_violations(page)
+    context.close()
+    assert wide is not None
+    assert 'div#banner "banner"' in wide
+    assert "table" not in wide
+    assert {v.rule for v in violations} >= {"link-name"}
