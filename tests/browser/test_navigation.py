@@ -46,6 +46,10 @@ def desktop_sections(page) -> list[tuple[str, str]]:
     return found
 
 
+# No CSS transition or animation still running (an opening menu has come to rest).
+SETTLED = "() => document.getAnimations().every((a) => a.playState !== 'running')"
+
+
 def menu_control(page):
     """The control that opens the phone menu: a button named "Menu" (a link so named is
     accepted too: an <a href="#nav"> fallback that works without JavaScript)."""
@@ -69,6 +73,8 @@ def unreachable(page, base: str, start: str, label: str, path: str) -> str | Non
     if not link.count():
         opened = "after opening the menu" if menu.count() else "and there is no Menu button"
         return f"no visible link {label!r} in the {MAIN_NAV} navigation {opened}"
+    # An off-canvas panel slides in: measure where the link rests, not where it passes.
+    page.wait_for_function(SETTLED)
     box = link.first.bounding_box()
     screen = page.evaluate("document.documentElement.clientWidth")
     if box is None or box["x"] < 0 or box["x"] + box["width"] > screen + 1:
