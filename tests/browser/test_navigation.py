@@ -13,8 +13,9 @@ import importlib.util
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from .harness import new_context, signed_in_state
+from .harness import new_context, screenshots_dir, signed_in_state
 from .pages import ROLES, resolve, user_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,8 +60,9 @@ def menu_control(page):
     return named.filter(visible=True)
 
 
-def unreachable(page, base: str, start: str, label: str, path: str) -> str | None:
-    """Why the section cannot be reached from ``start`` on the phone, or None."""
+def unreachable(page, base: str, start: str, label: str, path: str, shot=None) -> str | None:
+    """Why the section cannot be reached from ``start`` on the phone, or None. ``shot``: a
+    file for a screenshot of the screen with the menu open."""
     page.goto(base + start)
     menu = menu_control(page)
     if menu.count():
@@ -70,11 +72,15 @@ def unreachable(page, base: str, start: str, label: str, path: str) -> str | Non
         .get_by_role("link", name=label, exact=True)
         .filter(visible=True)
     )
-    if not link.count():
+    try:
+        link.first.wait_for(state="visible", timeout=5_000)
+    except PlaywrightTimeoutError:
         opened = "after opening the menu" if menu.count() else "and there is no Menu button"
         return f"no visible link {label!r} in the {MAIN_NAV} navigation {opened}"
     # An off-canvas panel slides in: measure where the link rests, not where it passes.
     page.wait_for_function(SETTLED)
+    if shot is not None:
+        page.screenshot(path=shot)
     box = link.first.bounding_box()
     screen = page.evaluate("document.documentElement.clientWidth")
     if box is None or box["x"] < 0 or box["x"] + box["width"] > screen + 1:
@@ -87,6 +93,11 @@ def unreachable(page, base: str, start: str, label: str, path: str) -> str | Non
         status = response.status if response else "nothing"
         return f"{label!r} led to {urlsplit(page.url).path} ({status}), not {path}"
     return None
+
+
+def menu_shot(folder, number: int):
+    """The phone's screen with its menu open, once per role, for the reviewer."""
+    return folder / f"menu-{PHONE}.png" if number == 0 else None
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda role: role.key)
@@ -109,10 +120,12 @@ def test_every_navigation_section_is_reachable_on_a_phone(browser, demo, role):
 
     context = new_context(browser, PHONE, state)
     page = context.new_page()
+    folder = screenshots_dir() / role.key
+    folder.mkdir(parents=True, exist_ok=True)
     problems = [
         f"{label} ({path}): {why}"
-        for label, path in sections
-        if (why := unreachable(page, demo, start, label, path))
+        for number, (label, path) in enumerate(sections)
+        if (why := unreachable(page, demo, start, label, path, menu_shot(folder, number)))
     ]
     context.close()
     assert not problems, f"sections {role.key} cannot reach at {PHONE}px:\n" + "\n".join(problems)
