@@ -21,8 +21,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from core.vocabulary import ApplicationStatus, ParkStatus
-from parks.models import Park
-from parks.selectors import parks_managed_by
+from parks.selectors import parks_managed_by, parks_visible_to
 from returns.selectors import owed_returns_visible_to
 from stp_portal.demo import DEMO_PASSWORD
 from subsidies.selectors import billing_runs_visible_to, statements_visible_to
@@ -51,7 +50,7 @@ def _pk(obj: Any) -> Kwargs | None:
 
 def an_open_park(user) -> Kwargs | None:
     """An open park: units, vacancies and tenants to show (upcoming ones have none)."""
-    park = _first(Park.objects.filter(status=ParkStatus.EXISTING).order_by("code"))
+    park = _first(parks_visible_to(user).filter(status=ParkStatus.EXISTING).order_by("code"))
     return None if park is None else {"code": park.code}
 
 
@@ -119,7 +118,6 @@ class Page:
     key: str
     url_name: str
     pick: Picker | None = None
-    query: str = ""
 
 
 @dataclass(frozen=True)
@@ -282,5 +280,5 @@ def resolve(role: Role) -> list[tuple[str, str]]:
             raise InventoryError(
                 f"the demo holds no object for {page.key!r} ({page.url_name}) as {role.key}"
             )
-        paths.append((page.key, reverse(page.url_name, kwargs=kwargs) + page.query))
+        paths.append((page.key, reverse(page.url_name, kwargs=kwargs)))
     return paths
