@@ -174,6 +174,9 @@ class Transition:
     target: ApplicationStatus
     actor: Actor  # which side may take it: the applying company or PSEB staff
     needs_reason: bool = False
+    # Asked again before it is taken (issue 12 §7): it ends the company's request or sends
+    # it back, and the company is told at once.
+    confirm: bool = False
     label: str = ""  # its button: "Start review"
     past: str = ""  # a refusal's "… cannot be put under review"
     told: str = ""  # its e-mail's sentence; {actor} and {lease} are filled in
@@ -244,6 +247,7 @@ TRANSITIONS: dict[str, Transition] = {
             REJECTED,
             PSEB,
             needs_reason=True,
+            confirm=True,
             label="Reject",
             past="rejected",
             told="It was rejected.",
@@ -254,6 +258,7 @@ TRANSITIONS: dict[str, Transition] = {
             DRAFT,
             PSEB,
             needs_reason=True,
+            confirm=True,
             label="Return for changes",
             past="returned",
             outcome="returned to the company",

@@ -119,10 +119,16 @@ def test_pseb_rejects_or_returns_with_a_reason_the_company_then_sees(
     client, pseb_staff, company_user, under_review, action, status
 ):
     client.force_login(pseb_staff)
-    client.post(
-        reverse("tenants:application_transition", args=[under_review.pk, action]),
-        {"reason": REASON},
-    )
+    url = reverse("tenants:application_transition", args=[under_review.pk, action])
+    # the first post asks to confirm, and changes nothing
+    asked = client.post(url, {"reason": REASON})
+    assert asked.status_code == 200
+    assert 'name="confirm" value="1"' in text(asked)
+    assert REASON in text(asked)
+    under_review.refresh_from_db()
+    assert under_review.status == ApplicationStatus.UNDER_REVIEW
+    # the confirmation takes it
+    client.post(url, {"reason": REASON, "confirm": "1"})
     under_review.refresh_from_db()
     assert under_review.status == status
     assert under_review.transitions.last().comment == REASON
