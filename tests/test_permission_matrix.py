@@ -310,6 +310,7 @@ CASES = [
         data=lambda w: {"period": "2025-02", "park": ""},
         label="start",
     ),
+    Case("subsidies:billing_run_preview", "GET", PSEB_ONLY, query="period=2025-02"),
     Case("subsidies:billing_run_detail", "GET", PSEB_ONLY, lambda w: {"pk": w["billing_run"].pk}),
     # --- progress returns (§4a): everyone reads their scope's; only the company files
     Case("returns:list", "GET", SIGNED_IN_200),
