@@ -307,6 +307,19 @@ def approval_steps(status: str) -> list[str]:
     return []
 
 
+# An application waits for PSEB from its submission until a decision (or a return).
+WAITING = frozenset({SUBMITTED, UNDER_REVIEW})
+
+
+def days_waiting(status: str, submitted_on: date | None, today: date) -> int | None:
+    """How many days a submitted or under-review application has waited since it was
+    submitted (issue 12 §8; domain.md §7.5: "those waiting, with days waiting"); None for
+    any other (a draft, a decision, a withdrawal)."""
+    if status not in WAITING or submitted_on is None:
+        return None
+    return max((today - submitted_on).days, 0)
+
+
 def actions_from(status: str) -> list[str]:
     """The actions the workflow allows from ``status``, in a stable order."""
     return [a for a, t in TRANSITIONS.items() if status in t.sources]

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -36,41 +37,72 @@ from ..domain import (
     rank_by_fit,
     transition_problem,
 )
-from ..filters import ApplicationFilter
+from ..filters import ApplicationQueueFilter
 from ..forms import ApplicationForm, ApprovalDatesForm, ApprovalForm, ReasonForm
 from ..inputs import ApplicationInput
 from ..models import Application
 from ..permissions import ensure, has_permission
 from ..selectors import application_detail, applications_list, company_of, free_units_for
-from ..tables import APPLICATION_ORDER, application_table
+from ..tables import APPLICATION_COLUMNS, APPLICATION_SORTS, application_order, application_table
 from ._common import filtered_page, query_without_page, told
 
 
 @login_required
 @require_GET
 def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The review queue (issue 12 §8): days waiting, a sort by any column, drafts hidden
+    from PSEB and managers unless asked for."""
+    sort = request.GET.get("sort", "")
     page = filtered_page(
-        request, ApplicationFilter, applications_list(request.user), *APPLICATION_ORDER
+        request, ApplicationQueueFilter, applications_list(request.user), *application_order(sort)
     )
     can_apply = company_of(request.user) is not None
     downloads = download_links("tenants:application_export", page["query"])
     return render(
         request,
         "tenants/application_list.html",
-        {**page, "can_apply": can_apply, "downloads": downloads},
+        {
+            **page,
+            "can_apply": can_apply,
+            "downloads": downloads,
+            "sort_headers": _sort_links(request, sort),
+            "today": timezone.localdate(),
+        },
     )
+
+
+def _sort_links(request: AuthenticatedHttpRequest, current: str) -> list[dict[str, Any]]:
+    """The queue's column headers: each one's link (ascending first, then the reverse),
+    keeping the page's filters, and its ``aria-sort`` state."""
+    headers = []
+    for column in APPLICATION_COLUMNS:
+        key = column.key
+        query = request.GET.copy()
+        query.pop("page", None)
+        query["sort"] = f"-{key}" if current == key else key
+        headers.append(
+            {
+                "label": column.label,
+                "url": f"?{query.urlencode()}" if key in APPLICATION_SORTS else "",
+                "state": {key: "ascending", f"-{key}": "descending"}.get(current, ""),
+                "numeric": column.numeric,
+            }
+        )
+    return headers
 
 
 @login_required
 @require_GET
 def application_export(request: AuthenticatedHttpRequest, fmt: Format) -> HttpResponseBase:
-    """The applications list as CSV or XLSX: the page's filters, every page of it, through
-    the same scoped selector."""
-    row_filter = ApplicationFilter(request.GET, queryset=applications_list(request.user))
+    """The applications list as CSV or XLSX: the page's filters and order, every page of
+    it, through the same scoped selector."""
+    row_filter = ApplicationQueueFilter(
+        request.GET, queryset=applications_list(request.user), request=request
+    )
     if not row_filter.is_valid():
         return redirect(f"{reverse('tenants:application_list')}?{query_without_page(request)}")
     return list_download(
-        application_table(row_filter.qs),
+        application_table(row_filter.qs, order=application_order(request.GET.get("sort"))),
         row_filter,
         name="applications",
         report="Applications",
