@@ -6,6 +6,8 @@ Builds a fresh database (a temporary SQLite file, or the database of ``DATABASE_
 set: it must be empty and will be filled), a dataset of the given size with bulk_create, and
 prints, for one ended month:
 
+- preview: what the run would issue, every park at once, without writing (its time and
+  queries), and whether the run then issued exactly that;
 - issuing: the run planned and every chunk billed with ``services.billing_chunk_bill`` (which
   calls ``statements_issue`` for one park's chunk of companies, in one transaction), without
   PDFs: statements per second and the SQL queries used, which grow with parks and chunks, not
@@ -231,6 +233,40 @@ def build_dataset(args: argparse.Namespace, period) -> dict[str, int]:
     }
 
 
+def bench_preview(period, issue_date, connection):
+    """The run's preview (issue 12 §7): every park at once, without writing anything."""
+    from accounts.models import User
+    from subsidies import services
+
+    staff = User.objects.get(username="bench.staff")
+    with counting_queries(connection) as q, Clock() as clock:
+        preview = services.billing_preview(user=staff, period=period, today=issue_date)
+    print(
+        f"preview: {preview.statements} statements over {len(preview.parks)} parks in "
+        f"{clock.wall:.2f} s (Python CPU {clock.cpu:.2f} s), {q['queries']} queries; "
+        f"gross {preview.gross}, subsidy {preview.subsidy}, net {preview.net}"
+    )
+    return preview
+
+
+def check_preview(preview, ids: list[int]) -> None:
+    """The run issued what the preview said, to the paisa."""
+    from django.db.models import Sum
+
+    from subsidies.models import Statement
+
+    issued = Statement.objects.filter(pk__in=ids).aggregate(
+        gross=Sum("gross"), subsidy=Sum("subsidy_total"), net=Sum("net_payable")
+    )
+    same = (len(ids), issued["gross"], issued["subsidy"], issued["net"]) == (
+        preview.statements,
+        preview.gross,
+        preview.subsidy,
+        preview.net,
+    )
+    print(f"preview equals the run: {'yes' if same else f'NO: issued {len(ids)}, {issued}'}")
+
+
 def bench_issue(period, issue_date, connection) -> list[int]:
     from django.db import DatabaseError
 
@@ -362,7 +398,9 @@ def main() -> None:
             + f" (built in {time.perf_counter() - started:.1f} s)"
         )
         print(f"period: {period}, issued on {issue_date}")
+        preview = bench_preview(period, issue_date, connection)
         ids = bench_issue(period, issue_date, connection)
+        check_preview(preview, ids)
         bench_pdfs(ids, args.pdfs)
         connection.close()
     finally:

@@ -120,6 +120,13 @@ class BillingRunForm(forms.Form):
     )
 
 
+class BillingRunConfirmForm(BillingRunForm):
+    """The confirmation of a previewed run: the period and park previewed, and the
+    fingerprint of what the preview showed (``services.billing_run_confirm``)."""
+
+    fingerprint = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+
 # --- Subsidy schemes -----------------------------------------------------------------------------
 class SchemeForm(forms.ModelForm):
     parks = ModelMultipleChoiceField(

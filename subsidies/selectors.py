@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TypedDict, TypeVar
 from django.db.models import (
     Case,
     CharField,
+    Count,
     DecimalField,
     F,
     Max,
@@ -355,3 +356,31 @@ def scheme_applied_since(scheme: SubsidyScheme) -> date | None:
     and stays valid at least until that day."""
     latest: date | None = scheme.windows.aggregate(latest=Max("start"))["latest"]
     return latest
+
+
+@dataclass(frozen=True)
+class RunParkTotals:
+    """What a billing run issued in one park (issue 12 §7), read from its statements."""
+
+    park: str
+    statements: int
+    gross: Decimal
+    subsidy: Decimal
+    net: Decimal
+
+
+def billing_run_totals(run: BillingRun) -> list[RunParkTotals]:
+    """Per park, the statements a run issued and their gross, subsidy (negative, as the
+    statements carry it) and net payable, by park name: one query, whatever their number."""
+    return [
+        RunParkTotals(row["park__name"], row["n"], row["gross"], row["subsidy"], row["net"])
+        for row in Statement.objects.filter(billing_run=run)
+        .values("park_id", "park__name")
+        .annotate(
+            n=Count("pk"),
+            gross=Sum("gross"),
+            subsidy=Sum("subsidy_total"),
+            net=Sum("net_payable"),
+        )
+        .order_by("park__name", "park_id")
+    ]

@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("verify/<str:token>/", statements.statement_verify, name="statement_verify"),
     path("billing/", billing_runs.billing_run_list, name="billing_run_list"),
+    path("billing/preview/", billing_runs.billing_run_preview, name="billing_run_preview"),
     path("billing/<int:pk>/", billing_runs.billing_run_detail, name="billing_run_detail"),
     path("schemes/", schemes.scheme_list, name="scheme_list"),
     re_path(r"^schemes/export\.(?P<fmt>csv|xlsx)$", schemes.scheme_export, name="scheme_export"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from enum import IntEnum
+from typing import TypeVar
 
 from core.calendar import add_months
 from core.vocabulary import Actor, ApplicationStatus, LeaseStatus, ParkStatus
@@ -171,6 +174,9 @@ class Transition:
     target: ApplicationStatus
     actor: Actor  # which side may take it: the applying company or PSEB staff
     needs_reason: bool = False
+    # Asked again before it is taken (issue 12 §7): it ends the company's request or sends
+    # it back, and the company is told at once.
+    confirm: bool = False
     label: str = ""  # its button: "Start review"
     past: str = ""  # a refusal's "… cannot be put under review"
     told: str = ""  # its e-mail's sentence; {actor} and {lease} are filled in
@@ -241,6 +247,7 @@ TRANSITIONS: dict[str, Transition] = {
             REJECTED,
             PSEB,
             needs_reason=True,
+            confirm=True,
             label="Reject",
             past="rejected",
             told="It was rejected.",
@@ -251,6 +258,7 @@ TRANSITIONS: dict[str, Transition] = {
             DRAFT,
             PSEB,
             needs_reason=True,
+            confirm=True,
             label="Return for changes",
             past="returned",
             outcome="returned to the company",
@@ -285,6 +293,33 @@ def transition_problem(action: str, status: str, reason: str = "") -> str | None
     return None
 
 
+def approval_steps(status: str) -> list[str]:
+    """The workflow steps one approval takes from ``status`` (issue 12 §7: approving a
+    submitted application starts its review on the way, so PSEB approves in one step), or
+    none when it cannot be approved from there. Each step keeps the state machine's rule and
+    is recorded in the history."""
+    if status in TRANSITIONS["approve"].sources:
+        return ["approve"]
+    if status in TRANSITIONS["review"].sources and TRANSITIONS["review"].target in (
+        TRANSITIONS["approve"].sources
+    ):
+        return ["review", "approve"]
+    return []
+
+
+# An application waits for PSEB from its submission until a decision (or a return).
+WAITING = frozenset({SUBMITTED, UNDER_REVIEW})
+
+
+def days_waiting(status: str, submitted_on: date | None, today: date) -> int | None:
+    """How many days a submitted or under-review application has waited since it was
+    submitted (issue 12 §8; domain.md §7.5: "those waiting, with days waiting"); None for
+    any other (a draft, a decision, a withdrawal)."""
+    if status not in WAITING or submitted_on is None:
+        return None
+    return max((today - submitted_on).days, 0)
+
+
 def actions_from(status: str) -> list[str]:
     """The actions the workflow allows from ``status``, in a stable order."""
     return [a for a, t in TRANSITIONS.items() if status in t.sources]
@@ -295,3 +330,80 @@ def _status_label(status: str) -> str:
         return ApplicationStatus(status).label
     except ValueError:
         return status
+
+
+# --- Best fits for an approval (issue 12 §7) ----------------------------------------------------
+@dataclass(frozen=True)
+class SpaceRequest:
+    """What an application asks for (domain.md §3): a kind of unit, seats and/or an area
+    (0 stands for none wanted)."""
+
+    kind: str
+    seats: int
+    area_sqft: Decimal
+
+
+@dataclass(frozen=True)
+class UnitSize:
+    """A free unit as the ranking reads it."""
+
+    code: str
+    kind: str
+    seats: int
+    area_sqft: Decimal
+
+
+class FitClass(IntEnum):
+    """How one unit alone meets a request, best first."""
+
+    EXACT = 0
+    FITS = 1
+    SHORT = 2
+
+
+FIT_LABELS = {FitClass.EXACT: "Exact fit", FitClass.FITS: "Fits", FitClass.SHORT: "Too small alone"}
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One unit against the request: its class, and how far off it is, as a share of what
+    was asked (the spare share for a unit that fits, the missing share for one too small;
+    seats and area added where both are asked)."""
+
+    kind_asked: bool
+    fit: FitClass
+    off_by: Decimal
+
+    @property
+    def label(self) -> str:
+        return FIT_LABELS[self.fit]
+
+
+def unit_fit(unit: UnitSize, request: SpaceRequest) -> Fit:
+    """How ``unit`` alone meets ``request``: exact when it has just the seats and area
+    asked, fits when it has at least them, else too small; with the share spare or missing."""
+    asked = [
+        (Decimal(unit.seats), Decimal(request.seats)) if request.seats > 0 else None,
+        (unit.area_sqft, request.area_sqft) if request.area_sqft > 0 else None,
+    ]
+    pairs = [pair for pair in asked if pair is not None]
+    short = sum((max(want - has, Decimal(0)) / want for has, want in pairs), Decimal(0))
+    spare = sum((max(has - want, Decimal(0)) / want for has, want in pairs), Decimal(0))
+    if short > 0:
+        fit, off_by = FitClass.SHORT, short
+    else:
+        fit, off_by = (FitClass.FITS, spare) if spare > 0 else (FitClass.EXACT, Decimal(0))
+    return Fit(kind_asked=unit.kind == request.kind, fit=fit, off_by=off_by)
+
+
+T = TypeVar("T")
+
+
+def rank_by_fit(units: Iterable[tuple[T, UnitSize]], request: SpaceRequest) -> list[tuple[T, Fit]]:
+    """Free units best fit first (issue 12 §7): the kind asked for before any other; then an
+    exact fit, then the smallest unit that is enough alone (least waste of seats and area),
+    then those too small alone, the nearest to enough first (several may be allocated
+    together); by code among equals."""
+    fits = [(item, size, unit_fit(size, request)) for item, size in units]
+    fits.sort(key=lambda f: (not f[2].kind_asked, f[2].fit, f[2].off_by, f[1].code))
+    return [(item, fit) for item, _, fit in fits]

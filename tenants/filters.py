@@ -6,8 +6,10 @@ from drf_spectacular.utils import extend_schema_field
 from core.vocabulary import ApplicationStatus
 from parks.filters import MAX_ID, as_id, filter_park_reference
 from parks.models import Park
+from stp_portal.forms import DateInput
 
 from .models import Application, Lease
+from .tables import sort_choices
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
@@ -51,6 +53,67 @@ class ApplicationFilter(django_filters.FilterSet):
         if (pk := as_id(value)) is not None:
             condition |= Q(pk=pk)
         return queryset.filter(condition)
+
+
+class CheckedField(forms.NullBooleanField):
+    """A checkbox filter: True when ticked, None (no filter said) when not."""
+
+    def to_python(self, value: object) -> bool | None:
+        return True if super().to_python(value) else None
+
+
+class CheckedFilter(django_filters.BooleanFilter):
+    field_class = CheckedField
+
+
+class ApplicationQueueFilter(ApplicationFilter):
+    """The review queue page's filters (issue 12 §8): those of the list, with date pickers,
+    drafts hidden from PSEB staff and park managers unless asked for ("Show drafts", or the
+    draft status chosen; a company always sees its own), and a whitelisted sort by any
+    column (``?sort=company`` / ``?sort=-company``; anything else is the form's error, as a
+    bad filter is)."""
+
+    submitted_after = django_filters.DateFilter(
+        field_name="submitted_at",
+        lookup_expr="date__gte",
+        label="Submitted from",
+        widget=DateInput(),
+    )
+    submitted_before = django_filters.DateFilter(
+        field_name="submitted_at",
+        lookup_expr="date__lte",
+        label="Submitted until",
+        widget=DateInput(),
+    )
+    drafts = CheckedFilter(
+        method="keep_all",
+        label="Show drafts",
+        widget=forms.CheckboxInput,
+    )
+    sort = django_filters.ChoiceFilter(
+        method="keep_all", choices=sort_choices, empty_label="Latest submitted first"
+    )
+
+    class Meta(ApplicationFilter.Meta):
+        fields = [*ApplicationFilter.Meta.fields, "drafts", "sort"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        self.hides_drafts = user is not None and not getattr(user, "is_company_user", False)
+        if not self.hides_drafts:
+            self.filters.pop("drafts")
+
+    def keep_all(self, queryset: QuerySet, name: str, value: object) -> QuerySet:
+        # Read by filter_queryset (drafts) and the page's order (sort), not a row condition.
+        return queryset
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if self.hides_drafts and not data.get("drafts") and data.get("status") != "draft":
+            queryset = queryset.exclude(status=ApplicationStatus.DRAFT)
+        return queryset
 
 
 class LeaseFilter(django_filters.FilterSet):

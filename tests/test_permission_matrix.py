@@ -184,6 +184,14 @@ CASES = [
         _expect("login", 403, 404, 403, 404, 200),
         APP["review"],
     ),
+    # A submitted application is approved in one step (its review starts on the way).
+    Case(
+        "tenants:application_approve",
+        "GET",
+        _expect("login", 403, 404, 403, 404, 200),
+        APP["submitted"],
+        label="submitted",
+    ),
     Case(
         "tenants:document_upload",
         "POST",
@@ -229,8 +237,25 @@ CASES = [
         "POST",
         _expect("login", 403, 404, 403, 404, 302),
         lambda w: {"pk": w["app_review"].pk, "action": "reject"},
-        data=lambda w: {"reason": "No space"},
+        data=lambda w: {"reason": "No space", "confirm": "1"},
         label="reject",
+    ),
+    # Reject and return are asked again first: a page, nothing changed (issue 12 §7).
+    Case(
+        "tenants:application_transition",
+        "POST",
+        _expect("login", 403, 404, 403, 404, 200),
+        lambda w: {"pk": w["app_review"].pk, "action": "reject"},
+        data=lambda w: {"reason": "No space"},
+        label="reject-asked",
+    ),
+    Case(
+        "tenants:application_transition",
+        "POST",
+        _expect("login", 403, 404, 403, 404, 200),
+        lambda w: {"pk": w["app_review"].pk, "action": "return"},
+        data=lambda w: {"reason": "Add a plan"},
+        label="return-asked",
     ),
     # --- leases
     Case("tenants:lease_list", "GET", SIGNED_IN_200),
@@ -285,6 +310,7 @@ CASES = [
         data=lambda w: {"period": "2025-02", "park": ""},
         label="start",
     ),
+    Case("subsidies:billing_run_preview", "GET", PSEB_ONLY, query="period=2025-02"),
     Case("subsidies:billing_run_detail", "GET", PSEB_ONLY, lambda w: {"pk": w["billing_run"].pk}),
     # --- progress returns (§4a): everyone reads their scope's; only the company files
     Case("returns:list", "GET", SIGNED_IN_200),

@@ -20,6 +20,7 @@ from .corrections import (
     payment_record,
 )
 from .delivery import RENDER_BATCH, statement_email, statements_deliver, statements_render
+from .preview import BillingPreview, ParkPreview, billing_preview, billing_run_confirm
 from .runs import (
     RESEND_FOR,
     billing_chunk_bill,
@@ -36,6 +37,7 @@ from .schemes import SCHEME_FIELDS, SchemeInput, scheme_create, scheme_update
 from .statements import (
     as_period,
     compute_statements,
+    drafts_to_issue,
     numbers_reserve,
     statements_create,
     statements_issue,
@@ -46,11 +48,15 @@ __all__ = [
     "RENDER_BATCH",
     "RESEND_FOR",
     "SCHEME_FIELDS",
+    "BillingPreview",
     "ChargeRecorded",
+    "ParkPreview",
     "SchemeInput",
     "as_period",
     "billing_chunk_bill",
     "billing_chunk_give_up",
+    "billing_preview",
+    "billing_run_confirm",
     "billing_run_dispatch",
     "billing_run_execute",
     "billing_run_plan",
@@ -60,6 +66,7 @@ __all__ = [
     "compute_statements",
     "credit_note_issue",
     "credit_notes_for_ended_lease",
+    "drafts_to_issue",
     "leases_lock",
     "numbers_reserve",
     "payment_record",

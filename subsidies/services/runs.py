@@ -58,7 +58,17 @@ def billing_run_start(
     if user is not None:
         ensure("run_billing", user)
     period = as_period(period)
-    today = today or timezone.localdate()
+    check_ended(period, today or timezone.localdate())
+    with transaction.atomic():
+        run = BillingRun.objects.create(period=period.first, park=park, requested_by=user)
+        if queue:
+            transaction.on_commit(lambda: _queue_plan(run))
+    return run
+
+
+def check_ended(period: Period, today: date) -> None:
+    """§6: billing is in arrears; a month that has not ended is refused (the run and its
+    preview alike)."""
     if not period.has_ended(today):
         raise ValidationError(
             {
@@ -66,11 +76,6 @@ def billing_run_start(
                 f"{long_date(period.next().first)}."
             }
         )
-    with transaction.atomic():
-        run = BillingRun.objects.create(period=period.first, park=park, requested_by=user)
-        if queue:
-            transaction.on_commit(lambda: _queue_plan(run))
-    return run
 
 
 def _queue_plan(run: BillingRun) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -183,15 +183,28 @@ def statements_issue(
             statement__company_id__in=list(originals),
         ).values_list("statement__company_id", "kind", "lease_unit_id", "charge_id"):
             billed_lines[company_id].add((kind, lease_unit_id, charge_id))
+    drafts = drafts_to_issue(computed, originals, billed_lines)
+    return statements_create(
+        park=park, period=period, drafts=drafts, issue_date=issue_date, billing_run=billing_run
+    )
+
+
+def drafts_to_issue(
+    computed: Mapping[int, calc.Statement],
+    originals: Mapping[int, int],
+    billed_lines: Mapping[int, set[calc.LineKey]],
+) -> list[Draft]:
+    """What billing issues for one park and month, by company (§6: billing a month again is
+    safe): a company not billed yet gets its statement; one billed already (``originals``,
+    its statement's id) gets a supplementary statement for the lines no issued statement has
+    billed (``billed_lines``), else nothing. The run and its preview both decide here."""
     drafts: list[Draft] = []
     for company_id, draft in sorted(computed.items()):
         if company_id not in originals:
             drafts.append((company_id, draft, None))
-        elif (extra := calc.supplement(draft, billed_lines[company_id])) is not None:
+        elif (extra := calc.supplement(draft, billed_lines.get(company_id, set()))) is not None:
             drafts.append((company_id, extra, originals[company_id]))
-    return statements_create(
-        park=park, period=period, drafts=drafts, issue_date=issue_date, billing_run=billing_run
-    )
+    return drafts
 
 
 def statements_create(

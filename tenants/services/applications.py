@@ -19,7 +19,13 @@ from parks.models import Unit
 from stp_portal.errors import Conflict, TransitionNotAllowed
 
 from .. import tasks
-from ..domain import TRANSITIONS, application_problems, document_name, transition_problem
+from ..domain import (
+    TRANSITIONS,
+    application_problems,
+    approval_steps,
+    document_name,
+    transition_problem,
+)
 from ..inputs import ApplicationInput
 from ..models import Application, ApplicationDocument, ApplicationTransition, Company, Lease
 from ..permissions import ensure
@@ -154,7 +160,9 @@ def _locked(application: Application) -> Application:
     )
 
 
-def _record(application: Application, user: User, action: str, comment: str) -> None:
+def _record(
+    application: Application, user: User, action: str, comment: str, *, notify: bool = True
+) -> None:
     target = TRANSITIONS[action].target
     transition = ApplicationTransition.objects.create(
         application=application,
@@ -171,7 +179,8 @@ def _record(application: Application, user: User, action: str, comment: str) -> 
     if action in ("approve", "reject"):
         application.decided_at = now
     application.save()
-    transaction.on_commit(lambda: tasks.send_application_transition_email.delay(transition.pk))
+    if notify:
+        transaction.on_commit(lambda: tasks.send_application_transition_email.delay(transition.pk))
 
 
 def _check_transition(user: User, application: Application, action: str, reason: str) -> None:
@@ -215,8 +224,15 @@ def application_approve(
     comment: str = "",
 ) -> Lease:
     """Approve and allocate specific units: the lease is created in the same transaction
-    (domain.md §3). Past start dates are allowed for onboarding existing tenants."""
+    (domain.md §3). Past start dates are allowed for onboarding existing tenants.
+
+    A submitted application is put under review on the way (``approval_steps``, issue 12
+    §7): both steps are recorded in its history, all or nothing; the company is e-mailed
+    the approval only, the review it never waited on is not news."""
     application = _locked(application)
+    if approval_steps(application.status)[:1] == ["review"]:
+        _check_transition(user, application, "review", "")
+        _record(application, user, "review", "", notify=False)
     _check_transition(user, application, "approve", comment)
     wanted = {int(pk) for pk in unit_ids}
     units = list(Unit.objects.filter(park=application.park, pk__in=wanted))

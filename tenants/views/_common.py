@@ -25,7 +25,7 @@ def filtered_page(
 ) -> dict[str, Any]:
     """The list page's context: the filter, the page of rows it keeps (none while the
     filter is invalid: its errors show instead), and the query to keep across pages."""
-    row_filter = filter_class(request.GET, queryset=queryset)
+    row_filter = filter_class(request.GET, queryset=queryset, request=request)
     rows = row_filter.qs if row_filter.is_valid() else queryset.none()
     if order_by:
         rows = rows.order_by(*order_by)

@@ -76,7 +76,7 @@ def test_the_billing_error_summary_sits_above_the_row_of_fields_full_width(brows
     page.goto(demo + reverse("subsidies:billing_run_list"))
     page.fill("#id_period", str(Period.of(timezone.localdate())))  # this month: not ended
 
-    page.get_by_role("button", name="Start a run").click()
+    page.get_by_role("button", name="Preview the run").click()
 
     summary = page.locator("form .form-errors")
     assert "Please correct the errors below." in summary.inner_text()

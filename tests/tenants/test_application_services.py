@@ -189,6 +189,34 @@ def test_a_draft_goes_through_submit_review_and_approval_into_a_lease_at_the_agr
     assert all(t.created_at for t in application.transitions.all())
 
 
+def test_approving_a_submitted_application_starts_its_review_on_the_way(
+    submitted, pseb_staff, units, mailoutbox, django_capture_on_commit_callbacks
+):
+    # when PSEB approves a submitted application, without starting its review first
+    with django_capture_on_commit_callbacks(execute=True):
+        lease = approve(submitted, pseb_staff, units[:1], comment="Welcome.")
+    # then both steps are in its history, and the company hears of the approval only
+    application = refresh(submitted)
+    assert (application.status, application.lease) == (ApplicationStatus.APPROVED, lease)
+    assert history(application)[-2:] == [
+        ("pseb.staff", "review", "submitted", "under_review", ""),
+        ("pseb.staff", "approve", "under_review", "approved", "Welcome."),
+    ]
+    subjects = [m.subject for m in mailoutbox]
+    assert subjects
+    assert all("approved" in s for s in subjects), subjects
+
+
+def test_a_refused_approval_of_a_submitted_application_leaves_it_submitted(
+    submitted, pseb_staff, units, other_park
+):
+    foreign = UnitFactory(park=other_park, code="X-1")
+    with pytest.raises(ValidationError):
+        approve(submitted, pseb_staff, [foreign])
+    assert refresh(submitted).status == ApplicationStatus.SUBMITTED
+    assert history(submitted)[-1][1] == "submit"
+
+
 def test_later_price_changes_do_not_touch_the_approved_lease(under_review, pseb_staff, units):
     lease = approve(under_review, pseb_staff, units[:1])
     units[0].monthly_rent = Decimal("99000.00")
@@ -294,8 +322,11 @@ def test_a_transition_not_allowed_from_the_state_is_refused_and_changes_nothing(
     assert application.transitions.count() == before
 
 
-@pytest.mark.parametrize("stage", ["draft", "submitted"])
-def test_approving_before_review_is_refused_and_creates_no_lease(request, pseb_staff, units, stage):
+@pytest.mark.parametrize("stage", ["draft"])
+def test_approving_before_submission_is_refused_and_creates_no_lease(
+    request, pseb_staff, units, stage
+):
+    # (a submitted application is put under review on the way: see above)
     application = request.getfixturevalue(stage)
     before = application.transitions.count()
     with pytest.raises(TransitionNotAllowed):

@@ -44,18 +44,18 @@ def applications(park, other_park, company_user):
 def test_the_applications_file_has_the_pages_columns_and_rows(client, pseb_staff, applications):
     submitted, draft, _elsewhere = applications
     client.force_login(pseb_staff)
-    page = client.get(reverse("tenants:application_list"))
-    response = client.get(url("application", "csv"))
+    page = client.get(reverse("tenants:application_list"), {"drafts": "on"})
+    response = client.get(url("application", "csv"), {"drafts": "on"})
     _heading, labels, rows = table_part(read_csv(response))
     assert labels == page_headers(page) == ["#", "Company", "Park", "Wants", "Desired start",
-                                            "Status", "Submitted"]  # fmt: skip
+                                            "Status", "Submitted", "Days waiting"]  # fmt: skip
     assert len(rows) == page.context["page"].paginator.count == 3
     # The page's order: latest submitted first, drafts last.
     assert [r[0] for r in rows] == [f"#{a.pk}" for a in page.context["page"].object_list]
     by_number = {r[0]: r for r in rows}
     assert by_number[f"#{submitted.pk}"] == [
         f"#{submitted.pk}", "First Company (Pvt) Ltd", "Gujranwala STP", "Coworking desk, 3 seats",
-        "2027-01-15", "Submitted", f"{TODAY():%Y-%m-%d}",
+        "2027-01-15", "Submitted", f"{TODAY():%Y-%m-%d}", "0",
     ]  # fmt: skip
     assert by_number[f"#{draft.pk}"][3] == "Private office, 1 seat"
     assert by_number[f"#{draft.pk}"][6] == ""  # never submitted

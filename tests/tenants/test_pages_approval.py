@@ -8,6 +8,8 @@ a user's scope answer 404 (domain.md §1); a role that may see but not act gets 
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.vocabulary import ApplicationStatus
@@ -36,13 +38,84 @@ def offered(response) -> list[str]:
     return [u.code for u in response.context["units"]]
 
 
-def test_the_approval_page_first_asks_for_dates(client, pseb_staff, under_review, units):
+def test_the_approval_page_opens_with_the_free_units_best_fits_first(
+    client, pseb_staff, under_review, park, django_assert_max_num_queries
+):
+    # given free units of several sizes for a request of 10 seats (an office)
+    for code, seats in (("BIG", 40), ("NEAR", 12), ("EXACT", 10), ("SMALL", 4)):
+        UnitFactory(park=park, code=code, seats=seats)
+    UnitFactory(park=park, code="DESK", kind="desk", seats=1)
     client.force_login(pseb_staff)
-    response = client.get(approve_url(under_review))
+    # when the page opens, without choosing dates first
+    with django_assert_max_num_queries(20):
+        response = client.get(approve_url(under_review))
+    # then the units free for the requested dates are listed, best fits first
     assert response.status_code == 200
-    assert response.context["form"] is None
-    assert offered(response) == []
-    assert later().isoformat() in text(response)  # the desired start is the default
+    assert response.context["form"] is not None
+    assert offered(response) == ["EXACT", "NEAR", "BIG", "SMALL", "DESK"]
+    page = text(response)
+    assert later().isoformat() in page  # the desired start is the default
+    assert "Exact fit" in page
+    assert "Too small alone" in page
+
+
+def test_the_approval_page_lists_as_many_queries_for_30_units_as_for_3(
+    client, pseb_staff, under_review, park, django_assert_num_queries
+):
+    UnitFactory.create_batch(3, park=park)
+    client.force_login(pseb_staff)
+    with CaptureQueriesContext(connection) as few:
+        client.get(approve_url(under_review))
+    UnitFactory.create_batch(27, park=park)
+    with django_assert_num_queries(len(few)):
+        assert len(offered(client.get(approve_url(under_review)))) == 30
+
+
+def test_each_unit_carries_its_figures_for_the_running_totals(
+    client, pseb_staff, under_review, units
+):
+    client.force_login(pseb_staff)
+    page = text(client.get(approve_url(under_review)))
+    free = units["free"]
+    assert (
+        f'data-seats="{free.seats}" data-area="1000.00" data-rent="60000.00" '
+        'data-internet="5000.00"' in page
+    )
+    assert 'aria-live="polite"' in page
+    assert "js/approval.js" in page
+    assert "<script>" not in page  # CSP: no inline script
+
+
+def test_a_refused_approval_shows_the_totals_of_the_units_ticked(
+    client, pseb_staff, under_review, units
+):
+    client.force_login(pseb_staff)
+    ticked = [str(units["free"].pk), str(units["desk"].pk)]
+    response = client.post(
+        approve_url(under_review),
+        {"start_date": later(30).isoformat(), "units": ticked, "comment": "x" * 2001},
+    )
+    totals = response.context["totals"]
+    assert (totals.units, totals.seats) == (2, units["free"].seats + 1)
+    assert totals.monthly_rent == units["free"].monthly_rent + units["desk"].monthly_rent
+    _assert_not_approved(under_review)
+
+
+def test_a_submitted_application_is_approved_in_one_step_from_its_page(
+    client, pseb_staff, submitted, units
+):
+    client.force_login(pseb_staff)
+    detail = text(client.get(reverse("tenants:application_detail", args=[submitted.pk])))
+    assert approve_url(submitted) in detail
+    response = client.post(
+        approve_url(submitted),
+        {"start_date": later(30).isoformat(), "units": [str(units["free"].pk)]},
+        follow=True,
+    )
+    assert "Approved: lease" in text(response)
+    submitted.refresh_from_db()
+    assert submitted.status == ApplicationStatus.APPROVED
+    assert [t.action for t in submitted.transitions.all()][-2:] == ["review", "approve"]
 
 
 def test_the_approval_page_lists_only_units_free_for_the_chosen_dates(
@@ -213,21 +286,20 @@ def test_a_unit_taken_between_page_and_approval_shows_a_message_and_creates_noth
     _assert_not_approved(under_review)
 
 
-def test_approving_an_application_not_under_review_shows_a_message_and_changes_nothing(
-    client, pseb_staff, submitted, units
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_approving_an_application_not_submitted_shows_a_message_and_changes_nothing(
+    client, pseb_staff, draft, units, method
 ):
     client.force_login(pseb_staff)
-    response = client.post(
-        approve_url(submitted),
+    response = getattr(client, method)(
+        approve_url(draft),
         {"start_date": later(30).isoformat(), "units": [str(units["free"].pk)]},
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == reverse(
-        "tenants:application_detail", args=[submitted.pk]
-    )
+    assert response.redirect_chain[-1][0] == reverse("tenants:application_detail", args=[draft.pk])
     assert "cannot be approved" in text(response)
-    submitted.refresh_from_db()
-    assert submitted.status == ApplicationStatus.SUBMITTED
+    draft.refresh_from_db()
+    assert draft.status == ApplicationStatus.DRAFT
     assert not Lease.objects.exists()
 
 

@@ -27,8 +27,11 @@ def listed(response) -> set[int]:
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ({}, {"guj_submitted", "guj_review", "guj_draft", "glt_submitted"}),
-        ({"park": "GUJ"}, {"guj_submitted", "guj_review", "guj_draft"}),
+        ({}, {"guj_submitted", "guj_review", "glt_submitted"}),  # drafts hidden
+        ({"drafts": "on"}, {"guj_submitted", "guj_review", "guj_draft", "glt_submitted"}),
+        ({"status": "draft"}, {"guj_draft"}),
+        ({"park": "GUJ"}, {"guj_submitted", "guj_review"}),
+        ({"park": "GUJ", "drafts": "on"}, {"guj_submitted", "guj_review", "guj_draft"}),
         ({"park": "GLT"}, {"glt_submitted"}),
         ({"status": "submitted"}, {"guj_submitted", "glt_submitted"}),
         ({"status": "under_review"}, {"guj_review"}),
@@ -52,7 +55,7 @@ def test_the_review_queue_lists_the_latest_submitted_first_and_drafts_last(
     client, pseb_staff, queue
 ):
     client.force_login(pseb_staff)
-    response = client.get(reverse("tenants:application_list"))
+    response = client.get(reverse("tenants:application_list"), {"drafts": "on"})
     assert [a.pk for a in response.context["page"].object_list] == [
         queue[name].pk for name in ("glt_submitted", "guj_review", "guj_submitted", "guj_draft")
     ]
@@ -119,10 +122,16 @@ def test_pseb_rejects_or_returns_with_a_reason_the_company_then_sees(
     client, pseb_staff, company_user, under_review, action, status
 ):
     client.force_login(pseb_staff)
-    client.post(
-        reverse("tenants:application_transition", args=[under_review.pk, action]),
-        {"reason": REASON},
-    )
+    url = reverse("tenants:application_transition", args=[under_review.pk, action])
+    # the first post asks to confirm, and changes nothing
+    asked = client.post(url, {"reason": REASON})
+    assert asked.status_code == 200
+    assert 'name="confirm" value="1"' in text(asked)
+    assert REASON in text(asked)
+    under_review.refresh_from_db()
+    assert under_review.status == ApplicationStatus.UNDER_REVIEW
+    # the confirmation takes it
+    client.post(url, {"reason": REASON, "confirm": "1"})
     under_review.refresh_from_db()
     assert under_review.status == status
     assert under_review.transitions.last().comment == REASON
@@ -209,3 +218,119 @@ def test_the_park_managers_dashboard_counts_only_their_park(client, park_manager
         queue["guj_submitted"].pk,
         queue["guj_review"].pk,
     }
+
+
+# --- The review queue: days waiting, sorting, drafts (issue 12 §8) ----------------------------
+def order(response) -> list[int]:
+    return [a.pk for a in response.context["page"].object_list]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("company", ["guj_review", "guj_submitted", "glt_submitted"]),  # ties: latest first
+        ("-submitted", ["glt_submitted", "guj_review", "guj_submitted"]),
+        ("submitted", ["guj_submitted", "guj_review", "glt_submitted"]),
+        ("-waiting", ["guj_submitted", "guj_review", "glt_submitted"]),  # longest wait first
+        ("waiting", ["glt_submitted", "guj_review", "guj_submitted"]),
+        ("park", ["guj_review", "guj_submitted", "glt_submitted"]),  # Gujranwala < SCO Gilgit
+        ("-number", ["glt_submitted", "guj_review", "guj_submitted"]),
+    ],
+)
+def test_the_review_queue_sorts_by_any_column(client, pseb_staff, queue, sort, expected):
+    client.force_login(pseb_staff)
+    response = client.get(reverse("tenants:application_list"), {"sort": sort})
+    assert response.status_code == 200
+    assert order(response) == [queue[name].pk for name in expected]
+
+
+def test_sorted_by_days_waiting_a_decided_or_draft_application_comes_last(
+    client, pseb_staff, queue
+):
+    decided = queue["guj_review"]
+    decided.status = ApplicationStatus.REJECTED
+    decided.save()
+    client.force_login(pseb_staff)
+    response = client.get(reverse("tenants:application_list"), {"sort": "-waiting", "drafts": "on"})
+    assert order(response)[:2] == [queue["guj_submitted"].pk, queue["glt_submitted"].pk]
+    assert set(order(response)[2:]) == {decided.pk, queue["guj_draft"].pk}
+
+
+@pytest.mark.parametrize("sort", ["business_plan", "-created_by__password", "--company", "pk"])
+def test_a_sort_not_offered_is_the_filters_error_and_lists_nothing(client, pseb_staff, queue, sort):
+    client.force_login(pseb_staff)
+    response = client.get(reverse("tenants:application_list"), {"sort": sort})
+    assert response.status_code == 200
+    assert response.context["filter"].errors["sort"]
+    assert "Select a valid choice" in text(response)
+    assert order(response) == []
+    export = client.get(
+        reverse("tenants:application_export", kwargs={"fmt": "csv"}), {"sort": sort}
+    )
+    assert export.status_code == 302  # back to the page, which says why
+
+
+def test_the_column_headers_sort_and_say_which_way(client, pseb_staff, queue):
+    client.force_login(pseb_staff)
+    page = text(client.get(reverse("tenants:application_list"), {"sort": "company", "park": "GUJ"}))
+    assert 'aria-sort="ascending"' in page
+    assert (
+        'href="?sort=-company&amp;park=GUJ"'
+        in client.get(
+            reverse("tenants:application_list"), {"sort": "company", "park": "GUJ"}
+        ).content.decode()
+    )  # the filters are kept
+    assert 'href="?sort=waiting&park=GUJ"' in page
+
+
+def test_the_queue_shows_days_waiting_since_submission(client, pseb_staff, queue):
+    client.force_login(pseb_staff)
+    response = client.get(reverse("tenants:application_list"), {"drafts": "on"})
+    today = timezone.localdate()
+    waited = (today - queue["guj_submitted"].submitted_at.date()).days
+    page = text(response)
+    assert "Days waiting" in page
+    assert f'<td data-label="Days waiting" class="num text-end">{waited}</td>' in page
+    assert '<td data-label="Days waiting" class="num text-end">—</td>' in page  # the draft
+
+
+def test_a_manager_does_not_see_a_returned_draft_unless_asked(
+    client, park_manager, queue, pseb_staff
+):
+    returned = queue["guj_submitted"]
+    returned.status = ApplicationStatus.DRAFT  # returned: submitted once, a draft again
+    returned.save()
+    client.force_login(park_manager)
+    assert returned.pk not in listed(client.get(reverse("tenants:application_list")))
+    shown = client.get(reverse("tenants:application_list"), {"drafts": "on"})
+    assert returned.pk in listed(shown)
+
+
+def test_a_company_sees_its_own_drafts_without_asking(client, company_user, queue):
+    client.force_login(company_user)
+    response = client.get(reverse("tenants:application_list"))
+    assert queue["guj_draft"].pk in listed(response)
+    assert "Show drafts" not in text(response)
+
+
+def test_the_queue_date_filters_are_date_pickers(client, pseb_staff, queue):
+    client.force_login(pseb_staff)
+    page = text(client.get(reverse("tenants:application_list")))
+    assert 'type="date" name="submitted_after"' in page
+    assert 'type="date" name="submitted_before"' in page
+
+
+@pytest.mark.parametrize("sort", ["", "-waiting", "company"])
+def test_the_queue_reads_as_many_queries_for_40_applications_as_for_4(
+    client, pseb_staff, queue, park, company, sort, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(pseb_staff)
+    url = reverse("tenants:application_list")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, {"sort": sort, "page": 1})
+    ApplicationFactory.create_batch(36, company=company, park=park, status="submitted")
+    with django_assert_num_queries(len(few)):
+        assert len(client.get(url, {"sort": sort}).context["page"].object_list) == 25

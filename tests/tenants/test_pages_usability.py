@@ -367,7 +367,7 @@ def test_choose_a_unit_is_said_above_the_unit_list_too(client, pseb_staff, compa
     UnitFactory(park=park, code="A-1")
     client.force_login(pseb_staff)
     page = text(client.post(approve_url(application), {"start_date": later().isoformat()}))
-    table = page.index('<table class="responsive-table">')
+    table = page.index('<table class="table table-vcenter card-table responsive-table">')
     first = page.index("Choose at least one unit.")
     assert first < table
     assert not Lease.objects.exists()
