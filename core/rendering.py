@@ -97,7 +97,12 @@ def empty_choice_words(label: str, *, is_filter: bool) -> str:
     noun = _noun(label) or "value"
     if is_filter:
         return f"Any {noun}"
-    article = "an" if noun[:1].lower() in "aeiou" else "a"
+    lower = noun.lower()
+    # "an action", "an upload", but "a unit", "a user" (a "you" sound)
+    vowel = lower[:1] in ("a", "e", "i", "o") or (
+        lower[:1] == "u" and not lower.startswith(("uni", "use", "usa", "usu", "uti"))
+    )
+    article = "an" if vowel else "a"
     return f"Choose {article} {noun}"
 
 
