@@ -108,6 +108,8 @@ def test_every_reports_files_hold_the_rows_of_its_page(demo, client):
             assert len(sheet) - start - 1 - total == len(rows), (spec.name, name)
         # the page lists the main table's rows (up to a page of them)
         shown = min(len(list(report.table.rows)), 100)
-        table_html = page.split('class="responsive-table report-table"')[1].split("</table>")[0]
+        table_html = page.split(
+            'class="table table-vcenter card-table responsive-table report-table"'
+        )[1].split("</table>")[0]
         body_rows = re.findall(r"<tr>", table_html.split("<tbody>")[1].split("</tbody>")[0])
         assert len(body_rows) == max(shown, 1), spec.name
