@@ -100,7 +100,7 @@ def test_the_phone_menu_is_the_same_navigation_and_opens_without_javascript(clie
     page = client.get(reverse("tenants:lease_list")).content.decode()
     # one navigation: the side bar is the off-canvas panel below lg
     assert page.count('<nav class="site-nav"') == 1
-    assert re.search(r'<aside id="nav" class="[^"]*offcanvas-lg offcanvas-start', page)
+    assert re.search(r'<aside id="nav" class="[^"]*offcanvas-xl offcanvas-start', page)
     button = re.search(r'<a class="btn btn-primary site-menu-button[^>]*>', page).group(0)
     assert 'href="#nav"' in button  # a plain link to the panel when scripts do not run
     assert 'aria-controls="nav"' in button
