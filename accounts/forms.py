@@ -3,8 +3,16 @@ from django.contrib.auth.password_validation import password_validators_help_tex
 
 
 class SignUpForm(forms.Form):
-    username = forms.CharField(max_length=150, help_text="Letters, digits and @/./+/-/_ only.")
-    email = forms.EmailField(help_text="Notifications and statements are sent here.")
+    # autocomplete: the browser's password manager saves the new account (WCAG 1.3.5).
+    username = forms.CharField(
+        max_length=150,
+        help_text="Letters, digits and @/./+/-/_ only.",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    email = forms.EmailField(
+        help_text="Notifications and statements are sent here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     password = forms.CharField(
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validators_help_text_html(),

@@ -1,5 +1,5 @@
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -34,7 +34,16 @@ class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
         fields = COMPANY_FIELDS
-        widgets = {"services": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "services": forms.Textarea(attrs={"rows": 3}),
+            # autocomplete: the browser fills what it knows of the organisation (WCAG 1.3.5).
+            "name": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["website"].widget.attrs["autocomplete"] = "url"
 
     def _post_clean(self) -> None:
         # Model validation is the service's job; it reports onto this form.

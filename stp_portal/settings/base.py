@@ -95,6 +95,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # The sections of the side navigation and the breadcrumbs (no query).
+                "core.navigation.navigation",
             ],
         },
     },
@@ -124,6 +126,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Django's form renderer, with selects written in Python (core.rendering: 250 parks a filter).
 FORM_RENDERER = "core.rendering.FormRenderer"
+# {% icon "name" %} raises for a name the sprite lacks (a typo) in development and tests.
+ICONS_STRICT = DEBUG
 
 AUTH_USER_MODEL = "accounts.User"
 # Axes first: it refuses a locked-out user and address before any password is checked.

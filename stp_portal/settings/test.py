@@ -3,6 +3,7 @@
 from .base import *  # noqa: F403
 
 DEBUG = False
+ICONS_STRICT = True  # an icon the sprite lacks fails the test that renders it
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

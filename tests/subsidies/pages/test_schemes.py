@@ -202,7 +202,10 @@ def test_an_applied_scheme_may_not_end_before_its_latest_window_said_on_the_fiel
     assert messages_of(response) == []
     (error,) = response.context["form"].errors["valid_to"]
     assert "it must stay valid until then" in error
-    assert text(response).count("it must stay valid until then") == 1
+    # at the field, and in the error summary as a link to it (not as a form-wide error)
+    page = text(response)
+    assert page.count("it must stay valid until then") == 2
+    assert re.search(r'<li><a href="#id_valid_to">[^<]*it must stay valid until then', page)
     scheme.refresh_from_db()
     assert scheme.valid_to is None
 

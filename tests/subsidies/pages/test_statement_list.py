@@ -139,7 +139,9 @@ def test_the_statements_table_scrolls_inside_its_wrapper(client, pseb_staff, sta
     ):
         page = signed_in(client, pseb_staff).get(url).content.decode()
         wrapper = page.index('<div class="table-scroll" role="region" aria-label="Statements"')
-        assert wrapper < page.index('<table class="responsive-table statement-table">'), url
+        assert wrapper < page.index(
+            '<table class="table table-vcenter card-table responsive-table statement-table">'
+        ), url
 
 
 @pytest.mark.parametrize(
