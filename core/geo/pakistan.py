@@ -26,7 +26,10 @@ from .topojson import Polygon, features
 DATA = Path(__file__).resolve().parent / "data" / "countries-50m.json"
 PAKISTAN = "586"
 NEIGHBOURS = {"004": "Afghanistan", "364": "Iran", "356": "India", "156": "China"}
-FRAME = Frame(west=60.3, east=78.0, south=23.3, north=37.4, width=560)
+# Pakistan's extent with a little room (Natural Earth's Pakistan: 60.9–77.8° E, 23.7–37.1° N):
+# a park's coordinates must fall inside it (``parks.domain.coordinates_problem``).
+BOUNDS = Frame(west=60.5, east=78.0, south=23.5, north=37.2, width=1)
+FRAME = Frame(west=60.3, east=78.2, south=23.3, north=37.4, width=560)
 TOLERANCE = 1.0  # drawing units (a pixel at the map's natural size)
 
 
