@@ -67,6 +67,14 @@ def park_status_word(status: str, opening_date: date | None, today: date) -> str
     return "Planned"
 
 
+def opening_date_problem(status: str, opening_date: date | None) -> str | None:
+    """domain.md §2: an existing or upcoming park has its opening date (actual or expected);
+    only a planned one may have none."""
+    if status != ParkStatus.PLANNED and opening_date is None:
+        return "An existing or upcoming park needs its opening date (or the expected one)."
+    return None
+
+
 def coordinates_problem(
     latitude: Decimal | None, longitude: Decimal | None
 ) -> dict[str, str] | None:
@@ -112,7 +120,7 @@ def amenities_in_order(values: Iterable[str]) -> list[str]:
 
 
 # A phone number as Pakistanis write it: +92 51 111 222 333, 051-9204567, (058) 1234567.
-PHONE_PATTERN = re.compile(r"\+?[0-9][0-9 ()-]*[0-9]")
+PHONE_PATTERN = re.compile(r"\+?\(?[0-9][0-9 ()-]*[0-9]")
 PHONE_DIGITS = (7, 15)  # a local line without its area code .. the longest E.164 number
 
 

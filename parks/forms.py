@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 
 from core.vocabulary import Amenity, UnitKind
 
-from .domain import DESKS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, OFFICE_AREA
+from .domain import DESKS, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, OFFICE_AREA, opening_date_problem
 from .models import PARK_FIELDS, UNIT_FIELDS, Park, Unit
 
 AMOUNT_MESSAGES = {
@@ -217,6 +217,15 @@ class ParkForm(forms.ModelForm):
 
     def clean_code(self) -> str:
         return (self.cleaned_data.get("code") or "").strip().upper()
+
+    def clean(self) -> dict[str, Any]:
+        # Said on the field, so the model's constraint on it is not also reported as a
+        # sentence without a field (a field with an error is left out of that check).
+        data = super().clean() or {}
+        if "status" in data and not self.has_error("opening_date"):
+            if problem := opening_date_problem(data["status"], data.get("opening_date")):
+                self.add_error("opening_date", problem)
+        return data
 
     # The page's two groups of fields (amenities are the third).
     PLACE_AND_CONTACT = (

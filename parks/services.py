@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.services import staff_user_create
 from audit.trail import log_created
-from core.vocabulary import ParkStatus, Role
+from core.vocabulary import Role
 
 from .domain import (
     MAX_IMPORT_BYTES,
@@ -28,6 +28,7 @@ from .domain import (
     amenities_problem,
     coordinates_problem,
     default_monthly_rent,
+    opening_date_problem,
 )
 from .models import (
     PARK_FIELDS,
@@ -75,10 +76,8 @@ def _validate_park(park: Park) -> None:
         park.amenities = amenities_in_order(park.amenities)
     for name, message in (coordinates_problem(park.latitude, park.longitude) or {}).items():
         errors.setdefault(name, []).append(message)
-    if park.status != ParkStatus.PLANNED and park.opening_date is None:
-        errors.setdefault("opening_date", []).append(
-            "An existing or upcoming park needs its opening date (or the expected one)."
-        )
+    if problem := opening_date_problem(park.status, park.opening_date):
+        errors.setdefault("opening_date", []).append(problem)
     try:
         park.full_clean(exclude=["managers", *errors])
     except ValidationError as exc:
