@@ -222,9 +222,11 @@ class ParkForm(forms.ModelForm):
         # Said on the field, so the model's constraint on it is not also reported as a
         # sentence without a field (a field with an error is left out of that check).
         data = super().clean() or {}
-        if "status" in data and not self.has_error("opening_date"):
-            if problem := opening_date_problem(data["status"], data.get("opening_date")):
-                self.add_error("opening_date", problem)
+        problem = "status" in data and opening_date_problem(
+            data["status"], data.get("opening_date")
+        )
+        if problem and not self.has_error("opening_date"):
+            self.add_error("opening_date", problem)
         return data
 
     # The page's two groups of fields (amenities are the third).
