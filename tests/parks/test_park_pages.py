@@ -434,3 +434,22 @@ def test_the_estimate_is_what_billing_computes(monkeypatch, client, priced):
     monkeypatch.setattr(calculation, "compute_statement", spy)
     client.get(reverse("parks:detail", args=["GLT"]), {"kind": "office", "size": 1000})
     assert len(calls) == 13  # 12 months in the window and the first after it
+
+
+def test_the_api_takes_contact_and_amenities_from_pseb_and_refuses_unknown_ones(
+    country, pseb_staff
+):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(pseb_staff)
+    url = f"/api/v1/parks/{country['GLT'].pk}/"
+    refused = api.patch(url, {"amenities": ["fibre", "jacuzzi"]}, format="json")
+    assert refused.status_code == 400
+    assert "amenities" in refused.json()
+    saved = api.patch(
+        url, {"amenities": ["parking", "fibre"], "contact_phone": "051-9204567"}, format="json"
+    )
+    assert saved.status_code == 200
+    assert saved.json()["amenities"] == ["fibre", "parking"]
+    assert saved.json()["contact_phone"] == "051-9204567"
