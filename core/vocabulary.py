@@ -91,6 +91,27 @@ class UnitKind(Vocabulary):
     DESK = "desk", "Coworking desk"
 
 
+class Amenity(Vocabulary):
+    """What a park offers besides its units (issue 12 §5), as PSEB ticks them on its page.
+    A fixed list, so a visitor can compare parks and each is shown the same way everywhere."""
+
+    FIBRE = "fibre", "Fibre internet"
+    BACKUP_POWER = "backup_power", "Backup power"
+    FURNISHED = "furnished", "Furnished offices"
+    MEETING_ROOMS = "meeting_rooms", "Meeting rooms"
+    CONFERENCE_HALL = "conference_hall", "Conference hall"
+    TRAINING_ROOM = "training_room", "Training room"
+    CAFETERIA = "cafeteria", "Cafeteria"
+    PRAYER_AREA = "prayer_area", "Prayer area"
+    DAYCARE = "daycare", "Daycare"
+    WOMENS_ROOM = "womens_room", "Women's common room"
+    PARKING = "parking", "Parking"
+    SECURITY = "security", "Security 24/7"
+    OPEN_24_7 = "open_24_7", "Open 24/7"
+    AIR_CONDITIONING = "air_conditioning", "Air conditioning"
+    STEP_FREE = "step_free", "Step-free access"
+
+
 class UnitStatus(Vocabulary):
     """Derived on a date from leases and the maintenance flag (§2)."""
 

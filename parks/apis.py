@@ -44,10 +44,16 @@ class ParkSerializer(serializers.ModelSerializer):
     occupancy = serializers.SerializerMethodField(
         help_text="Leased area ÷ leasable area today, 4 decimals; null when nothing is leasable."
     )
+    status_label = serializers.CharField(
+        source="status_word",
+        read_only=True,
+        help_text='The status in a visitor\'s words: "Open", "Opening 2027" (the year of the '
+        'expected opening; "Opening soon" without one), "Planned". ``status`` is unchanged.',
+    )
 
     class Meta:
         model = Park
-        fields = ("id", *PARK_FIELDS, "units_total", "units_vacant", "occupancy")
+        fields = ("id", *PARK_FIELDS, "status_label", "units_total", "units_vacant", "occupancy")
         read_only_fields = ("id",)
         list_serializer_class = ParkListSerializer
 

@@ -6,12 +6,16 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
-from core.vocabulary import ParkStatus, Province, Tier, UnitKind
+from core.vocabulary import Amenity, ParkStatus, Province, Tier, UnitKind
 from stp_portal.validators import validate_programme_date
+
+from .domain import amenities_in_order, amenities_problem, park_status_word, phone_problem
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -36,6 +40,10 @@ class ParkFields(TypedDict, total=False):
     longitude: Decimal | None
     rent_per_sqft: Decimal
     description: str
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    amenities: list[str]
 
 
 class UnitFields(TypedDict, total=False):
@@ -67,6 +75,18 @@ def _coordinate(limit: int) -> models.DecimalField[Decimal | None, Decimal | Non
         blank=True,
         validators=[MinValueValidator(Decimal(-limit)), MaxValueValidator(Decimal(limit))],
     )
+
+
+def validate_phone(value: str) -> None:
+    problem = phone_problem(value)
+    if problem:
+        raise ValidationError(problem, code="invalid")
+
+
+def validate_amenities(value: object) -> None:
+    problem = amenities_problem(value)
+    if problem:
+        raise ValidationError(problem, code="invalid")
 
 
 def _within(field: str, limit: int) -> models.CheckConstraint:
@@ -113,6 +133,20 @@ class Park(models.Model):
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     description = models.TextField(blank=True)
+    # Who a visitor calls or writes to (issue 12 §5), kept by PSEB; the address is above.
+    contact_name = models.CharField(
+        "contact person", max_length=120, blank=True, help_text="e.g. Park manager, Ali Raza."
+    )
+    contact_phone = models.CharField(
+        "phone", max_length=30, blank=True, validators=[validate_phone]
+    )
+    contact_email = models.EmailField("e-mail", blank=True)
+    amenities = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_amenities],
+        help_text="What the park offers besides its units: codes of core.vocabulary.Amenity.",
+    )
     managers: models.ManyToManyField[User, ParkManagerAssignment] = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="ParkManagerAssignment",
@@ -142,6 +176,21 @@ class Park(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def status_word(self) -> str:
+        """The status as a visitor reads it ("Open", "Opening 2027", "Planned"):
+        ``parks.domain.park_status_word``, today in Asia/Karachi."""
+        return park_status_word(self.status, self.opening_date, timezone.localdate())
+
+    @property
+    def amenity_labels(self) -> list[str]:
+        labels = dict(Amenity.choices)
+        return [labels[code] for code in amenities_in_order(self.amenities or []) if code in labels]
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.contact_name or self.contact_phone or self.contact_email)
 
     @property
     def accepts_applications(self) -> bool:

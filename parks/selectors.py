@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     Case,
@@ -26,7 +27,7 @@ from django.utils import timezone
 from core.calendar import month_ends
 from core.money import quantize_money
 from core.permissions import has_permission
-from core.vocabulary import ApplicationStatus, ParkStatus, UnitStatus
+from core.vocabulary import ApplicationStatus, ParkStatus, Role, UnitStatus
 
 from .domain import unit_status_on
 from .models import Park, ParkCounters, Unit
@@ -58,6 +59,45 @@ def parks_managed_by(user: User | AnonymousUser) -> QuerySet[Park]:
     staff = cast("User", user)
     parks = Park.objects.all()
     return parks if staff.is_pseb_staff else parks.filter(manager_assignments__user=staff)
+
+
+def parks_editable_by(user: User | AnonymousUser) -> QuerySet[Park]:
+    """Parks this user may edit and assign managers to: every park for PSEB staff, none for
+    anyone else (the ``edit_park`` rule; others get 404)."""
+    if not has_permission("edit_park", user):
+        return Park.objects.none()
+    return Park.objects.all()
+
+
+# What the map reads of a park (``parks.maps``): its place, its words, its link.
+MAP_FIELDS = ("code", "name", "city", "status", "opening_date", "latitude", "longitude")
+
+
+def park_map_points(user: User | AnonymousUser) -> QuerySet[Park]:
+    """Every park the directory shows, with only what the map draws: one query."""
+    return parks_visible_to(user).only(*MAP_FIELDS).order_by("name")
+
+
+def manager_candidates(
+    user: User | AnonymousUser, park: Park, *, search: str = ""
+) -> QuerySet[Any]:
+    """Park-manager accounts PSEB may assign to ``park`` (active, not running it yet),
+    narrowed by ``search`` in the name, username or e-mail. None for anyone else."""
+    if not has_permission("edit_park", user):
+        return get_user_model().objects.none()
+    managers = (
+        get_user_model()
+        .objects.filter(is_active=True, role=Role.PARK_MANAGER)
+        .exclude(park_assignments__park=park)
+    )
+    for word in search.split()[:5]:
+        managers = managers.filter(
+            Q(username__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(email__icontains=word)
+        )
+    return managers.order_by("first_name", "last_name", "username")
 
 
 # The SQL statement of the status rule (``parks.domain.unit_status_on``) and of occupancy
@@ -385,6 +425,12 @@ class ParkRow:
     @property
     def leasable_area(self) -> Decimal:
         return self.figures.occupancy.leasable_area
+
+    @property
+    def seats_total(self) -> int:
+        """The seats of the units that can be let (not under maintenance): an upcoming
+        park's planned capacity."""
+        return self.figures.occupancy.leasable_seats
 
     @property
     def occupancy(self) -> Decimal | None:

@@ -19,9 +19,17 @@ from django.utils import timezone
 
 from accounts.services import staff_user_create
 from audit.trail import log_created
-from core.vocabulary import ParkStatus, Role
+from core.vocabulary import Role
 
-from .domain import MAX_IMPORT_BYTES, RowError, default_monthly_rent
+from .domain import (
+    MAX_IMPORT_BYTES,
+    RowError,
+    amenities_in_order,
+    amenities_problem,
+    coordinates_problem,
+    default_monthly_rent,
+    opening_date_problem,
+)
 from .models import (
     PARK_FIELDS,
     UNIT_FIELDS,
@@ -50,16 +58,33 @@ def _editable(fields: Mapping[str, Any], names: Collection[str]) -> Mapping[str,
 
 
 # --- Parks ------------------------------------------------------------------------------------
+# Codes that are addresses of pages under /parks/ (parks.urls): /parks/new/ adds a park.
+RESERVED_CODES = frozenset({"NEW"})
+
+
 def _validate_park(park: Park) -> None:
+    """domain.md §2 and issue 12 §5: the code in capitals (unique: the model), an opening
+    date unless planned, coordinates both or neither and inside Pakistan, contact details
+    trimmed, amenities known and kept in the vocabulary's order. Every problem at once."""
     park.code = (park.code or "").strip().upper()
-    if park.status != ParkStatus.PLANNED and park.opening_date is None:
-        raise ValidationError(
-            {
-                "opening_date": "An existing or upcoming park needs its opening date (or the "
-                "expected one)."
-            }
-        )
-    park.full_clean(exclude=["managers"])
+    errors: dict[str, list[str]] = {}
+    if park.code in RESERVED_CODES:
+        errors["code"] = [f"{park.code} is reserved for a page of the portal; choose another."]
+    for name in ("name", "city", "contact_name", "contact_phone", "contact_email"):
+        setattr(park, name, (getattr(park, name) or "").strip())
+    if not amenities_problem(park.amenities):
+        park.amenities = amenities_in_order(park.amenities)
+    for name, message in (coordinates_problem(park.latitude, park.longitude) or {}).items():
+        errors.setdefault(name, []).append(message)
+    if problem := opening_date_problem(park.status, park.opening_date):
+        errors.setdefault("opening_date", []).append(problem)
+    try:
+        park.full_clean(exclude=["managers", *errors])
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -68,7 +93,13 @@ def park_create(*, user: User, **fields: Unpack[ParkFields]) -> Park:
     ensure("edit_park", user)
     park = Park(**_editable(fields, PARK_FIELDS))
     _validate_park(park)
-    park.save()
+    try:
+        with transaction.atomic():
+            park.save()
+    except IntegrityError as exc:  # another request took the code or name after our check
+        raise ValidationError(
+            {"code": "A park with this code or name was just added; choose another."}
+        ) from exc
     occupancy_refresh([park.pk])
     return park
 

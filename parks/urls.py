@@ -7,7 +7,15 @@ urlpatterns = [
     path("", views.park_list, name="list"),
     # Fixed paths first: "managed" would otherwise be read as a park code.
     path("managed/", views.managed_parks, name="managed"),
+    path("new/", views.park_create, name="create"),
     path("<str:code>/", views.park_detail, name="detail"),
+    path("<str:code>/edit/", views.park_edit, name="edit"),
+    path("<str:code>/managers/", views.park_managers, name="managers"),
+    path(
+        "<str:code>/managers/<int:pk>/remove/",
+        views.park_manager_remove,
+        name="manager_remove",
+    ),
     path("<str:code>/units/", views.unit_list, name="units"),
     re_path(
         r"^(?P<code>[^/]+)/units/export\.(?P<fmt>csv|xlsx)$", views.unit_export, name="unit_export"

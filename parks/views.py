@@ -1,3 +1,4 @@
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,20 +19,24 @@ from core.tables import Kind
 from core.vocabulary import UnitKind, UnitStatus
 from stp_portal.exports import Format, download_links, list_download
 
-from . import services
+from . import pricing, services
+from .domain import ListedUnit, QuoteError, unit_quote
 from .filters import ParkFilter, UnitFilter
-from .forms import UnitForm, UnitImportForm
-from .models import Park, Unit
+from .forms import EstimateForm, ManagerAssignForm, ParkForm, UnitForm, UnitImportForm
+from .models import Park, ParkManagerAssignment, Unit
 from .occupancy import OccupancyPoint
 from .selectors import (
     directory_row,
     directory_rows,
     managed_parks_with_occupancy,
+    manager_candidates,
     park_application_pipeline,
     park_directory,
     park_draft_applications_count,
+    park_map_points,
     park_occupancy,
     park_units,
+    parks_editable_by,
     parks_managed_by,
     with_current_lets,
     with_current_tenant,
@@ -43,10 +48,12 @@ from .unit_import import units_csv_template
 
 @require_GET
 def park_list(request: HttpRequest) -> HttpResponse:
-    """The public directory: every park with status, city, tier and vacancies."""
+    """The public directory: every park with status, city, tier and vacancies, and the map
+    of the parks the filters keep (all of them, not only this page's)."""
     directory = park_directory(request.user)
     park_filter = ParkFilter(request.GET, queryset=directory)
-    parks = park_filter.qs if park_filter.is_valid() else directory.none()
+    # One query for the filtered parks, paged here: the map needs them all, the table a page.
+    parks = list(park_filter.qs) if park_filter.is_valid() else []
     page = Paginator(parks, 30).get_page(request.GET.get("page"))
     return render(
         request,
@@ -54,8 +61,10 @@ def park_list(request: HttpRequest) -> HttpResponse:
         {
             "filter": park_filter,
             "page": page,
+            "parks": parks,
             "rows": directory_rows(page),
             "query": _without_page(request),
+            "may_create": has_permission("edit_park", request.user),
         },
     )
 
@@ -73,8 +82,46 @@ def park_detail(request: HttpRequest, code: str) -> HttpResponse:
             "park_row": directory_row(park),
             "summary": summary,
             "apply": _apply_link(request, park),
+            "map_parks": park_map_points(request.user),
+            "estimator": _estimator(request, park, units),
+            "may_edit": has_permission("edit_park", request.user),
         },
     )
+
+
+def _estimator(request: HttpRequest, park: Park, units: list[Unit]) -> dict | None:
+    """The price estimator (issue 12 §5): a GET form, priced on the server by billing's own
+    rules (``parks.pricing``). Without a choice yet, a typical space of the park is priced:
+    an office of 1,000 sq ft, or one desk where the park lists desks only."""
+    estimator = pricing.estimator()
+    if estimator is None or park.status == "planned":
+        return None
+    listed = [
+        ListedUnit(u.kind, u.area_sqft, u.seats, u.monthly_rent, u.internet_fee) for u in units
+    ]
+    asked = "kind" in request.GET or "size" in request.GET
+    only_desks = bool(listed) and all(u.kind == UnitKind.DESK for u in listed)
+    example = (
+        {"kind": UnitKind.DESK, "size": 1}
+        if only_desks
+        else {"kind": UnitKind.OFFICE, "size": 1000}
+    )
+    form = EstimateForm(request.GET if asked else example)
+    estimate = None
+    if form.is_valid():
+        try:
+            quote = unit_quote(
+                form.cleaned_data["kind"],
+                form.cleaned_data["size"],
+                rent_per_sqft=park.rent_per_sqft,
+                listed=listed,
+            )
+        except QuoteError as exc:
+            form.add_error(exc.field, exc.message)
+        else:
+            start = pricing.estimate_start(timezone.localdate(), park.opening_date)
+            estimate = estimator.months(park=park, quote=quote, start=start)
+    return {"form": form, "estimate": estimate, "asked": asked}
 
 
 def _kind_summary(kind: UnitKind, units: list) -> dict:
@@ -86,6 +133,7 @@ def _kind_summary(kind: UnitKind, units: list) -> dict:
         "total": len(units),
         "vacant": len(vacant),
         "seats_vacant": sum(u.seats for u in vacant),
+        "seats_total": sum(u.seats for u in units if not u.under_maintenance),
         "area": _span(u.area_sqft for u in units),
         "seats": _span(u.seats for u in units),
         "rent": _span(u.monthly_rent for u in units),
@@ -122,6 +170,109 @@ def _without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+# --- PSEB keeps the parks (issue 12 §5) -------------------------------------------------------
+def _editable_park(request: HttpRequest, code: str) -> Park:
+    """The park, if this user may edit parks (PSEB staff); otherwise 404, never 403."""
+    return get_object_or_404(parks_editable_by(request.user), code=code.upper())
+
+
+def _may_edit_parks(request: HttpRequest) -> None:
+    verdict = has_permission("edit_park", request.user)
+    if not verdict:
+        raise Http404(verdict.reason)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def park_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    _may_edit_parks(request)
+    return _park_form(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def park_edit(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    return _park_form(request, _editable_park(request, code))
+
+
+def _park_form(request: AuthenticatedHttpRequest, park: Park | None) -> HttpResponse:
+    """Add a park (``park`` None) or edit one, through the service; the form only reads."""
+    name_before = park.name if park else None
+    form = ParkForm(request.POST or None, instance=park)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            if park is None:
+                saved = services.park_create(user=request.user, **fields)
+                done = f"{saved.name} ({saved.code}) added. Assign its managers next."
+                after = reverse("parks:managers", args=[saved.code])
+            else:
+                saved = services.park_update(user=request.user, park=park, **fields)
+                done = f"{saved.name} saved."
+                after = reverse("parks:detail", args=[saved.code])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(after)
+    return render(
+        request, "parks/park_form.html", {"form": form, "park": park, "park_name": name_before}
+    )
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    """The service's messages on the form's fields (those it has), the rest above it."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def park_managers(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
+    """A park's managers: who runs it, and assigning another (a park-manager account, picked
+    from a list narrowed by a search) or taking one off, through the services."""
+    park = _editable_park(request, code)
+    search = (request.GET.get("q") or "").strip()[:100]
+    form = ManagerAssignForm(
+        request.POST or None, managers=manager_candidates(request.user, park, search=search)
+    )
+    if request.method == "POST" and form.is_valid():
+        manager = form.cleaned_data["manager"]
+        try:
+            services.park_manager_assign(user=request.user, park=park, manager=manager)
+        except ValidationError as exc:
+            form.add_error("manager", exc.messages)
+        else:
+            messages.success(
+                request, f"{manager.get_full_name() or manager.username} now manages {park.name}."
+            )
+            return redirect("parks:managers", code=park.code)
+    assignments = (
+        ParkManagerAssignment.objects.filter(park=park)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__username")
+    )
+    return render(
+        request,
+        "parks/park_managers.html",
+        {"park": park, "form": form, "assignments": assignments, "search": search},
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def park_manager_remove(request: AuthenticatedHttpRequest, code: str, pk: int) -> HttpResponse:
+    park = _editable_park(request, code)
+    assignment = get_object_or_404(park.manager_assignments.select_related("user"), pk=pk)
+    services.park_manager_unassign(user=request.user, assignment=assignment)
+    who = assignment.user.get_full_name() or assignment.user.username
+    messages.success(request, f"{who} no longer manages {park.name}.")
+    return redirect("parks:managers", code=park.code)
 
 
 # --- Park manager pages (issue 3) -------------------------------------------------------------

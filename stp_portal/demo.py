@@ -20,6 +20,7 @@ from accounts.models import User
 from core.calendar import add_months
 from core.money import quantize_money
 from core.vocabulary import (
+    Amenity,
     ApplicationStatus,
     CompanyKind,
     MemberRole,
@@ -30,6 +31,7 @@ from core.vocabulary import (
     UnitKind,
     WindowAnchor,
 )
+from core.vocabulary import Amenity as A
 from parks.domain import default_monthly_rent
 from parks.models import Park, ParkManagerAssignment, Unit
 from parks.services import occupancy_refresh_all
@@ -202,6 +204,112 @@ PARKS: list[ParkSpec] = [
     ParkSpec("MRD", "Mardan STP", "Mardan", KP, TER, P, None, "40.00"),
     ParkSpec("LRK", "Larkana STP", "Larkana", SIN, TER, P, None, "40.00"),
 ]
+
+
+# Where the parks without coordinates of their own are: their city's centre (issue 12 §4:
+# every park on the map).
+CITY_COORDINATES: dict[str, tuple[str, str]] = {
+    "Faisalabad": ("31.418100", "73.079100"),
+    "Sukkur": ("27.705200", "68.857400"),
+    "Peshawar": ("34.015100", "71.524900"),
+    "Multan": ("30.157500", "71.524900"),
+    "Muzaffarabad": ("34.370000", "73.471100"),
+    "Bahawalpur": ("29.395600", "71.683600"),
+    "Abbottabad": ("34.146300", "73.211700"),
+    "Hyderabad": ("25.396000", "68.377300"),
+    "Karachi": ("24.860700", "67.001100"),
+    "Lahore": ("31.549700", "74.343600"),
+    "Rawalpindi": ("33.565100", "73.016900"),
+    "Sialkot": ("32.492900", "74.531300"),
+    "Sargodha": ("32.083600", "72.671100"),
+    "Skardu": ("35.297100", "75.633300"),
+    "Gwadar": ("25.126400", "62.322500"),
+    "Turbat": ("26.001200", "63.048500"),
+    "Mirpur": ("33.147800", "73.750800"),
+    "Dera Ismail Khan": ("31.831300", "70.911700"),
+    "Mardan": ("34.198200", "72.045800"),
+    "Larkana": ("27.558400", "68.212100"),
+}
+
+# Who a visitor contacts at each open park, and what it offers (issue 12 §5). Names are
+# made up; numbers are demo numbers; addresses of the e-mail are .example.pk.
+OPEN_PARK_DETAILS: dict[str, tuple[str, str, list[Amenity]]] = {
+    "GLT": (
+        "Karim Baig, park manager",
+        "+92 5811 000 101",
+        [
+            A.FIBRE,
+            A.BACKUP_POWER,
+            A.FURNISHED,
+            A.MEETING_ROOMS,
+            A.CAFETERIA,
+            A.PRAYER_AREA,
+            A.SECURITY,
+            A.OPEN_24_7,
+        ],
+    ),
+    "QTA": (
+        "Naseer Ahmed Kakar, park manager",
+        "+92 81 000 0102",
+        [A.FIBRE, A.BACKUP_POWER, A.MEETING_ROOMS, A.TRAINING_ROOM, A.PARKING, A.SECURITY],
+    ),
+    "AMZ": (
+        "Sana Malik, tenant services",
+        "+92 51 000 0103",
+        [
+            A.FIBRE,
+            A.BACKUP_POWER,
+            A.FURNISHED,
+            A.MEETING_ROOMS,
+            A.CONFERENCE_HALL,
+            A.CAFETERIA,
+            A.DAYCARE,
+            A.PARKING,
+            A.SECURITY,
+            A.AIR_CONDITIONING,
+            A.STEP_FREE,
+        ],
+    ),
+    "GUJ": (
+        "Usman Tariq, park manager",
+        "+92 55 000 0104",
+        [
+            A.FIBRE,
+            A.BACKUP_POWER,
+            A.MEETING_ROOMS,
+            A.TRAINING_ROOM,
+            A.PRAYER_AREA,
+            A.WOMENS_ROOM,
+            A.PARKING,
+            A.SECURITY,
+            A.AIR_CONDITIONING,
+        ],
+    ),
+    "JAM": (
+        "Rukhsana Memon, park manager",
+        "+92 22 000 0105",
+        [A.FIBRE, A.BACKUP_POWER, A.FURNISHED, A.CAFETERIA, A.PRAYER_AREA, A.SECURITY],
+    ),
+}
+# Parks not open yet: PSEB's programme office answers, and what is planned for them.
+PSEB_CONTACT = ("STP programme office, PSEB", "+92 51 000 0100")
+PLANNED_AMENITIES = [A.FIBRE, A.BACKUP_POWER, A.MEETING_ROOMS, A.SECURITY]
+
+
+def _park_details(spec: ParkSpec) -> dict[str, Any]:
+    """The contact, amenities and coordinates the demo gives a park."""
+    name, phone, amenities = OPEN_PARK_DETAILS.get(
+        spec.code, (*PSEB_CONTACT, PLANNED_AMENITIES if spec.status != P else [])
+    )
+    lat, lng = (spec.lat, spec.lng) if spec.lat else CITY_COORDINATES.get(spec.city, (None, None))
+    return {
+        "contact_name": name,
+        "contact_phone": phone,
+        "contact_email": f"{spec.code.lower()}@stp.example.pk",
+        "amenities": [str(a) for a in amenities],
+        "latitude": Decimal(lat) if lat else None,
+        "longitude": Decimal(lng) if lng else None,
+    }
 
 
 @dataclass(frozen=True)
@@ -748,12 +856,17 @@ def seed_demo(today: date | None = None) -> SeedReport:
                 "opening_date": spec.opening,
                 "rent_per_sqft": Decimal(spec.rate),
                 "operator": spec.operator,
-                "latitude": Decimal(spec.lat) if spec.lat else None,
-                "longitude": Decimal(spec.lng) if spec.lng else None,
                 "description": spec.description,
                 "address": f"{spec.name}, {spec.city}",
+                **_park_details(spec),
             },
         )
+        if not created and not (park.contact_phone or park.amenities):
+            # A demo seeded before parks had contacts and amenities: add them once.
+            for name, value in _park_details(spec).items():
+                if getattr(park, name) in (None, "", []):
+                    setattr(park, name, value)
+            park.save()
         report.count("parks", created)
         parks[spec.code] = park
         _ensure_units(report, park, spec)

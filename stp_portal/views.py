@@ -39,25 +39,27 @@ def most_vacant(rows: list[ParkRow]) -> list[ParkRow]:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    # Every park's status and city, then the open ones' figures: the programme's counts.
-    parks = list(park_directory(request.user).values_list("pk", "name", "status", "city"))
-    open_ids = [pk for pk, _, status, _ in parks if status == ParkStatus.EXISTING]
-    figures = park_figures(open_ids)
-    names = {pk: name for pk, name, _, _ in parks}
+    # Every park once (the programme's counts and the map), then the open ones' figures.
+    parks = list(park_directory(request.user))
+    open_parks = {p.pk: p for p in parks if p.status == ParkStatus.EXISTING}
+    figures = park_figures(open_parks)
     # Upcoming parks take no tenant yet: the open ones with the most room are shown, the
     # directory lists them all.
-    room = {pk: most_room_first(figures[pk].units_vacant, names[pk]) for pk in open_ids}
-    shown = sorted(open_ids, key=room.__getitem__)[:PARKS_SHOWN]
-    shown_parks = park_directory(request.user).in_bulk(shown)
+    room = {pk: most_room_first(figures[pk].units_vacant, p.name) for pk, p in open_parks.items()}
+    shown = sorted(open_parks, key=room.__getitem__)[:PARKS_SHOWN]
     context = {
-        "open_parks": [ParkRow(shown_parks[pk], figures[pk]) for pk in shown],
-        "open_total": len(open_ids),
+        "parks": parks,
+        "open_parks": [ParkRow(open_parks[pk], figures[pk]) for pk in shown],
+        "open_total": len(open_parks),
         "counts": {
-            status.label: sum(1 for _, _, s, _ in parks if s == status) for status in ParkStatus
+            status.label: sum(1 for p in parks if p.status == status) for status in ParkStatus
         },
+        "by_status": [
+            (status, sum(1 for p in parks if p.status == status)) for status in ParkStatus
+        ],
         "vacancies": sum(f.units_vacant for f in figures.values()),
-        "cities": len({city for _, _, _, city in parks}),
-        "parks_open": len(open_ids),
+        "cities": len({p.city for p in parks}),
+        "parks_open": len(open_parks),
         "impact": _public_impact(),
     }
     return render(request, "home.html", context)

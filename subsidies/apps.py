@@ -12,3 +12,9 @@ class SubsidiesConfig(AppConfig):
         from .lease_events import Billing
 
         lifecycle.listen(Billing())
+        # The price estimator of a park's page: billing's rules, asked by parks.
+        from parks import pricing
+
+        from .estimates import SubsidisedPrices
+
+        pricing.provide(SubsidisedPrices())

@@ -132,6 +132,27 @@ CASES = [
     # --- parks
     Case("parks:list", "GET", EVERYONE_200),
     Case("parks:detail", "GET", EVERYONE_200, CODE_A),
+    # PSEB keeps the parks in the portal (issue 12 §5): nobody else learns these pages exist.
+    Case("parks:create", "GET", PSEB_ONLY),
+    # An invalid form is shown again with its messages (200); the others never see it.
+    Case("parks:create", "POST", PSEB_ONLY, data=lambda w: {}, label="invalid"),
+    Case("parks:edit", "GET", PSEB_ONLY, CODE_A),
+    Case("parks:edit", "POST", PSEB_ONLY, CODE_A, data=lambda w: {}, label="invalid"),
+    Case("parks:managers", "GET", PSEB_ONLY, CODE_A),
+    Case(
+        "parks:managers",
+        "POST",
+        _expect("login", 404, 404, 404, 404, 302),
+        CODE_A,
+        data=lambda w: {"manager": w["mgr_b"].pk},
+        label="assign",
+    ),
+    Case(
+        "parks:manager_remove",
+        "POST",
+        _expect("login", 404, 404, 404, 404, 302),
+        lambda w: {"code": "GUJ", "pk": w["mgr_a"].park_assignments.get().pk},
+    ),
     Case("parks:managed", "GET", _expect("login", 404, 404, 200, 200, 200)),
     Case("parks:units", "GET", MANAGE_A, CODE_A),
     Case("parks:unit_export", "GET", MANAGE_A, lambda w: {"code": "GUJ", "fmt": "csv"}),

@@ -49,7 +49,7 @@ def planned():
 
 
 def apply_links(response) -> list[str]:
-    return re.findall(r'<a class="button" href="([^"]+)">Apply for space</a>', text(response))
+    return re.findall(r'<a class="button[^"]*" href="([^"]+)">Apply for space</a>', text(response))
 
 
 # --- 3. A way forward from a park's page -------------------------------------------------------
