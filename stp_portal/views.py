@@ -33,10 +33,6 @@ def most_room_first(units_vacant: int, name: str) -> tuple[int, str]:
     return (-units_vacant, name)
 
 
-def most_vacant(rows: list[ParkRow]) -> list[ParkRow]:
-    return sorted(rows, key=lambda row: most_room_first(row.units_vacant, row.park.name))
-
-
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     # Every park once (the programme's counts and the map), then the open ones' figures.
