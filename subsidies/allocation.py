@@ -67,8 +67,13 @@ class Allocation:
         return self.outstanding_before - self.amount
 
 
+# The order debts are settled in, as the statements' fields: due date, then period, then
+# number (the account page lists the arrears in this order, for its running totals).
+OLDEST_FIRST = ("due_date", "period", "number", "pk")
+
+
 def oldest_first(owed: Sequence[Owed]) -> list[Owed]:
-    """The order debts are settled in: due date, then period, then number."""
+    """The order debts are settled in (``OLDEST_FIRST``)."""
     return sorted(owed, key=lambda o: (o.due_date, o.period, o.number, o.statement_id))
 
 
