@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
@@ -33,8 +33,8 @@ from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
 from core.calendar import Period, days_past_due
-from core.money import MONEY_FIELD
-from core.vocabulary import PaymentReference, StatementStatus
+from core.money import MONEY_FIELD, quantize_money
+from core.vocabulary import LineKind, PaymentReference, StatementStatus
 from parks.models import Park
 from tenants.models import Company
 
@@ -518,3 +518,83 @@ def company_account(company: Company, today: date | None = None) -> CompanyAccou
         ]
     )
     return CompanyAccount(company, today, arrears, running, overdue, paying, receipts)
+
+
+@dataclass(frozen=True)
+class WindowSummary:
+    """A company's subsidy window in a park, as its dashboard shows it (domain.md §5): the
+    stored window, or where none is stored yet the one §5 would fix at its first lease's
+    start (``subsidies.loading``, as the liability projection reads it); the days left in
+    it on the day, and the subsidy given so far (its statements' subsidy less what credit
+    notes reversed, §7.2)."""
+
+    park: Park
+    start: date
+    end: date
+    scheme_name: str
+    days_left: int
+    saved: Decimal
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    @property
+    def total_days(self) -> int:
+        return (self.end - self.start).days
+
+    @property
+    def open(self) -> bool:
+        return self.days_left > 0
+
+
+def company_subsidy_windows(company: Company, today: date | None = None) -> list[WindowSummary]:
+    """The company's subsidy window in each park it leased in (a fixed number of queries)."""
+    from . import loading
+
+    today = today or timezone.localdate()
+    park_ids = sorted(set(company.leases.values_list("park_id", flat=True)))
+    if not park_ids:
+        return []
+    windows = loading.windows_stored(park_ids, [company.pk])
+    missing = [(p, company.pk) for p in park_ids if (p, company.pk) not in windows]
+    parks = {p.pk: p for p in Park.objects.filter(pk__in=park_ids)}
+    if missing:
+        windows |= loading.windows_unfixed(
+            missing,
+            loading.first_lease_starts(park_ids, [company.pk]),
+            {pk: park.opening_date for pk, park in parks.items()},
+            loading.schemes_load(),
+        )
+    given = dict(
+        Statement.objects.filter(company=company, park_id__in=park_ids)
+        .order_by()
+        .values("park_id")
+        .annotate(s=Sum("subsidy_total"))
+        .values_list("park_id", "s")
+    )
+    reversed_ = dict(
+        CreditNoteLine.objects.filter(
+            credit_note__statement__company=company,
+            kind__in=[LineKind.RENT_SUBSIDY, LineKind.INTERNET_SUBSIDY],
+        )
+        .order_by()
+        .values("credit_note__statement__park_id")
+        .annotate(s=Sum("amount"))
+        .values_list("credit_note__statement__park_id", "s")
+    )
+    summaries = []
+    for (park_id, _), window in sorted(windows.items(), key=lambda item: parks[item[0][0]].name):
+        saved = -(given.get(park_id) or Decimal("0.00")) + (reversed_.get(park_id) or Decimal(0))
+        start = max(window.start, today)
+        summaries.append(
+            WindowSummary(
+                park=parks[park_id],
+                start=window.start,
+                end=window.end,
+                scheme_name=window.scheme.name,
+                days_left=max((window.end - start).days, 0),
+                saved=quantize_money(saved),
+            )
+        )
+    return summaries
