@@ -113,6 +113,7 @@ def payment_receive(
     expected: str | None = None,
     statement: Statement | None = None,
     today: date | None = None,
+    notify: bool = True,
 ) -> PaymentReceived:
     """Record one payment received from a company at a park (issue 12 §6).
 
@@ -181,8 +182,9 @@ def payment_receive(
     log_created(payments)  # bulk_create sends no signal
     for share in allocation.shares:
         _balances_add(share.owed.statement_id, paid=share.amount)
-    receipt_id = receipt.pk
-    transaction.on_commit(lambda: tasks.send_receipt_email.delay(receipt_id))
+    if notify:  # the demo's history is not e-mailed
+        receipt_id = receipt.pk
+        transaction.on_commit(lambda: tasks.send_receipt_email.delay(receipt_id))
     return PaymentReceived(receipt, tuple(payments), allocation)
 
 
@@ -194,6 +196,7 @@ def payment_record(
     paid_on: date,
     reference: str,
     today: date | None = None,
+    notify: bool = True,
 ) -> Payment:
     """Money received against one statement (the statement page, the API): a payment
     received (``payment_receive``) restricted to it, with its receipt."""
@@ -207,6 +210,7 @@ def payment_record(
         reference=reference,
         statement=statement,
         today=today,
+        notify=notify,
     )
     return received.payments[0]
 
