@@ -117,8 +117,9 @@ def payment_receive(request: AuthenticatedHttpRequest) -> HttpResponse:
         if preview is not None:
             context["preview"] = preview
             # The confirmation carries the fingerprint of what the preview showed.
-            form.data = form.data.copy()
-            form.data["expected"] = preview.fingerprint
+            data = request.POST.copy()
+            data["expected"] = preview.fingerprint
+            form.data = data
     return render(request, "subsidies/payment_receive.html", context)
 
 
