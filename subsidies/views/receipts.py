@@ -117,9 +117,9 @@ def payment_receive(request: AuthenticatedHttpRequest) -> HttpResponse:
         if preview is not None:
             context["preview"] = preview
             # The confirmation carries the fingerprint of what the preview showed.
-            data = request.POST.copy()
-            data["expected"] = preview.fingerprint
-            form.data = data
+            posted = request.POST.copy()
+            posted["expected"] = preview.fingerprint
+            form.data = posted
     return render(request, "subsidies/payment_receive.html", context)
 
 
