@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from base64 import b32encode
+from typing import TYPE_CHECKING
 
 import segno
 from django.conf import settings
@@ -34,6 +37,11 @@ from .services import (
 )
 from .services import email_verify as email_verify_service
 from .two_factor import code_problem, confirmed_device, requires_second_factor
+
+if TYPE_CHECKING:
+    from subsidies.selectors import CompanyAccount
+
+    from .models import User
 
 # Page rate limits count per client address (stp_portal.security.client_ip).
 RATE_KEY = "ip"
@@ -210,15 +218,27 @@ def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def account(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The signed-in user's own account: address, password, second factor and API tokens."""
+    """The signed-in user's own account: a company user's money first (balance, arrears by
+    statement, where to pay, receipts), then address, password, second factor, API tokens."""
     user = request.user
     tokens = AuthToken.objects.filter(user=user, expiry__gt=timezone.now()).order_by("-created")
     context = {
         "tokens": tokens,
         "second_factor": confirmed_device(user) if requires_second_factor(user) else None,
         "needs_second_factor": requires_second_factor(user),
+        # A company user's page opens with their money (issue 12 §6): their own company's
+        # account only (``company_of``), never another's.
+        "money": _company_money(user),
     }
     return render(request, "accounts/account.html", context)
+
+
+def _company_money(user: User) -> CompanyAccount | None:
+    from subsidies.selectors import company_account
+    from tenants.selectors import company_of
+
+    company = company_of(user)
+    return company_account(company) if company is not None else None
 
 
 @login_required

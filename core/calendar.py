@@ -57,6 +57,12 @@ def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def days_past_due(due_date: date, as_of: date) -> int:
+    """§7.4: D − the due date, in days (negative before it is due). The ageing buckets
+    (``reports.ageing``) and a company's account (days overdue) both count by it."""
+    return (as_of - due_date).days
+
+
 def year_problem(year: int) -> str | None:
     """Why ``year`` is outside the years the programme knows (a typo like 9999), or None."""
     if not FIRST_YEAR <= year <= LAST_YEAR:

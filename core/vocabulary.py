@@ -187,6 +187,13 @@ class StatementStatus(Vocabulary):
     VOID = "void", "Void"
 
 
+class PaymentReference(Vocabulary):
+    """What a company quotes when it pays a park (its payment instructions, issue 12 §6)."""
+
+    STATEMENT = "statement", "The statement number"
+    COMPANY = "company", "The company's PSEB registration number"
+
+
 class RunStatus(Vocabulary):
     """A billing run: queued, running, then done (every park billed) or failed (one or more
     parks could not be billed; the run's errors say which, and a re-run adds what is

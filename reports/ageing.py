@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from core.calendar import days_past_due as days_past_due  # the rule's home: core
+
 
 @dataclass(frozen=True)
 class Bucket:
@@ -49,11 +51,6 @@ def ageing_bucket(days_past_due: int) -> str:
         if bucket.holds(days_past_due):
             return bucket.key
     raise AssertionError("The buckets cover every number of days.")  # pragma: no cover
-
-
-def days_past_due(due_date: date, as_of: date) -> int:
-    """§7.4: D − the due date, in days (negative before it is due)."""
-    return (as_of - due_date).days
 
 
 def due_dates_of(bucket: Bucket, as_of: date) -> tuple[date | None, date | None]:

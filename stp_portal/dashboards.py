@@ -18,15 +18,21 @@ RETURNS_SHOWN = 5  # a company's dashboard: the returns to file, earliest due fi
 def company(request: HttpRequest, user: User) -> HttpResponse:
     """A company user's dashboard (owners and members)."""
     from returns.selectors import owed_returns_visible_to
+    from subsidies.selectors import company_account, company_subsidy_windows
     from tenants.selectors import applications_list, company_of, leases_list
 
     found = company_of(user)
     if found is None:
         return render(request, "dashboards/company.html", {"needs_company": True})
     today = timezone.localdate()
+    money = company_account(found, today)
     context: dict[str, Any] = {
         "today": today,
         "company": found,
+        # Issue 12 §3: what it owes now and by when, and its subsidy window in each park.
+        "money": money,
+        "owed_chart": _owed_chart(money),
+        "windows": company_subsidy_windows(found, today),
         "applications": applications_list(user)[:10],
         "leases": leases_list(user),
         # §4a: the returns the company owes and has not filed, the earliest due first.
@@ -37,6 +43,25 @@ def company(request: HttpRequest, user: User) -> HttpResponse:
         ),
     }
     return render(request, "dashboards/company.html", context)
+
+
+def _owed_chart(money: Any) -> Any:
+    """What the company owes, statement by statement, oldest first (None: nothing owed)."""
+    from core.charts import Chart, ChartKind, Series
+    from core.tables import Kind
+
+    if not money.arrears:
+        return None
+    return Chart(
+        kind=ChartKind.BARS,
+        title="What you owe, by statement",
+        description="The outstanding amount of each unpaid statement, oldest first, in PKR.",
+        labels=tuple(
+            f"{row.statement.period:%b %Y} {row.statement.park.code}" for row in money.arrears
+        ),
+        series=(Series("Outstanding", tuple(row.statement.outstanding for row in money.arrears)),),
+        unit=Kind.MONEY,
+    )
 
 
 def staff(request: HttpRequest, user: User) -> HttpResponse:

@@ -951,6 +951,7 @@ def seed_demo(today: date | None = None) -> SeedReport:
             leases,
         )
 
+    _ensure_payment_instructions(report, pseb)
     _ensure_billing(report, today, pseb)
     seed_returns(report, today, {spec.slug: spec for spec in COMPANIES}, owners)
     # The units and a termination above were written in bulk: each park's stored figures.
@@ -1201,6 +1202,7 @@ def _ensure_billing(report: SeedReport, today: date, pseb: User) -> None:
                     paid_on=issued_on,
                     reference=f"HBL-{statements[0].number}",
                     today=today,
+                    notify=False,
                 )
             continue
         for index, statement in enumerate(statements):
@@ -1222,6 +1224,7 @@ def _ensure_billing(report: SeedReport, today: date, pseb: User) -> None:
                     paid_on=paid_on,
                     reference=f"HBL-{statement.number}",
                     today=today,
+                    notify=False,
                 )
         if months_back == 3 and len(statements) > 6:
             billing.credit_note_issue(
@@ -1238,6 +1241,76 @@ def _ensure_billing(report: SeedReport, today: date, pseb: User) -> None:
                 today=issued_on + timedelta(days=5),
             )
     _terminate_back(report, today, pseb)
+    _allocated_payment(report, today, pseb)
+
+
+# Each park's bank account (issue 12 §6): made-up account numbers with real check digits.
+DEMO_BANKS = (("HABB", "Habib Bank Limited"), ("MUCB", "MCB Bank"), ("UNIL", "United Bank"))
+
+
+def _ensure_payment_instructions(report: SeedReport, pseb: User) -> None:
+    """Payment instructions for every park that has none, before billing, so the demo's
+    statements print where to pay (the reference: the statement number; one park asks for
+    the company's PSEB registration number instead)."""
+    from core.vocabulary import PaymentReference
+    from subsidies import services as billing
+    from subsidies.iban import pk_iban
+    from subsidies.models import PaymentInstruction
+
+    have = set(PaymentInstruction.objects.values_list("park_id", flat=True))
+    for index, park in enumerate(Park.objects.order_by("code")):
+        if park.pk in have:
+            report.count("payment instructions", False)
+            continue
+        code, bank = DEMO_BANKS[index % len(DEMO_BANKS)]
+        billing.payment_instruction_save(
+            user=pseb,
+            park=park,
+            data=billing.InstructionInput(
+                bank_name=bank,
+                account_title=f"PSEB Software Technology Park {park.city}",
+                iban=pk_iban(code, f"{park.pk:04d}{index:04d}00112233"),
+                reference=PaymentReference.COMPANY if index == 1 else PaymentReference.STATEMENT,
+            ),
+        )
+        report.count("payment instructions", True)
+
+
+def _allocated_payment(report: SeedReport, today: date, pseb: User) -> None:
+    """One payment received from a company that owes two statements or more at a park (not
+    the one that stopped paying), allocated oldest first: its receipt is on that company's
+    account."""
+    from subsidies import services as billing
+    from subsidies.models import Statement
+
+    owing = (
+        Statement.objects.filter(outstanding__gt=0)
+        .exclude(company__name=CHRONIC_DEBTOR)
+        .order_by("company_id", "park_id", "due_date")
+        .values_list("company_id", "park_id", "outstanding")
+    )
+    totals: dict[tuple[int, int], list[Decimal]] = {}
+    for company_id, park_id, outstanding in owing:
+        totals.setdefault((company_id, park_id), []).append(outstanding)
+    for (company_id, park_id), amounts in sorted(totals.items()):
+        if len(amounts) < 2:
+            continue
+        company = Company.objects.get(pk=company_id)
+        park = Park.objects.get(pk=park_id)
+        # The oldest statement in full, and part of the next.
+        amount = amounts[0] + quantize_money(amounts[1] / 3)
+        billing.payment_receive(
+            user=pseb,
+            company=company,
+            park=park,
+            amount=amount,
+            paid_on=today,
+            reference=f"IBFT-{company_id:04d}-{park.code}",
+            today=today,
+            notify=False,
+        )
+        report.count("allocated payments", True)
+        return
 
 
 def _terminate_back(report: SeedReport, today: date, pseb: User) -> None:

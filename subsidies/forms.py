@@ -14,9 +14,11 @@ from django.utils import timezone
 from core.calendar import Period, long_date
 from parks.models import Park
 from stp_portal.forms import DateInput, ModelChoiceField, ModelMultipleChoiceField
+from tenants.models import Company
 
 from .amounts import amount_validators
-from .models import SubsidyScheme
+from .models import PaymentInstruction, SubsidyScheme
+from .services.payments import INSTRUCTION_FIELDS
 from .services.schemes import SCHEME_FIELDS
 
 
@@ -212,3 +214,35 @@ class ChargeForm(forms.Form):
         max_length=200, help_text="What it is for: power backup, parking, damages…"
     )
     amount = _money(label="Amount (PKR)", charge=True)
+
+
+class PaymentInstructionForm(forms.ModelForm):
+    """A park's payment instructions (PSEB), its fields those of the service's input."""
+
+    class Meta:
+        model = PaymentInstruction
+        fields = INSTRUCTION_FIELDS
+        help_texts = {
+            "iban": "24 characters: PK, 2 check digits, a 4-letter bank code, 16 digits. "
+            "Spaces are fine.",
+            "reference": "What a company writes on its transfer, so the park can match it.",
+        }
+
+
+class PaymentReceiveForm(forms.Form):
+    """One payment received from a company at a park (issue 12 §6); ``expected`` carries the
+    preview's fingerprint back with the confirmation."""
+
+    company = ModelChoiceField(queryset=Company.objects.none(), empty_label="Choose a company")
+    park = ModelChoiceField(queryset=Park.objects.none(), empty_label="Choose a park")
+    amount = _money(label="Amount received (PKR)")
+    paid_on = forms.DateField(widget=DateInput(), initial=timezone.localdate, label="Paid on")
+    reference = forms.CharField(
+        max_length=100, help_text="Bank transfer, cheque or deposit slip reference."
+    )
+    expected = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, companies: Any, parks: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["company"].queryset = companies  # type: ignore[attr-defined]
+        self.fields["park"].queryset = parks  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ from django.db.models.functions import Round
 from django.urls import reverse
 
 from core.money import MONEY_FIELD
-from core.vocabulary import LineKind, RunStatus, WindowAnchor
+from core.vocabulary import LineKind, PaymentReference, RunStatus, WindowAnchor
 from stp_portal.validators import validate_programme_date
 
 from . import calculation as calc
@@ -209,6 +209,7 @@ class DocumentCounter(models.Model):
     class Series(models.TextChoices):
         STATEMENT = "statement", "Statement"
         CREDIT_NOTE = "credit_note", "Credit note"
+        RECEIPT = "receipt", "Receipt"
 
     park = models.ForeignKey("parks.Park", on_delete=models.PROTECT, related_name="+")
     fiscal_year = models.CharField(max_length=7, help_text="e.g. 2026-27")
@@ -440,10 +441,114 @@ class Charge(models.Model):
         return f"{self.description} ({self.amount}) on lease #{self.lease_id}, {self.period:%Y-%m}"
 
 
+class StatementSnapshot(models.Model):
+    """What the statement said about the company's whole account in the park when it was
+    issued (issue 12 §6): the previous balance, the payments received since the statement
+    before it, the total now due, and where to pay. Written with the statement, in the
+    issuing transaction, and never changed, so its PDF shows the same figures however often
+    it is rendered. A statement issued before these were recorded has none, and its PDF
+    shows its own figures only, as it always did.
+
+    previous balance = what the earlier statements owed on issue + the payments since;
+    total due = previous balance − payments since + this statement's net payable.
+    """
+
+    statement = models.OneToOneField(
+        Statement, on_delete=models.CASCADE, primary_key=True, related_name="snapshot"
+    )
+    previous_balance = models.DecimalField(**MONEY)
+    payments_since = models.DecimalField(**MONEY)
+    total_due = models.DecimalField(**MONEY)
+    # The payment instructions as they stood (empty: the park had none yet).
+    bank_name = models.CharField(max_length=100, blank=True, default="")
+    account_title = models.CharField(max_length=150, blank=True, default="")
+    iban = models.CharField("IBAN", max_length=34, blank=True, default="")
+    reference = models.CharField("reference to quote", max_length=60, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(payments_since__gte=0), name="snapshot_payments_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}: {self.total_due} due"
+
+
+class PaymentInstruction(models.Model):
+    """Where and how a company pays a park (issue 12 §6), kept by PSEB: the bank, the
+    account's title, its IBAN (``subsidies.iban``) and what to quote as the reference."""
+
+    park = models.OneToOneField(
+        "parks.Park", on_delete=models.PROTECT, related_name="payment_instruction"
+    )
+    bank_name = models.CharField("bank", max_length=100)
+    account_title = models.CharField(max_length=150)
+    iban = models.CharField("IBAN", max_length=34)
+    reference = models.CharField(
+        "reference to quote",
+        max_length=20,
+        choices=PaymentReference.choices,
+        default=PaymentReference.STATEMENT,
+    )
+    note = models.CharField(
+        max_length=300, blank=True, default="", help_text="Anything else a payer should know."
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["park__code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reference__in=PaymentReference.values),
+                name="payment_instruction_reference_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Payment instructions of park #{self.park_id}"
+
+
+class Receipt(models.Model):
+    """A numbered receipt for money a company paid at a park (issue 12 §6): one per payment
+    received, whatever number of statements it settled (its ``payments``). Numbered
+    ``CODE-RC-FY-NNNNN`` per park and fiscal year of its issue, without gaps (like statements
+    and credit notes); never edited."""
+
+    number = models.CharField(max_length=40, unique=True)
+    company = models.ForeignKey(
+        "tenants.Company", on_delete=models.PROTECT, related_name="receipts"
+    )
+    park = models.ForeignKey("parks.Park", on_delete=models.PROTECT, related_name="receipts")
+    issue_date = models.DateField()
+    paid_on = models.DateField()
+    amount = models.DecimalField(**MONEY)
+    reference = models.CharField(max_length=100)
+    recorded_by = entered_by()
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issue_date", "-pk"]
+        indexes = [models.Index(fields=["company", "-issue_date"], name="receipt_company_date")]
+        constraints = [positive_amount("receipt_amount_positive")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
 class Payment(models.Model):
-    """Money received against a statement."""
+    """Money received against a statement: its share of a payment received (``receipt``;
+    none for payments recorded before receipts were issued)."""
 
     statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="payments")
+    receipt = models.ForeignKey(
+        Receipt, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
     amount = models.DecimalField(**MONEY)
     paid_on = models.DateField()
     reference = models.CharField(max_length=100)

@@ -26,7 +26,7 @@ from urllib.request import url2pathname
 
 import segno
 from django.contrib.staticfiles import finders
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from weasyprint import CSS, HTML
@@ -35,6 +35,8 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from core.vocabulary import LineKind
 
+from .iban import iban_grouped
+
 # Shared with the statement page. It lives there rather than here because this module loads
 # WeasyPrint, which the web process should not import just to explain a missing subsidy.
 from .selectors import no_subsidy_reason
@@ -42,10 +44,11 @@ from .selectors import no_subsidy_reason
 if TYPE_CHECKING:
     from weasyprint.document import Document
 
-    from .models import CreditNote, Statement
+    from .models import CreditNote, Receipt, Statement, StatementSnapshot
 
 TEMPLATE = "subsidies/statement_pdf.html"
 CREDIT_NOTE_TEMPLATE = "subsidies/credit_note_pdf.html"
+RECEIPT_TEMPLATE = "subsidies/receipt_pdf.html"
 STYLESHEET = "subsidies/statement_pdf.css"
 ISSUER = "Pakistan Software Export Board — Software Technology Parks"
 SUBSIDY_KINDS = frozenset({LineKind.RENT_SUBSIDY, LineKind.INTERNET_SUBSIDY})
@@ -115,6 +118,7 @@ def statement_context(statement: Statement, *, stylesheet_url: str = "") -> dict
     ]
     window_last_day = statement.window_last_day
     url = statement.verification_url
+    snapshot = snapshot_of(statement)
     return {
         "statement": statement,
         "issuer": ISSUER,
@@ -130,7 +134,32 @@ def statement_context(statement: Statement, *, stylesheet_url: str = "") -> dict
         "net_payable": money(statement.net_payable),
         "verification_url": url,
         "qr_svg": mark_safe(qr_svg(url)),  # noqa: S308 - segno's SVG of our own URL
+        "account": _account(snapshot) if snapshot else None,
         "stylesheet_url": stylesheet_url,
+    }
+
+
+def snapshot_of(statement: Statement) -> StatementSnapshot | None:
+    """The account figures stored at issue, or None for a statement issued before they were
+    (its PDF then shows its own figures only, as issued)."""
+    try:
+        return statement.snapshot
+    except ObjectDoesNotExist:
+        return None
+
+
+def _account(snapshot: StatementSnapshot) -> dict[str, Any]:
+    return {
+        "previous_balance": money(snapshot.previous_balance),
+        "payments_since": money(-snapshot.payments_since),
+        "total_due": money(snapshot.total_due),
+        "arrears": snapshot.previous_balance - snapshot.payments_since > 0,
+        "paid_since": snapshot.payments_since > 0,
+        "bank_name": snapshot.bank_name,
+        "account_title": snapshot.account_title,
+        "iban": snapshot.iban,
+        "iban_grouped": iban_grouped(snapshot.iban) if snapshot.iban else "",
+        "reference": snapshot.reference or snapshot.statement.number,
     }
 
 
@@ -172,6 +201,34 @@ def credit_note_html(note: CreditNote, *, standalone: bool = True) -> str:
     """The credit note's HTML (see ``statement_html``)."""
     context = credit_note_context(note, stylesheet_url=STYLESHEET if standalone else "")
     return render_to_string(CREDIT_NOTE_TEMPLATE, context)
+
+
+def receipt_context(receipt: Receipt, *, stylesheet_url: str = "") -> dict[str, Any]:
+    """What the receipt's template shows; ``receipt`` comes with its company, park and
+    payments with their statements (``selectors.receipt_detail``): no query."""
+    return {
+        "receipt": receipt,
+        "issuer": ISSUER,
+        "company": receipt.company,
+        "park": receipt.park,
+        "lines": [
+            {
+                "number": payment.statement.number,
+                "period": payment.statement.period,
+                "amount": money(payment.amount),
+                "settled": payment.statement.outstanding <= 0,
+            }
+            for payment in receipt.payments.all()
+        ],
+        "amount": money(receipt.amount),
+        "stylesheet_url": stylesheet_url,
+    }
+
+
+def receipt_html(receipt: Receipt, *, standalone: bool = True) -> str:
+    """The receipt's HTML (see ``statement_html``)."""
+    context = receipt_context(receipt, stylesheet_url=STYLESHEET if standalone else "")
+    return render_to_string(RECEIPT_TEMPLATE, context)
 
 
 class StatementRenderer:
@@ -216,6 +273,15 @@ class StatementRenderer:
             return html.render(font_config=self.font_config, stylesheets=self.stylesheets)
         except FatalURLFetchingError as exc:  # a BaseException: keep it catchable
             raise StatementRenderError(str(exc.__cause__ or exc)) from exc
+
+    def receipt_document(self, receipt: Receipt) -> Document:
+        """The laid-out pages of one receipt."""
+        return self._document(receipt_html(receipt, standalone=False))
+
+    def render_receipt(self, receipt: Receipt) -> bytes:
+        """The PDF of one receipt: rendered when asked, from data that never changes."""
+        with self._lock:
+            return self.receipt_document(receipt).write_pdf()
 
     def render(self, statement: Statement) -> bytes:
         """The PDF of one statement."""

@@ -12,6 +12,7 @@ from core.permissions import OK, Verdict, ensure, has_permission, refuse, rule
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from parks.models import Park
     from tenants.models import Lease
 
     from .models import Statement
@@ -54,6 +55,28 @@ def can_record_payment(user: User, statement: Statement) -> Verdict:
     if user.is_authenticated and (user.is_pseb_staff or _manages(user, statement.park_id)):
         return OK
     return refuse("Only PSEB staff and the park's managers record payments.")
+
+
+@rule("receive_payment")
+def can_receive_payment(user: User, park: Park) -> Verdict:
+    """Issue 12 §6: one payment from a company at a park, allocated across its statements."""
+    if user.is_authenticated and (user.is_pseb_staff or _manages(user, park.pk)):
+        return OK
+    return refuse("Only PSEB staff and the park's managers record payments.")
+
+
+@rule("read_payment_instructions")
+def can_read_payment_instructions(user: User, obj: Any = None) -> Verdict:
+    if not (user.is_authenticated and (user.is_pseb_staff or user.is_park_manager)):
+        return refuse("The parks' payment instructions are kept by PSEB staff.")
+    return OK
+
+
+@rule("manage_payment_instructions")
+def can_manage_payment_instructions(user: User, obj: Any = None) -> Verdict:
+    if not (user.is_authenticated and user.is_pseb_staff):
+        return refuse("Only PSEB staff change a park's payment instructions.")
+    return OK
 
 
 @rule("issue_credit_note")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
@@ -22,6 +22,7 @@ from django.db.models import (
     Max,
     Model,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -32,17 +33,22 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 
-from core.calendar import Period
-from core.money import MONEY_FIELD
-from core.vocabulary import StatementStatus
+from core.calendar import Period, days_past_due
+from core.money import MONEY_FIELD, quantize_money
+from core.vocabulary import LineKind, PaymentReference, StatementStatus
+from parks.models import Park
+from tenants.models import Company
 
 from . import calculation as calc
+from .allocation import OLDEST_FIRST
 from .models import (
     BillingRun,
     Charge,
     CreditNote,
     CreditNoteLine,
     Payment,
+    PaymentInstruction,
+    Receipt,
     Statement,
     StatementLine,
     SubsidyScheme,
@@ -384,3 +390,240 @@ def billing_run_totals(run: BillingRun) -> list[RunParkTotals]:
         )
         .order_by("park__name", "park_id")
     ]
+
+
+# --- Receipts and payment instructions (issue 12 §6) ---------------------------------------------
+def receipts_visible_to(user: User | AnonymousUser) -> QuerySet[Receipt]:
+    """Receipts, scoped like statements: PSEB all, a manager their parks', a company its own."""
+    return _scoped(Receipt.objects.all(), user, park="park", company="company")
+
+
+def _receipt_rows(receipts: QuerySet[Receipt]) -> QuerySet[Receipt]:
+    """Receipts with their company, park, payments and each payment's statement: a constant
+    number of queries for a list, a page, a PDF or an e-mail."""
+    return receipts.select_related("company", "park", "recorded_by").prefetch_related(
+        Prefetch(
+            "payments",
+            queryset=Payment.objects.select_related("statement").order_by(
+                "statement__due_date", "statement__period", "statement__number"
+            ),
+        )
+    )
+
+
+def receipt_detail(user: User | AnonymousUser) -> QuerySet[Receipt]:
+    return _receipt_rows(receipts_visible_to(user))
+
+
+def receipt_detail_rows() -> QuerySet[Receipt]:
+    """Every receipt with what its PDF and e-mail show; not scoped: the worker's read, by id."""
+    return _receipt_rows(Receipt.objects.all())
+
+
+def payment_instructions_visible_to(user: User | AnonymousUser) -> QuerySet[PaymentInstruction]:
+    """PSEB staff and park managers read every park's instructions (they are printed on the
+    statements); a company reads those of its parks on its account (``company_account``)."""
+    if has_permission("read_payment_instructions", user):
+        return PaymentInstruction.objects.select_related("park", "updated_by")
+    return PaymentInstruction.objects.none()
+
+
+def reference_to_quote(
+    instruction: PaymentInstruction | None,
+    *,
+    company_id: int,
+    registration: str = "",
+    statement_number: str = "",
+) -> str:
+    """What the payer quotes (the park's choice): the statement's number, or the company's
+    PSEB registration number (its portal id when it has none)."""
+    if instruction is not None and instruction.reference == PaymentReference.COMPANY:
+        return registration or f"COMPANY-{company_id}"
+    return statement_number or "The number of the statement you pay"
+
+
+@dataclass(frozen=True)
+class ArrearsRow:
+    """An outstanding statement on the account, with the days it is overdue and the running
+    total of what is owed up to and including it (oldest first)."""
+
+    statement: StatementWithBalance
+    days_overdue: int
+    running_total: Decimal
+
+
+@dataclass(frozen=True)
+class ParkPaying:
+    """Where a company pays a park: its instructions (None: none set yet) and what to quote."""
+
+    park: Park
+    instruction: PaymentInstruction | None
+    reference: str
+    outstanding: Decimal
+
+
+@dataclass(frozen=True)
+class CompanyAccount:
+    """A company's money on a day (issue 12 §6): what each outstanding statement still owes
+    (``Statement.outstanding``: net payable less credit notes and payments, the one rule of
+    domain.md §7.4), oldest first with running totals, what is overdue (pay it now) and the
+    rest with its next due date, where to pay each park, and its latest receipts."""
+
+    company: Company
+    today: date
+    arrears: list[ArrearsRow]
+    outstanding: Decimal
+    overdue: Decimal
+    paying: list[ParkPaying]
+    receipts: list[Receipt]
+
+    @property
+    def due_later(self) -> Decimal:
+        return self.outstanding - self.overdue
+
+    @property
+    def next_due_date(self) -> date | None:
+        """The earliest due date among what is not overdue yet."""
+        return min(
+            (r.statement.due_date for r in self.arrears if r.days_overdue <= 0), default=None
+        )
+
+    @property
+    def pay_by(self) -> date | None:
+        """By when the total must be paid: today if anything is overdue, else the next due
+        date (None: nothing is owed)."""
+        if self.overdue > 0:
+            return self.today
+        return self.next_due_date
+
+
+RECEIPTS_SHOWN = 10
+
+
+def company_account(company: Company, today: date | None = None) -> CompanyAccount:
+    """The account of ``company`` on ``today`` (a company user's own; callers scope it
+    through ``tenants.selectors.company_of``). Four queries whatever the number of
+    statements: the outstanding statements, the parks it has statements in with their
+    instructions, and the latest receipts (two: receipts, their payments)."""
+    today = today or timezone.localdate()
+    owed = (
+        with_balance(Statement.objects.filter(company=company, outstanding__gt=0), today)
+        .select_related("park")
+        .order_by(*OLDEST_FIRST)
+    )
+    arrears: list[ArrearsRow] = []
+    running = overdue = Decimal("0.00")
+    by_park: dict[int, Decimal] = {}
+    for statement in owed:
+        running += statement.outstanding
+        days = max(days_past_due(statement.due_date, today), 0)
+        if days > 0:
+            overdue += statement.outstanding
+        by_park[statement.park_id] = by_park.get(statement.park_id, Decimal("0.00")) + (
+            statement.outstanding
+        )
+        arrears.append(ArrearsRow(statement, days, running))
+    parks = (
+        Park.objects.filter(pk__in=Statement.objects.filter(company=company).values("park_id"))
+        .select_related("payment_instruction")
+        .order_by("name")
+    )
+    paying = []
+    for park in parks:
+        instruction = getattr(park, "payment_instruction", None)
+        paying.append(
+            ParkPaying(
+                park,
+                instruction,
+                reference_to_quote(
+                    instruction, company_id=company.pk, registration=company.pseb_registration
+                ),
+                by_park.get(park.pk, Decimal("0.00")),
+            )
+        )
+    receipts = list(
+        _receipt_rows(Receipt.objects.filter(company=company)).order_by("-issue_date", "-pk")[
+            :RECEIPTS_SHOWN
+        ]
+    )
+    return CompanyAccount(company, today, arrears, running, overdue, paying, receipts)
+
+
+@dataclass(frozen=True)
+class WindowSummary:
+    """A company's subsidy window in a park, as its dashboard shows it (domain.md §5): the
+    stored window, or where none is stored yet the one §5 would fix at its first lease's
+    start (``subsidies.loading``, as the liability projection reads it); the days left in
+    it on the day, and the subsidy given so far (its statements' subsidy less what credit
+    notes reversed, §7.2)."""
+
+    park: Park
+    start: date
+    end: date
+    scheme_name: str
+    days_left: int
+    saved: Decimal
+
+    @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    @property
+    def total_days(self) -> int:
+        return (self.end - self.start).days
+
+    @property
+    def open(self) -> bool:
+        return self.days_left > 0
+
+
+def company_subsidy_windows(company: Company, today: date | None = None) -> list[WindowSummary]:
+    """The company's subsidy window in each park it leased in (a fixed number of queries)."""
+    from . import loading
+
+    today = today or timezone.localdate()
+    park_ids = sorted(set(company.leases.values_list("park_id", flat=True)))
+    if not park_ids:
+        return []
+    windows = loading.windows_stored(park_ids, [company.pk])
+    missing = [(p, company.pk) for p in park_ids if (p, company.pk) not in windows]
+    parks = {p.pk: p for p in Park.objects.filter(pk__in=park_ids)}
+    if missing:
+        windows |= loading.windows_unfixed(
+            missing,
+            loading.first_lease_starts(park_ids, [company.pk]),
+            {pk: park.opening_date for pk, park in parks.items()},
+            loading.schemes_load(),
+        )
+    given = dict(
+        Statement.objects.filter(company=company, park_id__in=park_ids)
+        .order_by()
+        .values("park_id")
+        .annotate(s=Sum("subsidy_total"))
+        .values_list("park_id", "s")
+    )
+    reversed_ = dict(
+        CreditNoteLine.objects.filter(
+            credit_note__statement__company=company,
+            kind__in=[LineKind.RENT_SUBSIDY, LineKind.INTERNET_SUBSIDY],
+        )
+        .order_by()
+        .values("credit_note__statement__park_id")
+        .annotate(s=Sum("amount"))
+        .values_list("credit_note__statement__park_id", "s")
+    )
+    summaries = []
+    for (park_id, _), window in sorted(windows.items(), key=lambda item: parks[item[0][0]].name):
+        saved = -(given.get(park_id) or Decimal("0.00")) + (reversed_.get(park_id) or Decimal(0))
+        start = max(window.start, today)
+        summaries.append(
+            WindowSummary(
+                park=parks[park_id],
+                start=window.start,
+                end=window.end,
+                scheme_name=window.scheme.name,
+                days_left=max((window.end - start).days, 0),
+                saved=quantize_money(saved),
+            )
+        )
+    return summaries

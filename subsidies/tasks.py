@@ -83,3 +83,9 @@ def resume_stalled_billing_runs() -> int:
     and e-mails of statements left without them."""
     runs = services.billing_runs_resume_stalled()
     return len(runs) + len(services.statements_undelivered_resend())
+
+
+@shared_task(**{**BILLING, "autoretry_for": (*TRANSIENT_ERRORS, OSError)})
+def send_receipt_email(receipt_id: int) -> int:
+    """A receipt's PDF to the company's owners, once it is committed (issue 12 §6)."""
+    return services.receipt_email(receipt_id)

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import billing_runs, charges, credit_notes, payments, schemes, statements
+from .views import billing_runs, charges, credit_notes, payments, receipts, schemes, statements
 
 app_name = "subsidies"
 urlpatterns = [
@@ -24,6 +24,19 @@ urlpatterns = [
     path("payments/", payments.payment_list, name="payment_list"),
     re_path(
         r"^payments/export\.(?P<fmt>csv|xlsx)$", payments.payment_export, name="payment_export"
+    ),
+    path("payments/receive/", receipts.payment_receive, name="payment_receive"),
+    path("receipts/<int:pk>/", receipts.receipt_view, name="receipt_detail"),
+    path("receipts/<int:pk>/pdf/", receipts.receipt_pdf, name="receipt_pdf"),
+    path(
+        "payment-instructions/",
+        receipts.payment_instruction_list,
+        name="payment_instruction_list",
+    ),
+    path(
+        "payment-instructions/<str:code>/",
+        receipts.payment_instruction_edit,
+        name="payment_instruction_edit",
     ),
     path("verify/<str:token>/", statements.statement_verify, name="statement_verify"),
     path("billing/", billing_runs.billing_run_list, name="billing_run_list"),

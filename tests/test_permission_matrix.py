@@ -82,6 +82,7 @@ START = (timezone.localdate() + timedelta(days=40)).isoformat()
 # --- billing pages
 STATEMENT = lambda w: {"pk": w["statement"].pk}  # noqa: E731
 CREDIT_NOTE = lambda w: {"pk": w["credit_note"].pk}  # noqa: E731
+RECEIPT = lambda w: {"pk": w["receipt"].pk}  # noqa: E731
 LEASE_CHARGES = lambda w: {"lease_pk": w["lease1"].pk}  # noqa: E731
 PSEB_ONLY = _expect("login", 404, 404, 404, 404, 200)
 REPORT_READERS = _expect("login", 404, 404, 200, 200, 200)
@@ -316,6 +317,45 @@ CASES = [
         _expect("login", 403, 404, 403, 404, 302),
         STATEMENT,
         data=lambda w: {"reason": "Billed twice", "amount": "10.00"},
+    ),
+    # --- payments received, receipts and payment instructions (issue 12 §6)
+    Case("subsidies:receipt_detail", "GET", SEE_1A, RECEIPT),
+    Case("subsidies:receipt_pdf", "GET", SEE_1A, RECEIPT),
+    Case("subsidies:payment_receive", "GET", _expect("login", 404, 404, 200, 200, 200)),
+    Case(
+        "subsidies:payment_receive",
+        "POST",
+        # mgr_b does not manage park A: it is no choice of theirs (the form says so).
+        _expect("login", 404, 404, 200, 200, 200),
+        data=lambda w: {
+            "company": w["company1"].pk,
+            "park": w["park_a"].pk,
+            "amount": "10.00",
+            "paid_on": "2025-02-10",
+            "reference": "TT-2",
+            "action": "preview",
+        },
+        label="preview",
+    ),
+    Case("subsidies:payment_instruction_list", "GET", _expect("login", 404, 404, 200, 200, 200)),
+    Case(
+        "subsidies:payment_instruction_edit",
+        "GET",
+        _expect("login", 404, 404, 403, 403, 200),
+        CODE_A,
+    ),
+    Case(
+        "subsidies:payment_instruction_edit",
+        "POST",
+        _expect("login", 404, 404, 403, 403, 302),
+        CODE_A,
+        data=lambda w: {
+            "bank_name": "Habib Bank",
+            "account_title": "PSEB STP Gujranwala",
+            "iban": "PK36SCBL0000001123456702",
+            "reference": "statement",
+        },
+        label="post",
     ),
     Case(
         "subsidies:statement_verify",
@@ -968,7 +1008,20 @@ def _billing_pages_world(lease1, pseb) -> dict:
     note = billing.credit_note_issue(
         user=pseb, statement=statement, reason="Power cut", amount=Decimal("1.00")
     )
-    return {"statement": statement, "billing_run": run, "credit_note": note}
+    received = billing.payment_receive(
+        user=pseb,
+        company=lease1.company,
+        park=lease1.park,
+        amount=Decimal("5.00"),
+        paid_on=date(2025, 2, 10),
+        reference="TT-0",
+    )
+    return {
+        "statement": statement,
+        "billing_run": run,
+        "credit_note": note,
+        "receipt": received.receipt,
+    }
 
 
 def _client(world: dict, role: str, api: bool):

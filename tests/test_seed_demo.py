@@ -123,6 +123,15 @@ def test_demo_statements_show_every_status_on_the_day_it_is_loaded():
     assert statuses == set(StatementStatus.values)
 
 
+def test_demo_parks_publish_where_to_pay_and_one_payment_settles_several_statements():
+    from subsidies.models import PaymentInstruction, Receipt, StatementSnapshot
+
+    seed_demo(TODAY)
+    assert PaymentInstruction.objects.count() == Park.objects.count()
+    assert StatementSnapshot.objects.exclude(iban="").exists()
+    assert any(receipt.payments.count() > 1 for receipt in Receipt.objects.all())
+
+
 # --- figures for the reports (issue 10, point 6) ----------------------------------------------
 def test_demo_bills_twelve_months_each_giving_subsidy():
     from django.db.models import Sum

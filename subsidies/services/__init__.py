@@ -3,8 +3,11 @@
 - ``schemes``: subsidy schemes and their one statement of editable fields (``SchemeInput``);
 - ``statements``: computing and issuing statements (windows, numbers, lines);
 - ``runs``: billing runs, their chunks, and what the beat finds stalled;
+- ``preview``: a billing run computed without writing, and its fingerprinted confirmation;
 - ``delivery``: statement PDFs and e-mail, sent to the worker in batches;
-- ``corrections``: other charges, payments and credit notes.
+- ``corrections``: other charges and credit notes;
+- ``payments``: payments received, allocated oldest first, their receipts, and the parks'
+  payment instructions.
 
 Callers use ``from subsidies import services`` and ``services.<name>``; the names are those
 below. A test that replaces a name does it in the module that looks it up.
@@ -17,9 +20,18 @@ from .corrections import (
     charge_record,
     credit_note_issue,
     credit_notes_for_ended_lease,
-    payment_record,
 )
 from .delivery import RENDER_BATCH, statement_email, statements_deliver, statements_render
+from .payments import (
+    INSTRUCTION_FIELDS,
+    InstructionInput,
+    PaymentReceived,
+    payment_allocation_preview,
+    payment_instruction_save,
+    payment_receive,
+    payment_record,
+    receipt_email,
+)
 from .preview import BillingPreview, ParkPreview, billing_preview, billing_run_confirm
 from .runs import (
     RESEND_FOR,
@@ -45,12 +57,15 @@ from .statements import (
 )
 
 __all__ = [
+    "INSTRUCTION_FIELDS",
     "RENDER_BATCH",
     "RESEND_FOR",
     "SCHEME_FIELDS",
     "BillingPreview",
     "ChargeRecorded",
+    "InstructionInput",
     "ParkPreview",
+    "PaymentReceived",
     "SchemeInput",
     "as_period",
     "billing_chunk_bill",
@@ -69,7 +84,11 @@ __all__ = [
     "drafts_to_issue",
     "leases_lock",
     "numbers_reserve",
+    "payment_allocation_preview",
+    "payment_instruction_save",
+    "payment_receive",
     "payment_record",
+    "receipt_email",
     "scheme_create",
     "scheme_update",
     "statement_email",

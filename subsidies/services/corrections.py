@@ -35,7 +35,6 @@ from ..models import (
     CreditNote,
     CreditNoteLine,
     DocumentCounter,
-    Payment,
     Statement,
     StatementLine,
 )
@@ -130,7 +129,7 @@ def _balances_add(statement_id: int, *, paid: Decimal = ZERO, credited: Decimal 
         raise Statement.DoesNotExist(f"No statement #{statement_id}.")
 
 
-# --- Payments ------------------------------------------------------------------------------------
+# --- Locks ---------------------------------------------------------------------------------------
 def _locked_statement(statement: Statement) -> StatementWithBalance:
     """The statement locked for the transaction, with its balance (``with_balance``): every
     payment and credit note takes this lock before it reads or moves the stored balance."""
@@ -139,47 +138,6 @@ def _locked_statement(statement: Statement) -> StatementWithBalance:
         pk=statement.pk
     )
     return locked
-
-
-@transaction.atomic
-def payment_record(
-    *,
-    user: User,
-    statement: Statement,
-    amount: Decimal,
-    paid_on: date,
-    reference: str,
-    today: date | None = None,
-) -> Payment:
-    """Money received against a statement; never more than is still owed."""
-    ensure("record_payment", user, statement)
-    locked = _locked_statement(statement)
-    if locked.balance <= 0:
-        raise Conflict(f"Statement {locked.number} owes nothing: it is {locked.status}.")
-    errors = {}
-    if problem := billing_amount_problem(amount):
-        errors["amount"] = problem
-    elif amount > locked.balance:
-        errors["amount"] = f"Only {locked.balance:,.2f} is still owed on {locked.number}."
-    if paid_on > (today or timezone.localdate()):
-        errors["paid_on"] = "A payment cannot be dated in the future."
-    elif paid_on < locked.period:
-        errors["paid_on"] = (
-            f"A payment cannot be dated before the month it pays for ({locked.period:%B %Y})."
-        )
-    if not reference.strip():
-        errors["reference"] = "Give the bank or receipt reference."
-    if errors:
-        raise ValidationError(errors)
-    payment = Payment.objects.create(
-        statement=locked,
-        amount=amount,
-        paid_on=paid_on,
-        reference=reference.strip(),
-        recorded_by=user,
-    )
-    _balances_add(locked.pk, paid=amount)
-    return payment
 
 
 # --- Credit notes --------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ def statements_render(statement_ids: Sequence[int]) -> list[int]:
     rendered = []
     for statement in (
         Statement.objects.filter(pk__in=statement_ids, pdf="")
-        .select_related("company", "park", "scheme", "supplements")
+        .select_related("company", "park", "scheme", "supplements", "snapshot")
         .prefetch_related("lines", "company__subsidy_windows")  # for no_subsidy_reason
         .order_by("pk")
     ):

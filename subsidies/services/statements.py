@@ -10,13 +10,19 @@ import secrets
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Max, OuterRef, Q, Subquery, Sum
 
 from audit.trail import log_created
 from core.calendar import Period
 from core.calendar import fiscal_year as fiscal_year_of
+from core.money import ZERO, quantize_money
+from core.vocabulary import PaymentReference
 from parks.models import Park
+from tenants.models import Company
 from tenants.services import leases_lock
 
 from .. import calculation as calc
@@ -26,10 +32,14 @@ from ..models import (
     BillingRun,
     Charge,
     DocumentCounter,
+    Payment,
+    PaymentInstruction,
     Statement,
     StatementLine,
+    StatementSnapshot,
     SubsidyWindow,
 )
+from ..selectors import reference_to_quote
 
 # A computed statement to store: (company id, the draft, the id of the month's statement it
 # supplements, or None).
@@ -234,7 +244,12 @@ def statements_create(
         )
         for sequence, (company_id, draft, original) in zip(numbers, drafts, strict=True)
     ]
+    snapshots = _snapshots(park, statements)
     Statement.objects.bulk_create(statements)
+    StatementSnapshot.objects.bulk_create(
+        StatementSnapshot(statement=statement, **snapshot)
+        for statement, snapshot in zip(statements, snapshots, strict=True)
+    )
     # One audit row per statement, in bulk (its lines are not logged: written with it, never
     # changed). bench/billing.py measures what this adds to a run (docs/security.md).
     log_created(statements)
@@ -244,6 +259,67 @@ def statements_create(
         for position, line in enumerate(draft.lines, start=1)
     )
     return statements
+
+
+def _snapshots(park: Park, statements: Sequence[Statement]) -> list[dict[str, Any]]:
+    """What each new statement says of the company's account in the park (issue 12 §6),
+    read before they are stored, in four queries whatever their number: what the earlier
+    statements still owe (``outstanding`` > 0, the one rule of what is owed), the payments
+    recorded since the company's last statement there, and the park's payment instructions.
+
+    previous balance = owed now + payments since (what was owed when the last statement was
+    issued, after any credit note); total due = owed now + this statement's net payable."""
+    company_ids = sorted({s.company_id for s in statements})
+    earlier = Statement.objects.filter(park=park, company_id__in=company_ids)
+    owed: dict[int, Decimal] = {
+        company_id: amount or ZERO
+        for company_id, amount in earlier.order_by()
+        .values("company_id")
+        .annotate(owed=Sum("outstanding", filter=Q(outstanding__gt=0)))
+        .values_list("company_id", "owed")
+    }
+    last_issued = (
+        Statement.objects.filter(park=park, company_id=OuterRef("statement__company_id"))
+        .order_by()
+        .values("company_id")
+        .annotate(last=Max("created_at"))
+        .values("last")
+    )
+    since: dict[int, Decimal] = dict(
+        Payment.objects.filter(statement__park=park, statement__company_id__in=company_ids)
+        .filter(created_at__gt=Subquery(last_issued))
+        .order_by()
+        .values("statement__company_id")
+        .annotate(total=Sum("amount"))
+        .values_list("statement__company_id", "total")
+    )
+    instruction = PaymentInstruction.objects.filter(park=park).first()
+    registrations: dict[int, str] = {}
+    if instruction is not None and instruction.reference == PaymentReference.COMPANY:
+        registrations = dict(
+            Company.objects.filter(pk__in=company_ids).values_list("pk", "pseb_registration")
+        )
+    snapshots = []
+    for statement in statements:
+        now = quantize_money(owed.get(statement.company_id, ZERO))
+        paid = quantize_money(since.get(statement.company_id, ZERO))
+        snapshots.append(
+            {
+                "previous_balance": now + paid,
+                "payments_since": paid,
+                "total_due": now + statement.net_payable,
+                "bank_name": instruction.bank_name if instruction else "",
+                "account_title": instruction.account_title if instruction else "",
+                "iban": instruction.iban if instruction else "",
+                "reference": reference_to_quote(
+                    instruction,
+                    company_id=statement.company_id,
+                    registration=registrations.get(statement.company_id, ""),
+                    statement_number=statement.number,
+                ),
+            }
+        )
+    return snapshots
 
 
 def _statement(

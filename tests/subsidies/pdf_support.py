@@ -63,7 +63,7 @@ def issue(park, company, *, period=MARCH, issue_date=ISSUED_ON) -> Statement:
 def loaded(statement_id: int) -> Statement:
     """As services.statements_render loads it."""
     return (
-        Statement.objects.select_related("company", "park", "scheme")
+        Statement.objects.select_related("company", "park", "scheme", "snapshot")
         .prefetch_related("lines")
         .get(pk=statement_id)
     )

@@ -188,7 +188,7 @@ def test_rendering_a_statement_without_subsidy_reads_its_window_once_or_not_if_p
     with django_assert_num_queries(1):
         pdf.renderer().render(as_the_worker_loads_it)
     prefetched = (
-        Statement.objects.select_related("company", "park", "scheme")
+        Statement.objects.select_related("company", "park", "scheme", "snapshot")
         .prefetch_related("lines", "company__subsidy_windows")
         .get(pk=statement.pk)
     )
