@@ -95,6 +95,10 @@ SECTIONS: tuple[Section, ...] = (
         _signed_in,
         lambda h: (h[0] == "tenants" and "lease" in h[1]) or h == ("subsidies", "lease_charges"),
     ),
+    # A company's money: its balance, arrears, where to pay and its receipts (issue 12 §6).
+    Section(
+        "Account", "accounts:account", "cash", _company, lambda h: h == ("accounts", "account")
+    ),
     Section(
         "Company",
         "tenants:company",
@@ -116,6 +120,13 @@ SECTIONS: tuple[Section, ...] = (
         "receipt",
         _signed_in,
         lambda h: h[0] == "subsidies" and "statement" in h[1] and h[1] != "statement_verify",
+    ),
+    Section(
+        "Payments",
+        "subsidies:payment_list",
+        "coin",
+        _signed_in,
+        lambda h: h[0] == "subsidies" and ("payment" in h[1] or "receipt" in h[1]),
     ),
     Section(
         "Billing",

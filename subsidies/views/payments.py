@@ -15,6 +15,7 @@ from core.paging import IdsFirstPaginator
 from stp_portal.exports import Format, download_links, list_download
 
 from ..filters import PaymentFilter
+from ..permissions import has_permission
 from ..selectors import payments_list
 from ..tables import PAYMENT_COLUMNS, columns_for, payment_table
 from .common import PER_PAGE, query_without_page
@@ -37,6 +38,9 @@ def payment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "query": query,
         "columns": columns_for(PAYMENT_COLUMNS, company_user=request.user.is_company_user),
         "downloads": download_links("subsidies:payment_export", query),
+        # Staff who receive money see the way to record it, and where tenants pay.
+        "can_receive": request.user.is_pseb_staff or request.user.is_park_manager,
+        "can_read_instructions": bool(has_permission("read_payment_instructions", request.user)),
     }
     return render(request, "subsidies/payment_list.html", context)
 

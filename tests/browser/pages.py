@@ -24,7 +24,11 @@ from core.vocabulary import ApplicationStatus, ParkStatus
 from parks.selectors import parks_managed_by, parks_visible_to
 from returns.selectors import owed_returns_visible_to
 from stp_portal.demo import DEMO_PASSWORD
-from subsidies.selectors import billing_runs_visible_to, statements_visible_to
+from subsidies.selectors import (
+    billing_runs_visible_to,
+    receipts_visible_to,
+    statements_visible_to,
+)
 from tenants.selectors import (
     applications_visible_to,
     companies_visible_to,
@@ -86,6 +90,11 @@ def a_statement(user) -> Kwargs | None:
 
 def a_billing_run(user) -> Kwargs | None:
     return _pk(_first(billing_runs_visible_to(user).order_by("-period", "-pk")))
+
+
+def a_receipt(user) -> Kwargs | None:
+    """The latest receipt the role sees (the demo allocates one payment across statements)."""
+    return _pk(_first(receipts_visible_to(user).order_by("-issue_date", "-pk")))
 
 
 def a_company(user) -> Kwargs | None:
@@ -152,6 +161,9 @@ REPORT_COLLECTIONS = Page(
     "report-collections", "reports:report", lambda user: {"name": "collections"}
 )
 ACCOUNT = Page("account", "accounts:account")
+PAYMENTS = Page("payments", "subsidies:payment_list")
+PAYMENT_RECEIVE = Page("payment-receive", "subsidies:payment_receive")
+RECEIPT = Page("receipt", "subsidies:receipt_detail", a_receipt)
 
 ROLES: tuple[Role, ...] = (
     Role(
@@ -182,6 +194,14 @@ ROLES: tuple[Role, ...] = (
             STATEMENT,
             Page("billing-runs", "subsidies:billing_run_list"),
             Page("billing-run", "subsidies:billing_run_detail", a_billing_run),
+            Page("billing-preview", "subsidies:billing_run_preview"),
+            PAYMENTS,
+            PAYMENT_RECEIVE,
+            RECEIPT,
+            Page("payment-instructions", "subsidies:payment_instruction_list"),
+            Page("park-new", "parks:create"),
+            Page("park-edit", "parks:edit", an_open_park),
+            Page("park-managers", "parks:managers", an_open_park),
             SCHEMES,
             RETURNS,
             RETURN,
@@ -202,6 +222,9 @@ ROLES: tuple[Role, ...] = (
             Page("my-parks", "parks:managed"),
             Page("units", "parks:units", a_managed_park),
             Page("occupancy", "parks:occupancy", a_managed_park),
+            PAYMENTS,
+            PAYMENT_RECEIVE,
+            RECEIPT,
             APPLICATIONS,
             APPLICATION,
             LEASES,
@@ -234,6 +257,8 @@ ROLES: tuple[Role, ...] = (
             RETURNS,
             RETURN,
             RETURN_FORM,
+            PAYMENTS,
+            RECEIPT,
             ACCOUNT,
         ),
     ),
