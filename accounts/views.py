@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from base64 import b32encode
-from typing import TYPE_CHECKING
 
 import segno
 from django.conf import settings
@@ -26,6 +25,7 @@ from stp_portal.security import safe_next
 
 from .forms import OneTimeCodeForm, SignUpForm
 from .http import AuthenticatedHttpRequest
+from .panels import panels_for
 from .services import (
     api_token_revoke,
     api_tokens_revoke_all,
@@ -37,11 +37,6 @@ from .services import (
 )
 from .services import email_verify as email_verify_service
 from .two_factor import code_problem, confirmed_device, requires_second_factor
-
-if TYPE_CHECKING:
-    from subsidies.selectors import CompanyAccount
-
-    from .models import User
 
 # Page rate limits count per client address (stp_portal.security.client_ip).
 RATE_KEY = "ip"
@@ -228,17 +223,9 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
         "needs_second_factor": requires_second_factor(user),
         # A company user's page opens with their money (issue 12 §6): their own company's
         # account only (``company_of``), never another's.
-        "money": _company_money(user),
+        "panels": panels_for(user),
     }
     return render(request, "accounts/account.html", context)
-
-
-def _company_money(user: User) -> CompanyAccount | None:
-    from subsidies.selectors import company_account
-    from tenants.selectors import company_of
-
-    company = company_of(user)
-    return company_account(company) if company is not None else None
 
 
 @login_required

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
@@ -202,8 +203,12 @@ def navigation_for(user: Any, here: Here, path: str = "") -> Navigation:
 
 def navigation(request: Any) -> dict[str, Any]:
     """Context processor: ``nav`` for base.html, computed only when a template reads it."""
+    # A request refused before the authentication middleware ran (a body over the size limit:
+    # 413) has no user yet: its error page gets a visitor's navigation.
     return {
         "nav": SimpleLazyObject(
-            lambda: navigation_for(request.user, here_of(request), request.path)
+            lambda: navigation_for(
+                getattr(request, "user", None) or AnonymousUser(), here_of(request), request.path
+            )
         )
     }

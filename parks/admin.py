@@ -19,7 +19,7 @@ from accounts.admin import StaffUserAddForm, UserAdmin
 from accounts.models import User
 from stp_portal.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin
 
-from .forms import UnitForm
+from .forms import ParkForm, UnitForm
 from .models import PARK_FIELDS, UNIT_FIELDS, Park, ParkCounters, ParkManagerAssignment, Unit
 from .selectors import with_unit_status
 
@@ -37,6 +37,7 @@ class ParkAdmin(ServiceAdmin):
         "add": "parks.services.park_create",
         "change": "parks.services.park_update",
     }
+    form = ParkForm  # the portal's: amenities as ticks, not raw JSON
     fields = PARK_FIELDS
     list_display = ("name", "code", "city", "province", "tier", "status", "opening_date")
     list_filter = ("status", "tier", "province")

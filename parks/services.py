@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.services import staff_user_create
@@ -96,7 +97,11 @@ def park_create(*, user: User, **fields: Unpack[ParkFields]) -> Park:
     try:
         with transaction.atomic():
             park.save()
-    except IntegrityError as exc:  # another request took the code or name after our check
+    except IntegrityError as exc:
+        # Another request took the code or name after our check; anything else is a bug to
+        # see, not a message about the code.
+        if not Park.objects.filter(Q(code=park.code) | Q(name=park.name)).exists():
+            raise
         raise ValidationError(
             {"code": "A park with this code or name was just added; choose another."}
         ) from exc

@@ -20,8 +20,11 @@ from .models import (
     CreditNoteLine,
     DocumentCounter,
     Payment,
+    PaymentInstruction,
+    Receipt,
     Statement,
     StatementLine,
+    StatementSnapshot,
     SubsidyScheme,
     SubsidyWindow,
 )
@@ -110,6 +113,24 @@ READ_ONLY: dict[type[Model], dict[str, tuple[str, ...]]] = {
     Payment: {
         "list_display": ("statement", "amount", "paid_on", "reference"),
         "search_fields": ("statement__number", "reference"),
+        "list_select_related": ("statement",),
+    },
+    # Receipts and the parks' payment instructions are written by the payment services (the
+    # portal's pages), snapshots by the statements' issue: shown here, never written.
+    Receipt: {
+        "list_display": ("number", "company", "park", "paid_on", "amount", "reference"),
+        "list_filter": ("park",),
+        "search_fields": ("number", "company__name", "reference"),
+        "list_select_related": ("company", "park"),
+    },
+    PaymentInstruction: {
+        "list_display": ("park", "bank_name", "account_title", "iban", "reference"),
+        "search_fields": ("park__code", "park__name", "bank_name"),
+        "list_select_related": ("park",),
+    },
+    StatementSnapshot: {
+        "list_display": ("statement", "previous_balance", "payments_since", "total_due"),
+        "search_fields": ("statement__number",),
         "list_select_related": ("statement",),
     },
     Charge: {

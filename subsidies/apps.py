@@ -18,3 +18,9 @@ class SubsidiesConfig(AppConfig):
         from .estimates import SubsidisedPrices
 
         pricing.provide(SubsidisedPrices())
+        # A company's money on its user's account page: accounts never imports billing.
+        from accounts import panels
+
+        from .account_panel import company_money
+
+        panels.provide(company_money)

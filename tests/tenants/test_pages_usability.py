@@ -141,7 +141,7 @@ def test_a_start_in_the_past_shows_together_with_a_missing_business_plan(
 def test_the_duration_is_labelled_in_months(client, company_user, company):
     client.force_login(company_user)
     page = text(client.get(reverse("tenants:application_create")))
-    assert '<label for="id_duration_months">Duration (months)</label>' in page
+    assert re.search(r'<label [^>]*for="id_duration_months"[^>]*>Duration \(months\)</label>', page)
 
 
 # --- 1. The edit page loses nothing ------------------------------------------------------------
