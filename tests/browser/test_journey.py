@@ -28,8 +28,8 @@ def sign_in(page, base, username, password=DEMO_PASSWORD):
 
 def units_leased(page, base) -> int:
     page.goto(base + "/parks/GLT/occupancy/")
-    text = page.locator(".figures .figure").nth(1).inner_text()
-    return int(re.search(r"by units · (\d+) of", text).group(1))
+    text = page.get_by_label("Occupancy today").locator(".card", has_text="By units").inner_text()
+    return int(re.search(r"(\d+) of [\d,]+ units", text).group(1))
 
 
 def test_sign_up_apply_approve_lease_and_occupancy(browser, live_server, tmp_path):
@@ -94,8 +94,10 @@ def test_sign_up_apply_approve_lease_and_occupancy(browser, live_server, tmp_pat
     staff.goto(f"{base}/applications/{application.pk}/")
     staff.get_by_role("button", name="Start review").click()
     staff.get_by_role("link", name="Approve and allocate units…").click()
+    # The page opens with the units free for the requested dates; staff change the dates.
+    staff.locator("summary", has_text="Lease dates").click()
     staff.fill("#id_start_date", timezone.localdate().isoformat())
-    staff.get_by_role("button", name="Show free units").click()
+    staff.get_by_role("button", name="List the units free for these dates").click()
     staff.locator("input[name=units]").first.check()
     staff.get_by_role("button", name="Approve and create the lease").click()
     staff.wait_for_url(re.compile(r".*/leases/\d+/$"))

@@ -49,7 +49,13 @@ def test_an_owner_files_a_return_on_a_phone(phone, live_server):
     phone.fill("#id_interns", "two")
     phone.get_by_role("button", name="File the return").click()
     expect(phone.locator(".field-error")).to_have_count(2)
-    expect(phone.get_by_text("Women employees cannot exceed all employees.")).to_be_visible()
+    # Said at the field, and linked to it from the error summary at the top (GOV.UK's pattern).
+    expect(phone.locator("#id_employees_women_error")).to_contain_text(
+        "Women employees cannot exceed all employees."
+    )
+    expect(
+        phone.get_by_role("link", name="Women employees cannot exceed all employees.")
+    ).to_have_attribute("href", "#id_employees_women")
     assert not ProgressReturn.objects.exists()
     fits(phone)
 

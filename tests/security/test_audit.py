@@ -387,3 +387,21 @@ def test_an_object_page_shows_its_own_history_to_pseb_only(pseb_staff, company_u
     assert "Change history" in staff_page
     assert "Quetta" in staff_page
     assert "Change history" not in owner_page
+
+
+def test_a_creation_shows_three_fields_and_folds_the_rest_away(trail):
+    # a park's creation lists every value it was given: more than three
+    park = trail["parks"][0]
+    page = trail["client"].get(
+        reverse("audit:changes"),
+        {"object_type": "parks.park", "object_id": str(park.pk), "action": "0"},
+    )
+    body = page.content.decode()
+    (row,) = page.context["entries"]
+    hidden = len(row["changes"]) - 3
+    assert hidden > 0
+    shown, folded = body.split('<details class="more-changes">', 1)
+    folded = folded.split("</details>", 1)[0]
+    assert f"{hidden} more field" in folded
+    assert folded.count("<li>") == hidden
+    assert shown.split('<ul class="plain-list">')[-1].count("<li>") == 3

@@ -53,6 +53,17 @@ def confirm(client, response, **changes):
     return client.post(reverse("subsidies:billing_run_list"), {**data, **changes})
 
 
+def test_a_preview_with_nothing_to_issue_offers_no_confirmation(client, pseb_staff, park):
+    # no lease in the park: the month has nothing to bill
+    response = signed_in(client, pseb_staff).get(
+        reverse("subsidies:billing_run_preview"), {"period": MARCH, "park": park.pk}
+    )
+    assert response.status_code == 200
+    body = text(response)
+    assert "Nothing to issue" in body
+    assert "Confirm and issue" not in body
+
+
 def test_pseb_staff_preview_a_run_and_confirm_it_to_land_on_its_page(
     client, pseb_staff, park, lease, django_capture_on_commit_callbacks
 ):
