@@ -55,8 +55,8 @@ def render_select(widget: Mapping[str, Any]) -> SafeString:
 
 
 class FormRenderer(DjangoTemplates):
-    @property
-    def bound_field_class(self) -> type[forms.BoundField]:
+    @property  # Django 5.2 reads it as an attribute or a property alike
+    def bound_field_class(self) -> type[forms.BoundField]:  # type: ignore[override]
         return BoundField
 
     def render(
@@ -132,7 +132,7 @@ def _word_the_empty_choice(field: forms.Field, words: str, filter_words: str) ->
         field.empty_label = new  # type: ignore[attr-defined]
         field.widget.choices = field.choices  # type: ignore[attr-defined]
     if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
-        choices = list(field.choices)
+        choices = list(field.choices)  # type: ignore[arg-type]
         if any(
             value == "" and isinstance(label, str) and label in BARE for value, label in choices
         ):
@@ -164,7 +164,7 @@ class BoundField(forms.BoundField):
             widget.input_type = "date"
             widget.format = "%Y-%m-%d"
         if isinstance(field, forms.ChoiceField) and not widget.is_hidden:
-            label = field.label or name.replace("_", " ")
+            label = str(field.label or name.replace("_", " "))
             filter_words = empty_choice_words(label, is_filter=True)
             words = (
                 filter_words

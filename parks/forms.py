@@ -211,7 +211,7 @@ class ParkForm(forms.ModelForm):
         for name in ("province", "tier", "status"):
             field = self.fields[name]
             if isinstance(field, forms.TypedChoiceField):
-                field.choices = [("", f"Choose a {name}"), *list(field.choices)[1:]]
+                field.choices = [("", f"Choose a {name}"), *list(field.choices)[1:]]  # type: ignore[arg-type]
         if self.instance.pk:
             self.initial["amenities"] = list(self.instance.amenities or [])
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.services import staff_user_create
 from audit.trail import log_created
-from core.vocabulary import Role
+from core.vocabulary import ApplicationStatus, ParkStatus, Role
 
 from .domain import (
     MAX_IMPORT_BYTES,
@@ -63,12 +63,35 @@ def _editable(fields: Mapping[str, Any], names: Collection[str]) -> Mapping[str,
 RESERVED_CODES = frozenset({"NEW"})
 
 
-def _validate_park(park: Park) -> None:
+def _tenancy_problems(park: Park) -> dict[str, list[str]]:
+    """A park's status and opening date must stay true to its tenants (domain.md §2): it
+    cannot open after a lease in it starts, nor go back to planned (no applications) while
+    it has leases or applications waiting."""
+    if park.pk is None:
+        return {}
+    errors: dict[str, list[str]] = {}
+    first = park.leases.order_by("start_date").values_list("start_date", flat=True).first()
+    if first is not None and park.opening_date is not None and park.opening_date > first:
+        errors["opening_date"] = [
+            f"Its first lease starts on {first:%d %B %Y}: the park opens on that day or before."
+        ]
+    waiting = park.applications.filter(
+        status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
+    )
+    if park.status == ParkStatus.PLANNED and (first is not None or waiting.exists()):
+        errors["status"] = [
+            "It has leases or applications waiting: a planned park takes neither, so it "
+            "stays open or upcoming."
+        ]
+    return errors
+
+
+def _validate_park(park: Park, errors: dict[str, list[str]] | None = None) -> None:
     """domain.md §2 and issue 12 §5: the code in capitals (unique: the model), an opening
     date unless planned, coordinates both or neither and inside Pakistan, contact details
     trimmed, amenities known and kept in the vocabulary's order. Every problem at once."""
     park.code = (park.code or "").strip().upper()
-    errors: dict[str, list[str]] = {}
+    errors = dict(errors or {})
     if park.code in RESERVED_CODES:
         errors["code"] = [f"{park.code} is reserved for a page of the portal; choose another."]
     for name in ("name", "city", "contact_name", "contact_phone", "contact_email"):
@@ -117,7 +140,7 @@ def park_update(*, user: User, park: Park, **changes: Unpack[ParkFields]) -> Par
     park = _locked(park)
     for name, value in _editable(changes, PARK_FIELDS).items():
         setattr(park, name, value)
-    _validate_park(park)
+    _validate_park(park, _tenancy_problems(park))
     park.save()
     return park
 

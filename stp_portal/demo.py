@@ -301,7 +301,7 @@ def _park_details(spec: ParkSpec) -> dict[str, Any]:
     name, phone, amenities = OPEN_PARK_DETAILS.get(
         spec.code, (*PSEB_CONTACT, PLANNED_AMENITIES if spec.status != P else [])
     )
-    lat, lng = (spec.lat, spec.lng) if spec.lat else CITY_COORDINATES.get(spec.city, (None, None))
+    lat, lng = (spec.lat, spec.lng) if spec.lat else CITY_COORDINATES.get(spec.city, ("", ""))
     return {
         "contact_name": name,
         "contact_phone": phone,

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from accounts.views import sign_in_rate_limit
 
@@ -14,6 +15,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("accounts/", include("accounts.urls")),
+    # The tenant's account as people say it (issue 12 §6): /account/ is /accounts/.
+    path("account/", RedirectView.as_view(pattern_name="accounts:account"), name="account"),
     path("parks/", include("parks.urls")),
     path("", include("tenants.urls")),
     path("", include("subsidies.urls")),

@@ -77,9 +77,11 @@ def oldest_first(owed: Sequence[Owed]) -> list[Owed]:
     return sorted(owed, key=lambda o: (o.due_date, o.period, o.number, o.statement_id))
 
 
-def fingerprint(owed: Sequence[Owed]) -> str:
-    """What an allocation rests on, as a short digest: each statement and what it owed."""
-    text = "|".join(f"{o.statement_id}:{o.outstanding}" for o in oldest_first(owed))
+def fingerprint(owed: Sequence[Owed], amount: Decimal) -> str:
+    """What an allocation rests on, as a short digest: the amount paid, and each statement
+    (the company's, at the park) and what it owed. A confirmation of another amount than the
+    one previewed is a different allocation, never saved unseen."""
+    text = f"{amount}|" + "|".join(f"{o.statement_id}:{o.outstanding}" for o in oldest_first(owed))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -104,4 +106,4 @@ def allocate(amount: Decimal, owed: Sequence[Owed]) -> Allocation:
         part = min(remaining, debt.outstanding)
         shares.append(Share(debt, part))
         remaining -= part
-    return Allocation(amount, tuple(shares), total, fingerprint(ordered))
+    return Allocation(amount, tuple(shares), total, fingerprint(ordered, amount))

@@ -550,6 +550,10 @@ class Payment(models.Model):
         Receipt, on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
     )
     amount = models.DecimalField(**MONEY)
+    # What the statement still owed once this share was paid, as it stood when recorded: the
+    # receipt prints it, and a later payment or credit note never changes an issued receipt.
+    # None for payments recorded before receipts.
+    left_to_pay = models.DecimalField(**MONEY, null=True)
     paid_on = models.DateField()
     reference = models.CharField(max_length=100)
     recorded_by = entered_by()

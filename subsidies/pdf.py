@@ -216,7 +216,9 @@ def receipt_context(receipt: Receipt, *, stylesheet_url: str = "") -> dict[str, 
                 "number": payment.statement.number,
                 "period": payment.statement.period,
                 "amount": money(payment.amount),
-                "settled": payment.statement.outstanding <= 0,
+                # As it stood when the payment was recorded: a receipt never changes.
+                "settled": payment.left_to_pay is not None and payment.left_to_pay <= 0,
+                "left_to_pay": payment.left_to_pay,
             }
             for payment in receipt.payments.all()
         ],

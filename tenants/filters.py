@@ -58,7 +58,7 @@ class ApplicationFilter(django_filters.FilterSet):
 class CheckedField(forms.NullBooleanField):
     """A checkbox filter: True when ticked, None (no filter said) when not."""
 
-    def to_python(self, value: object) -> bool | None:
+    def to_python(self, value: object) -> bool | None:  # type: ignore[override]
         return True if super().to_python(value) else None
 
 

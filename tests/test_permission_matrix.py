@@ -104,6 +104,7 @@ CASES = [
     Case("accounts:login", "GET", _expect(200, 302, 302, 302, 302, 302)),
     Case("accounts:logout", "GET", EVERYONE_200),
     Case("accounts:signup", "GET", _expect(200, 302, 302, 302, 302, 302)),
+    Case("account", "GET", dict.fromkeys(ROLES, 302)),  # to /accounts/, which decides
     Case("accounts:account", "GET", SIGNED_IN_200),
     Case(
         "accounts:token_revoke",

@@ -173,6 +173,7 @@ def payment_receive(
             statement_id=share.owed.statement_id,
             receipt=receipt,
             amount=share.amount,
+            left_to_pay=share.owed.outstanding - share.amount,
             paid_on=paid_on,
             reference=reference.strip(),
             recorded_by=user,

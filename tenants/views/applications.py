@@ -253,7 +253,7 @@ def application_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         return redirect("tenants:application_detail", pk=pk)
     posted = request.method == "POST"
     initial = _approval_dates(application)
-    data = request.POST if posted else request.GET
+    data: QueryDict = request.POST if posted else request.GET
     if not posted and "start_date" not in data:
         data = QueryDict(mutable=True)
         data.update({k: v.isoformat() for k, v in initial.items()})

@@ -56,3 +56,29 @@ def test_pseb_staff_update_a_parks_rate(park, pseb_staff):
     park_update(user=pseb_staff, park=park, rent_per_sqft=Decimal("70.00"))
     park.refresh_from_db()
     assert park.rent_per_sqft == Decimal("70.00")
+
+
+def test_a_park_cannot_open_after_its_first_lease_starts_nor_go_back_to_planned(park, pseb_staff):
+    from tests.factories import LeaseFactory
+
+    LeaseFactory(park=park, start_date=date(2026, 3, 15))
+    before = Park.objects.values().get(pk=park.pk)
+    with pytest.raises(ValidationError) as caught:
+        park_update(user=pseb_staff, park=park, status="upcoming", opening_date=date(2030, 1, 1))
+    assert "15 March 2026" in caught.value.message_dict["opening_date"][0]
+    with pytest.raises(ValidationError) as caught:
+        park_update(user=pseb_staff, park=park, status="planned", opening_date=None)
+    assert "status" in caught.value.message_dict
+    assert Park.objects.values().get(pk=park.pk) == before  # nothing changed
+    # on or before the first lease's start is fine
+    park_update(user=pseb_staff, park=park, opening_date=date(2026, 3, 15))
+
+
+def test_a_park_with_applications_waiting_cannot_go_back_to_planned(pseb_staff):
+    from tests.factories import ApplicationFactory
+
+    park = park_create(user=pseb_staff, **{**FIELDS, "status": "upcoming"})
+    ApplicationFactory(park=park, status="submitted")
+    with pytest.raises(ValidationError) as caught:
+        park_update(user=pseb_staff, park=park, status="planned", opening_date=None)
+    assert "status" in caught.value.message_dict

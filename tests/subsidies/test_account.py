@@ -163,6 +163,19 @@ def test_a_stale_preview_is_refused(pseb_staff, company, park, three_months):
     assert receive(pseb_staff, company, park, "5000.00", expected=fresh.fingerprint)
 
 
+def test_a_confirmation_of_another_amount_than_previewed_is_refused(
+    pseb_staff, company, park, three_months
+):
+    # review: the preview of 5.00 must not confirm a payment of the whole balance unseen
+    preview = services.payment_allocation_preview(
+        user=pseb_staff, company=company, park=park, amount=Decimal("5.00")
+    )
+    with pytest.raises(Conflict):
+        receive(pseb_staff, company, park, "60000.00", expected=preview.fingerprint)
+    assert not Receipt.objects.exists()
+    assert receive(pseb_staff, company, park, "5.00", expected=preview.fingerprint)
+
+
 def test_the_one_statement_payment_issues_a_receipt_too(pseb_staff, company, park, three_months):
     may = three_months[2]
     payment = services.payment_record(
@@ -285,3 +298,20 @@ def test_the_payment_page_previews_then_records(client, park_manager, company, p
     receipt = Receipt.objects.get()
     assert done.status_code == 302
     assert done.url == reverse("subsidies:receipt_detail", kwargs={"pk": receipt.pk})
+
+
+def test_a_receipt_says_what_was_left_when_it_was_issued_whatever_is_paid_later(
+    pseb_staff, company, park, three_months
+):
+    from subsidies.selectors import receipt_detail_rows
+
+    march = three_months[0]
+    owed = march.outstanding
+    first = receive(pseb_staff, company, park, "1.00")
+    first_lines = pdf.receipt_context(receipt_detail_rows().get(pk=first.receipt.pk))["lines"]
+    assert [(line["settled"], line["left_to_pay"]) for line in first_lines] == [
+        (False, owed - Decimal("1.00"))
+    ]
+    receive(pseb_staff, company, park, str(owed - Decimal("1.00")))  # March paid off
+    again = pdf.receipt_context(receipt_detail_rows().get(pk=first.receipt.pk))["lines"]
+    assert again == first_lines  # the first receipt does not change

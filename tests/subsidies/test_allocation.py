@@ -62,8 +62,11 @@ def test_nothing_owed_is_refused():
 
 
 def test_the_fingerprint_changes_when_what_is_owed_changes():
-    assert fingerprint([SEPT, OCT]) == fingerprint([OCT, SEPT])
-    assert fingerprint([SEPT, OCT]) != fingerprint([owed(1, 9, "97749.99"), OCT])
+    paid = Decimal("1000.00")
+    assert fingerprint([SEPT, OCT], paid) == fingerprint([OCT, SEPT], paid)
+    assert fingerprint([SEPT, OCT], paid) != fingerprint([owed(1, 9, "97749.99"), OCT], paid)
+    # another amount than the one previewed is another allocation
+    assert fingerprint([SEPT, OCT], paid) != fingerprint([SEPT, OCT], Decimal("1000.01"))
 
 
 @given(
