@@ -141,6 +141,11 @@ class ApplicationStatus(Vocabulary):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+# An application waits for PSEB from its submission until a decision or a return (domain.md
+# §3, §7.5): the queue, the pipeline, the demand report and a park's page count these.
+APPLICATION_WAITING = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
+
+
 class LeaseStatus(Vocabulary):
     """Derived on a date (§4): scheduled before the start, active while it runs, then ended,
     or terminated when PSEB ended it early."""

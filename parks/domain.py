@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 from core.geo.pakistan import BOUNDS
-from core.money import quantize_money
+from core.money import format_pkr, quantize_money
 from core.vocabulary import Amenity, ParkStatus, UnitKind, UnitStatus
 
 
@@ -181,10 +181,6 @@ OFFICE_AREA = (100, 50_000)  # sq ft a private office may be asked for
 DESKS = (1, 100)  # coworking desks at once
 
 
-def _pkr(amount: Decimal) -> str:
-    return f"PKR {amount:,.2f}"
-
-
 def unit_quote(
     kind: str, size: int, *, rent_per_sqft: Decimal, listed: Sequence[ListedUnit]
 ) -> Quote:
@@ -209,7 +205,7 @@ def unit_quote(
                 UnitKind.OFFICE,
                 size,
                 ((rent, Decimal("0.00")),),
-                f"Rent: {size:,} sq ft × {_pkr(rent_per_sqft)} per sq ft. The park lists no "
+                f"Rent: {size:,} sq ft × {format_pkr(rent_per_sqft)} per sq ft. The park lists no "
                 "office yet, so its internet package is not included.",
             )
         nearest = min(offices, key=lambda u: (abs(u.area_sqft - area), u.internet_fee))
@@ -217,7 +213,7 @@ def unit_quote(
             UnitKind.OFFICE,
             size,
             ((rent, nearest.internet_fee),),
-            f"Rent: {size:,} sq ft × {_pkr(rent_per_sqft)} per sq ft. Internet: the package "
+            f"Rent: {size:,} sq ft × {format_pkr(rent_per_sqft)} per sq ft. Internet: the package "
             f"of the park's office nearest in size ({nearest.area_sqft:,.0f} sq ft).",
         )
     if kind == UnitKind.DESK:
@@ -234,8 +230,8 @@ def unit_quote(
             UnitKind.DESK,
             size,
             ((cheapest.monthly_rent, cheapest.internet_fee),) * size,
-            f"Each desk at the park's listed price: {_pkr(cheapest.monthly_rent)} rent and "
-            f"{_pkr(cheapest.internet_fee)} internet a month.",
+            f"Each desk at the park's listed price: {format_pkr(cheapest.monthly_rent)} rent and "
+            f"{format_pkr(cheapest.internet_fee)} internet a month.",
         )
     raise QuoteError("kind", f"Choose one of: {', '.join(UnitKind.labels)}.")
 

@@ -182,7 +182,6 @@ class ParkForm(forms.ModelForm):
         model = Park
         fields = PARK_FIELDS
         widgets = {
-            "opening_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "latitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
             "longitude": forms.NumberInput(attrs={"step": "0.000001", "inputmode": "decimal"}),
             "rent_per_sqft": forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
@@ -208,10 +207,8 @@ class ParkForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("province", "tier", "status"):
-            field = self.fields[name]
-            if isinstance(field, forms.TypedChoiceField):
-                field.choices = [("", f"Choose a {name}"), *list(field.choices)[1:]]  # type: ignore[arg-type]
+        # The selects' "Choose a province" and the date picker come from the form renderer
+        # (core/rendering.py), as on every form.
         if self.instance.pk:
             self.initial["amenities"] = list(self.instance.amenities or [])
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from core.calendar import month_ends
 from core.money import quantize_money
 from core.permissions import has_permission
-from core.vocabulary import ApplicationStatus, ParkStatus, Role, UnitStatus
+from core.vocabulary import APPLICATION_WAITING, ApplicationStatus, ParkStatus, Role, UnitStatus
 
 from .domain import unit_status_on
 from .models import Park, ParkCounters, Unit
@@ -555,7 +555,7 @@ def park_occupancy(park: Park, *, today: date | None = None, months: int = 12) -
 # --- A park's applications (domain.md §7) -----------------------------------------------------
 # Applications are tenants' rows, reached through the reverse relation ``Park.applications``;
 # only those who manage the park see them (``parks_managed_by``: PSEB staff and its managers).
-WAITING = [ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
+WAITING = APPLICATION_WAITING
 
 
 def _applications(user: User | AnonymousUser, park: Park) -> QuerySet[Any]:

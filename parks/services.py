@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from accounts.services import staff_user_create
 from audit.trail import log_created
-from core.vocabulary import ApplicationStatus, ParkStatus, Role
+from core.vocabulary import APPLICATION_WAITING, ParkStatus, Role
 
 from .domain import (
     MAX_IMPORT_BYTES,
@@ -75,9 +75,7 @@ def _tenancy_problems(park: Park) -> dict[str, list[str]]:
         errors["opening_date"] = [
             f"Its first lease starts on {first:%d %B %Y}: the park opens on that day or before."
         ]
-    waiting = park.applications.filter(
-        status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW]
-    )
+    waiting = park.applications.filter(status__in=APPLICATION_WAITING)
     if park.status == ParkStatus.PLANNED and (first is not None or waiting.exists()):
         errors["status"] = [
             "It has leases or applications waiting: a planned park takes neither, so it "

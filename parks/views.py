@@ -94,7 +94,7 @@ def _estimator(request: HttpRequest, park: Park, units: list[Unit]) -> dict | No
     rules (``parks.pricing``). Without a choice yet, a typical space of the park is priced:
     an office of 1,000 sq ft, or one desk where the park lists desks only."""
     estimator = pricing.estimator()
-    if estimator is None or park.status == "planned":
+    if estimator is None or not park.accepts_applications:
         return None
     listed = [
         ListedUnit(u.kind, u.area_sqft, u.seats, u.monthly_rent, u.internet_fee) for u in units

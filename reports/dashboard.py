@@ -28,7 +28,7 @@ from core.money import ZERO
 from core.tables import Kind, Row
 from core.vocabulary import Province
 
-from .ageing import BUCKETS
+from .ageing import BUCKETS, OVERDUE_KEYS
 from .frame import ReportFilters, Scope, report_scope
 from .overview import Card, cards_of, liability_next_12
 from .periods import report_periods
@@ -176,7 +176,7 @@ def age_bands(park_rows: Sequence[Row]) -> list[AgeBand]:
             bucket.key,
             bucket.label,
             sum((row[bucket.key] for row in park_rows), ZERO),
-            overdue=bucket.low is not None and bucket.low > 0,
+            overdue=bucket.key in OVERDUE_KEYS,
         )
         for bucket in BUCKETS
     ]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypedDict
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from core.calendar import FiscalQuarter
+from core.calendar import FiscalQuarter, days_past_due
 from core.tables import Kind, Row, Table, columns
 from core.vocabulary import ReturnStatus
 
@@ -48,7 +48,7 @@ def timing(status: str, due_date: date, today: date) -> str:
     "12 days overdue"; nothing once filed."""
     if status == ReturnStatus.FILED:
         return ""
-    days = (due_date - today).days
+    days = -days_past_due(due_date, today)
     if days == 0:
         return "due today"
     if days > 0:

@@ -159,7 +159,7 @@ def _account(snapshot: StatementSnapshot) -> dict[str, Any]:
         "account_title": snapshot.account_title,
         "iban": snapshot.iban,
         "iban_grouped": iban_grouped(snapshot.iban) if snapshot.iban else "",
-        "reference": snapshot.reference or snapshot.statement.number,
+        "reference": snapshot.reference,  # reference_to_quote's, at issue
     }
 
 

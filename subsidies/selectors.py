@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from core.calendar import Period, days_past_due
 from core.money import MONEY_FIELD, quantize_money
-from core.vocabulary import LineKind, PaymentReference, StatementStatus
+from core.vocabulary import SUBSIDY_KINDS, PaymentReference, StatementStatus
 from parks.models import Park
 from tenants.models import Company
 
@@ -517,7 +517,7 @@ def company_account(company: Company, today: date | None = None) -> CompanyAccou
     for statement in owed:
         running += statement.outstanding
         days = max(days_past_due(statement.due_date, today), 0)
-        if days > 0:
+        if statement.status == StatementStatus.OVERDUE:  # the statement's one status rule
             overdue += statement.outstanding
         by_park[statement.park_id] = by_park.get(statement.park_id, Decimal("0.00")) + (
             statement.outstanding
@@ -605,7 +605,7 @@ def company_subsidy_windows(company: Company, today: date | None = None) -> list
     reversed_ = dict(
         CreditNoteLine.objects.filter(
             credit_note__statement__company=company,
-            kind__in=[LineKind.RENT_SUBSIDY, LineKind.INTERNET_SUBSIDY],
+            kind__in=SUBSIDY_KINDS,
         )
         .order_by()
         .values("credit_note__statement__park_id")

@@ -10,7 +10,7 @@ from enum import IntEnum
 from typing import TypeVar
 
 from core.calendar import add_months
-from core.vocabulary import Actor, ApplicationStatus, LeaseStatus, ParkStatus
+from core.vocabulary import APPLICATION_WAITING, Actor, ApplicationStatus, LeaseStatus, ParkStatus
 
 PDF_MAGIC = b"%PDF-"
 PDF_END = b"%%EOF"
@@ -307,8 +307,7 @@ def approval_steps(status: str) -> list[str]:
     return []
 
 
-# An application waits for PSEB from its submission until a decision (or a return).
-WAITING = frozenset({SUBMITTED, UNDER_REVIEW})
+WAITING = frozenset(APPLICATION_WAITING)
 
 
 def days_waiting(status: str, submitted_on: date | None, today: date) -> int | None:

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Case, DateTimeField, F, OrderBy, QuerySet, Value, When
 from django.utils import timezone
 
+from core.calendar import local_date
 from core.tables import Kind, Row, Table, columns
 from core.vocabulary import ApplicationStatus, UnitKind
 
@@ -109,7 +110,7 @@ def application_table(
         for pk, company, park, kind, seats, start, status, submitted in values.iterator(
             chunk_size=CHUNK
         ):
-            submitted_on = timezone.localtime(submitted).date() if submitted else None
+            submitted_on = local_date(submitted) if submitted else None
             yield {
                 "number": f"#{pk}",
                 "company": company,

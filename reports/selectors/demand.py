@@ -17,14 +17,14 @@ from django.db.models.functions import Lower, Trim
 
 from core.charts import Chart, ChartKind, Series
 from core.tables import Kind, Table, columns
-from core.vocabulary import ApplicationStatus, ParkStatus, Province
+from core.vocabulary import APPLICATION_WAITING, ParkStatus, Province
 from tenants.models import Application
 
 from ..frame import Report, ReportFilters, Scope
 from ..models import CityDemand
 from .occupancy import figures_on, leases_covering, tenants_on
 
-WAITING = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
+WAITING = APPLICATION_WAITING
 PER_100_PLACES = Decimal("0.1")
 PARK_COUNT_KEYS = tuple(f"parks_{status}" for status in ParkStatus.values)
 SUMMED = (

@@ -19,12 +19,13 @@ from core.calendar import KARACHI, add_months
 from core.charts import Chart, ChartKind, Series
 from core.figures import median, percentile
 from core.tables import Kind, Row, Table, columns
-from core.vocabulary import ApplicationStatus
+from core.vocabulary import APPLICATION_WAITING, ApplicationStatus
+from tenants.domain import days_waiting
 from tenants.models import Application
 
 from ..frame import Report, ReportFilters, Scope
 
-WAITING = (ApplicationStatus.SUBMITTED, ApplicationStatus.UNDER_REVIEW)
+WAITING = APPLICATION_WAITING
 DECIDED = (ApplicationStatus.APPROVED, ApplicationStatus.REJECTED)
 # A draft counts once it has been submitted: it was returned to its company for changes.
 # A draft never submitted is the company's own work, not yet an application to the park.
@@ -155,7 +156,7 @@ class WaitingRows:
                 "park_name": park.name,
                 "status": ApplicationStatus(status).label,
                 "submitted_on": submitted_on,
-                "days_waiting": (self.day - submitted_on).days,
+                "days_waiting": days_waiting(status, submitted_on, self.day),
             }
 
 

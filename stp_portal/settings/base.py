@@ -222,6 +222,9 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     # records its totals.
     "subsidies.StatementLine",
     "subsidies.CreditNoteLine",
+    # What a statement printed of the account (previous balance, where to pay): written with
+    # the statement, in the same bulk, and never changed (issue 12 §6).
+    "subsidies.StatementSnapshot",
     # Each park's stored figures for today: derived from units and lets, whose changes are
     # recorded, and rewritten for every park each night (parks.services.occupancy_refresh).
     "parks.ParkCounters",

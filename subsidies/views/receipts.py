@@ -23,7 +23,6 @@ from tenants.selectors import companies_visible_to
 
 from .. import services
 from ..forms import PaymentInstructionForm, PaymentReceiveForm
-from ..models import PaymentInstruction
 from ..permissions import ensure, has_permission
 from ..selectors import payment_instructions_visible_to, receipt_detail, statements_visible_to
 from .common import one_message
@@ -158,7 +157,7 @@ def payment_instruction_edit(request: AuthenticatedHttpRequest, code: str) -> Ht
         raise Http404("No such page.")
     park = get_object_or_404(parks_visible_to(request.user), code=code)
     ensure("manage_payment_instructions", request.user, park)
-    instruction = PaymentInstruction.objects.filter(park=park).first()
+    instruction = payment_instructions_visible_to(request.user).filter(park=park).first()
     form = PaymentInstructionForm(request.POST or None, instance=instruction)
     if request.method == "POST" and form.is_valid():
         try:

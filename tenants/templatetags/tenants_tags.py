@@ -3,6 +3,7 @@ from datetime import date
 from django import template
 from django.utils import timezone
 
+from core.calendar import local_date
 from tenants.domain import days_waiting
 from tenants.models import Application, Lease
 
@@ -18,5 +19,5 @@ def lease_status(lease: Lease, day: date) -> str:
 def waiting_days(application: Application, day: date | None = None) -> int | None:
     """Days the application has waited since it was submitted (tenants.domain), or None."""
     submitted = application.submitted_at
-    submitted_on = timezone.localtime(submitted).date() if submitted else None
+    submitted_on = local_date(submitted) if submitted else None
     return days_waiting(application.status, submitted_on, day or timezone.localdate())

@@ -279,9 +279,8 @@ def application_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
                 )
             except Conflict as exc:
                 messages.error(request, " ".join(exc.messages))
-                if not approval_steps(
-                    Application.objects.values_list("status", flat=True).get(pk=pk)
-                ):
+                application.refresh_from_db(fields=["status"])
+                if not approval_steps(application.status):
                     return redirect("tenants:application_detail", pk=pk)
                 offered = _free_units(application, start, end)
             except ValidationError as exc:

@@ -112,11 +112,11 @@ def a_return(user) -> Kwargs | None:
     return None if owed is None else {"key": owed.key}
 
 
-def a_return_to_file(user) -> Kwargs | None:
-    """The form of the return the company files next: an unfiled one if it owes one, else
-    the amendment of its latest (the file URL sends a filed return to its amendment)."""
-    unfiled = owed_returns_visible_to(user).filter(current__isnull=True)
-    owed = _first(unfiled.order_by("-last_day")) or _latest_return(user)
+def a_filed_return(user) -> Kwargs | None:
+    """The latest return the company filed: its amendment form (the demo's companies have
+    filed every return they owe, so the filing form is the amendment's)."""
+    filed = owed_returns_visible_to(user).filter(current__isnull=False)
+    owed = _first(filed.order_by("-last_day", "park"))
     return None if owed is None else {"key": owed.key}
 
 
@@ -153,7 +153,7 @@ STATEMENT = Page("statement", "subsidies:statement_detail", a_statement)
 SCHEMES = Page("schemes", "subsidies:scheme_list")
 RETURNS = Page("returns", "returns:list")
 RETURN = Page("return", "returns:detail", a_return)
-RETURN_FORM = Page("return-form", "returns:file", a_return_to_file)
+RETURN_FORM = Page("return-form", "returns:amend", a_filed_return)
 COMPLIANCE = Page("compliance", "compliance:table")
 REPORTS = Page("reports", "reports:overview")
 REPORT_OCCUPANCY = Page("report-occupancy", "reports:report", lambda user: {"name": "occupancy"})
